@@ -1,0 +1,122 @@
+# SECoS top-level build. Outputs go under build/ and are never committed.
+# Sub-makefiles add their own rules: uefi/uefi.mk (loader), boot/image.mk
+# (ISO + ESP images), tests/unit/unit.mk (host unit tests).
+
+BUILD      ?= build
+CC         := gcc
+LD         := ld
+NASM       := nasm
+OBJCOPY    := objcopy
+PYTHON     ?= /usr/bin/python3
+QEMU       ?= qemu-system-x86_64
+CFLAGS_EXTRA ?=
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+    -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+    -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+    -fno-omit-frame-pointer -fno-stack-protector -fno-asynchronous-unwind-tables \
+    -Iinclude -I. -I$(BUILD)/gen $(CFLAGS_EXTRA)
+KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-relax \
+    -T boot/linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86_64/
+
+# Every kernel source; one subsystem per folder.
+KERNEL_C   := $(sort $(wildcard kernel/*.c arch/x86_64/*.c mm/*.c fs/*.c drivers/*.c lib/*.c))
+KERNEL_ASM := $(sort $(wildcard arch/x86_64/*.asm))
+KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
+              $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_ASM)) \
+              $(BUILD)/k/gen/font.o $(BUILD)/k/gen/version.o
+
+.PHONY: all kernel uefi iso esp check unit selftest qemu-test run run-serial \
+        run-uefi run-vnc debug clean FORCE
+all: kernel
+
+kernel: $(BUILD)/kernel.elf
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJ) boot/linker.ld tools/check_kernel_layout.py
+	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ)
+	$(PYTHON) tools/check_kernel_layout.py $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+# Build stamp: timestamp and git hash, regenerated only when they change.
+$(BUILD)/gen/version.c: FORCE
+	@mkdir -p $(dir $@)
+	@ts=$$(date -u +%Y-%m-%dT%H:%M:%SZ); \
+	 gh=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	 if ! git diff --quiet HEAD 2>/dev/null; then gh=$$gh-dirty; fi; \
+	 old=$$(sed -n 's/.*secos_git_hash\[\] = "\(.*\)";/\1/p' $@ 2>/dev/null); \
+	 if [ "$$old" != "$$gh" ] || [ ! -f $@ ]; then \
+	   printf 'const char secos_build_time[] = "%s";\nconst char secos_git_hash[] = "%s";\n' "$$ts" "$$gh" > $@; \
+	 fi
+
+$(BUILD)/gen/font.c: tools/psf2c.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/psf2c.py $(FONT_PSF) $@
+
+FONT_PSF ?= /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+
+$(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+-include $(KERNEL_OBJ:.o=.d)
+-include uefi/uefi.mk
+-include boot/image.mk
+-include tests/unit/unit.mk
+
+uefi: $(BUILD)/BOOTX64.EFI
+iso: $(BUILD)/secos.iso
+esp: $(BUILD)/esp.img
+
+# --- running ---------------------------------------------------------------
+QEMU_COMMON := -m 512M -no-reboot -debugcon file:$(BUILD)/debugcon.log
+OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
+
+# A window when a display exists, otherwise the serial console right here.
+run: $(BUILD)/kernel.elf
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -serial stdio; \
+	else \
+	  $(MAKE) --no-print-directory run-serial; \
+	fi
+
+run-serial: $(BUILD)/kernel.elf
+	@echo "SECoS on the serial console: type 'help'; 'poweroff' (or Ctrl-A X) quits."
+	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -display none -serial mon:stdio
+
+run-iso: $(BUILD)/secos.iso
+	$(QEMU) $(QEMU_COMMON) -machine pc -cdrom $(BUILD)/secos.iso -display none -serial mon:stdio
+
+run-uefi: $(BUILD)/secos.iso
+	@cp $(OVMF_VARS) $(BUILD)/ovmf_vars.fd
+	$(QEMU) $(QEMU_COMMON) -machine q35 \
+	  -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+	  -drive if=pflash,format=raw,file=$(BUILD)/ovmf_vars.fd \
+	  -cdrom $(BUILD)/secos.iso -display none -serial mon:stdio
+
+run-vnc: $(BUILD)/secos.iso
+	@echo "VNC on localhost:5900 (display :0); serial on this terminal."
+	$(QEMU) $(QEMU_COMMON) -machine pc -cdrom $(BUILD)/secos.iso -vnc 127.0.0.1:0 -serial mon:stdio
+
+debug: $(BUILD)/kernel.elf
+	@echo "QEMU waits for gdb. In another terminal run:"
+	@echo "  gdb $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'break kernel_main' -ex continue"
+	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -display none -serial mon:stdio -s -S
+
+# --- tests -----------------------------------------------------------------
+check:
+	tools/check.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,250 @@
+; Entry points of the kernel image.
+;
+;  _start       32-bit protected mode, from a Multiboot 1 or 2 loader. Checks the
+;               magic and long-mode support, builds the boot page tables
+;               (identity 0-4 GiB + the -2 GiB kernel window onto 0-2 GiB),
+;               enables PAE/LME/NXE/paging and jumps to the higher half.
+;  _uefi_start  64-bit, from our UEFI loader, which already built page tables
+;               mapping the image at its link address. RDI = boot info (phys).
+;
+; Both end in kernel_main(magic, info_phys) on the boot stack, interrupts off.
+
+KERNEL_VIRT_OFFSET equ 0xffffffff80000000
+%define PHYS(x) ((x) - KERNEL_VIRT_OFFSET)
+
+MB1_MAGIC      equ 0x1BADB002
+MB1_FLAGS      equ (1 << 1) | (1 << 16)   ; memory info, address fields valid
+MB2_MAGIC      equ 0xE85250D6
+MB1_BOOT_MAGIC equ 0x2BADB002
+MB2_BOOT_MAGIC equ 0x36d76289
+
+extern __kernel_start, __load_end, __bss_end
+extern kernel_main
+global _start, _uefi_start
+global boot_pml4, boot_stack_top, boot_stack_bottom
+
+section .multiboot progbits alloc noexec nowrite align=8
+mb1_header:                              ; must be in the first 8 KiB of the file
+    dd MB1_MAGIC
+    dd MB1_FLAGS
+    dd -(MB1_MAGIC + MB1_FLAGS)
+    dd PHYS(mb1_header)                  ; header_addr
+    dd PHYS(__kernel_start)              ; load_addr
+    dd PHYS(__load_end)                  ; load_end_addr
+    dd PHYS(__bss_end)                   ; bss_end_addr
+    dd PHYS(_start)                      ; entry_addr
+
+align 8
+mb2_header:                              ; must be in the first 32 KiB, 8-aligned
+    dd MB2_MAGIC
+    dd 0                                 ; i386 protected mode
+    dd mb2_header_end - mb2_header
+    dd 0x100000000 - (MB2_MAGIC + (mb2_header_end - mb2_header))
+    ; entry address tag: the ELF entry is _uefi_start, Multiboot enters here
+    dw 3, 0
+    dd 12
+    dd PHYS(_start)
+    dd 0                                 ; pad to 8
+    ; framebuffer tag (optional): ask GRUB for a linear 32-bpp mode
+    dw 5, 1
+    dd 20
+    dd 1024, 768, 32
+    dd 0                                 ; pad to 8
+    ; module alignment tag: modules (the initrd) page aligned
+    dw 6, 0
+    dd 8
+    ; end tag
+    dw 0, 0
+    dd 8
+mb2_header_end:
+
+section .boot.text progbits alloc exec nowrite align=16
+bits 32
+_start:
+    cli
+    cld
+    mov esp, PHYS(boot_stack_top)
+    mov edi, eax                         ; loader magic
+    mov esi, ebx                         ; loader info (physical)
+
+    cmp eax, MB2_BOOT_MAGIC
+    je .magic_ok
+    cmp eax, MB1_BOOT_MAGIC
+    je .magic_ok
+    mov eax, PHYS(msg_no_multiboot)
+    jmp boot_fail32
+.magic_ok:
+    ; CPUID present? (EFLAGS.ID must be toggleable)
+    pushfd
+    pop eax
+    mov ecx, eax
+    xor eax, 1 << 21
+    push eax
+    popfd
+    pushfd
+    pop eax
+    push ecx
+    popfd
+    cmp eax, ecx
+    je .no_long_mode
+    mov eax, 0x80000000
+    cpuid
+    cmp eax, 0x80000001
+    jb .no_long_mode
+    mov eax, 0x80000001
+    cpuid
+    test edx, 1 << 29                    ; LM
+    jz .no_long_mode
+    test edx, 1 << 20                    ; NX: W^X is not negotiable
+    jz .no_nx
+    jmp .cpu_ok
+.no_long_mode:
+    mov eax, PHYS(msg_no_long_mode)
+    jmp boot_fail32
+.no_nx:
+    mov eax, PHYS(msg_no_nx)
+    jmp boot_fail32
+
+.cpu_ok:
+    ; boot_pd0..3 map 0-4 GiB with 2 MiB pages.
+    mov edx, PHYS(boot_pd)
+    xor ecx, ecx
+.fill_pd:
+    mov eax, ecx
+    shl eax, 21
+    or eax, 0x83                         ; present | writable | 2 MiB
+    mov [edx + ecx * 8], eax
+    mov eax, ecx
+    shr eax, 11                          ; high dword: (i * 2 MiB) >> 32
+    mov [edx + ecx * 8 + 4], eax
+    inc ecx
+    cmp ecx, 2048
+    jb .fill_pd
+    ; identity: PML4[0] -> pdpt_low, pdpt_low[0..3] -> pd0..3
+    mov eax, PHYS(boot_pdpt_low) + 3
+    mov [PHYS(boot_pml4)], eax
+    mov eax, PHYS(boot_pd) + 3
+    mov [PHYS(boot_pdpt_low)], eax
+    add eax, 4096
+    mov [PHYS(boot_pdpt_low) + 8], eax
+    add eax, 4096
+    mov [PHYS(boot_pdpt_low) + 16], eax
+    add eax, 4096
+    mov [PHYS(boot_pdpt_low) + 24], eax
+    ; kernel window: PML4[511] -> pdpt_high, pdpt_high[510..511] -> pd0..1
+    mov eax, PHYS(boot_pdpt_high) + 3
+    mov [PHYS(boot_pml4) + 511 * 8], eax
+    mov eax, PHYS(boot_pd) + 3
+    mov [PHYS(boot_pdpt_high) + 510 * 8], eax
+    add eax, 4096
+    mov [PHYS(boot_pdpt_high) + 511 * 8], eax
+
+    mov eax, cr4
+    or eax, 1 << 5                       ; PAE
+    mov cr4, eax
+    mov eax, PHYS(boot_pml4)
+    mov cr3, eax
+    mov ecx, 0xC0000080                  ; EFER
+    rdmsr
+    or eax, (1 << 8) | (1 << 11)         ; LME | NXE
+    wrmsr
+    mov eax, cr0
+    or eax, (1 << 31) | (1 << 16) | 1    ; PG | WP | PE
+    mov cr0, eax
+    lgdt [PHYS(gdt64_ptr)]
+    jmp 0x08:PHYS(long_mode_low)
+
+; Print the message at EAX (physical) on VGA and COM1, then halt forever.
+boot_fail32:
+    mov ebx, eax
+    mov esi, ebx
+    mov edi, 0xB8000
+.vga:
+    lodsb
+    test al, al
+    jz .serial
+    mov ah, 0x4F                         ; white on red
+    stosw
+    jmp .vga
+.serial:
+    mov esi, ebx
+.next_char:
+    lodsb
+    test al, al
+    jz .halt
+    mov cl, al
+    mov dx, 0x3FD                        ; line status: wait for THR empty
+.wait_thr:
+    in al, dx
+    test al, 0x20
+    jz .wait_thr
+    mov al, cl
+    mov dx, 0x3F8
+    out dx, al
+    jmp .next_char
+.halt:
+    cli
+    hlt
+    jmp .halt
+
+bits 64
+long_mode_low:
+    mov rax, long_mode_high
+    jmp rax
+
+section .text
+bits 64
+long_mode_high:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    xor ax, ax
+    mov fs, ax
+    mov gs, ax
+    mov rsp, boot_stack_top
+    mov edi, edi                         ; zero-extend magic and info pointer
+    mov esi, esi
+    xor ebp, ebp                         ; ends the backtrace
+    call kernel_main
+.hang:
+    cli
+    hlt
+    jmp .hang
+
+_uefi_start:
+    cli
+    cld
+    lea rsp, [rel boot_stack_top]
+    mov rsi, rdi                         ; boot info (physical, identity-mapped)
+    xor edi, edi                         ; magic 0 = our UEFI loader
+    xor ebp, ebp
+    call kernel_main
+.hang:
+    cli
+    hlt
+    jmp .hang
+
+section .rodata
+msg_no_multiboot: db "SECoS: not started by a Multiboot loader; halting.", 0
+msg_no_long_mode: db "SECoS: this CPU has no 64-bit long mode; halting.", 0
+msg_no_nx:        db "SECoS: this CPU has no NX bit (required for W^X); halting.", 0
+
+align 16
+gdt64:
+    dq 0
+    dq 0x00AF9A000000FFFF                ; 0x08: 64-bit code
+    dq 0x00CF92000000FFFF                ; 0x10: data
+gdt64_ptr:
+    dw gdt64_ptr - gdt64 - 1
+    dd PHYS(gdt64)
+
+section .bss
+align 4096
+boot_pml4:      resb 4096
+boot_pdpt_low:  resb 4096
+boot_pdpt_high: resb 4096
+boot_pd:        resb 4096 * 4
+boot_stack_bottom:
+                resb 16384
+boot_stack_top:

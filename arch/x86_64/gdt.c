@@ -1,0 +1,59 @@
+/* GDT with kernel and user segments and one TSS. In long mode segments are
+ * flat; what matters is the DPL of each descriptor and the TSS, which gives
+ * the CPU the ring-0 stack (rsp0) and the IST stacks for faults that must not
+ * trust the current stack (double fault, NMI, machine check). */
+#include "arch/x86_64/gdt.h"
+#include "lib/string.h"
+
+struct __attribute__((packed)) tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+
+static struct tss64 tss;
+static uint64_t gdt[7] __attribute__((aligned(16)));
+
+/* Until the stack region exists (memory issue), IST stacks live in .bss. */
+static uint8_t ist_stacks[3][8192] __attribute__((aligned(16)));
+
+void tss_set_rsp0(uint64_t rsp0) { tss.rsp[0] = rsp0; }
+void tss_set_ist(int ist, uint64_t top) { tss.ist[ist - 1] = top; }
+
+void gdt_init(void) {
+    gdt[0] = 0;
+    gdt[1] = 0x00af9a000000ffffULL; /* kernel code: L=1, DPL 0 */
+    gdt[2] = 0x00cf92000000ffffULL; /* kernel data */
+    gdt[3] = 0x00cff2000000ffffULL; /* user data: DPL 3 */
+    gdt[4] = 0x00affa000000ffffULL; /* user code: L=1, DPL 3 */
+
+    memset(&tss, 0, sizeof tss);
+    /* An I/O map base past the limit means "no I/O bitmap": with IOPL 0 every
+     * port access from ring 3 faults. */
+    tss.iomap_base = sizeof tss;
+    for (int i = 0; i < 3; i++) tss.ist[i] = (uint64_t)&ist_stacks[i][sizeof ist_stacks[i]];
+
+    uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
+    gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[6] = base >> 32;
+
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = { sizeof gdt - 1, (uint64_t)gdt };
+    __asm__ volatile(
+        "lgdt %0\n\t"
+        "mov %1, %%ds\n\tmov %1, %%es\n\tmov %1, %%ss\n\t"
+        "xor %%eax, %%eax\n\tmov %%ax, %%fs\n\tmov %%ax, %%gs\n\t"
+        "pushq %2\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "lretq\n"
+        "1:\n\t"
+        "ltr %w3"
+        :
+        : "m"(ptr), "r"((uint64_t)GDT_KERNEL_DATA), "i"(GDT_KERNEL_CODE), "r"((uint16_t)GDT_TSS)
+        : "rax", "memory");
+}

@@ -1,0 +1,21 @@
+#ifndef ARCH_X86_64_GDT_H
+#define ARCH_X86_64_GDT_H
+#include <stdint.h>
+
+/* Selector order is fixed by SYSCALL/SYSRET: STAR base 0x10 makes SYSRET load
+ * SS = 0x18|3 and CS = 0x20|3, so user data must sit just below user code. */
+#define GDT_KERNEL_CODE 0x08
+#define GDT_KERNEL_DATA 0x10
+#define GDT_USER_DATA   0x18
+#define GDT_USER_CODE   0x20
+#define GDT_TSS         0x28
+
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI          2
+#define IST_MACHINE_CHECK 3
+
+void gdt_init(void);
+void tss_set_rsp0(uint64_t rsp0);
+void tss_set_ist(int ist, uint64_t top);
+
+#endif

@@ -1,0 +1,11 @@
+#ifndef ARCH_X86_64_IDT_H
+#define ARCH_X86_64_IDT_H
+#include <stdint.h>
+
+#define IRQ_BASE 32 /* legacy PIC IRQ 0..15 -> vectors 32..47 */
+
+void idt_init(void);
+/* dpl 3 lets user code raise the vector with INT n (the syscall gate). */
+void idt_set_gate(int vector, uint64_t handler, int ist, int dpl);
+
+#endif

@@ -1,0 +1,64 @@
+/* Common interrupt dispatch: exceptions are fatal in ring 0 (a clear [EXC]
+ * line, registers, backtrace, then [PANIC]); IRQs go to their registered
+ * handler and are acknowledged at the PIC. */
+#include "arch/x86_64/trapframe.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+
+static irq_handler_fn irq_handlers[16];
+static exception_hook_fn exception_hooks[32];
+uint64_t irq_counts[16];
+
+static const char *const exception_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available",
+    "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+    "#NP segment not present", "#SS stack fault", "#GP general protection",
+    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+    "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
+    "reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
+    "reserved 27", "#HV hypervisor injection", "#VC VMM communication", "#SX security",
+    "reserved 31",
+};
+
+const char *exception_name(uint64_t vector) {
+    return vector < 32 ? exception_names[vector] : "interrupt";
+}
+
+void irq_register(int irq, irq_handler_fn fn) { irq_handlers[irq] = fn; }
+void exception_set_hook(int vector, exception_hook_fn fn) { exception_hooks[vector] = fn; }
+
+static void handle_exception(struct trapframe *tf) {
+    if (exception_hooks[tf->vector] && exception_hooks[tf->vector](tf)) return;
+    uint64_t cr2 = read_cr2();
+    kprintf("\n[EXC] %lu %s err=%#lx rip=%#lx cr2=%#lx\n", tf->vector, exception_name(tf->vector),
+            tf->error, tf->rip, cr2);
+    if (tf->vector == 14) {
+        kprintf("[EXC] page fault: %s %s in %s mode%s\n",
+                (tf->error & 1) ? "protection violation" : "not-present page",
+                (tf->error & 16) ? "on instruction fetch" : (tf->error & 2) ? "on write" : "on read",
+                (tf->error & 4) ? "user" : "kernel", (tf->error & 8) ? " (reserved bit set)" : "");
+    }
+    trapframe_dump(tf);
+    backtrace_from(tf->rbp, tf->rip);
+    if (tf->vector == 8) panic_halt("double fault (the kernel stack is likely exhausted)");
+    panic_halt("unhandled %s in kernel mode at rip=%#lx", exception_name(tf->vector), tf->rip);
+}
+
+void interrupt_dispatch(struct trapframe *tf) {
+    if (tf->vector < 32) {
+        handle_exception(tf);
+        return;
+    }
+    int irq = (int)tf->vector - IRQ_BASE;
+    if (irq < 0 || irq >= 16) return;
+    if (pic_is_spurious(irq)) return;
+    irq_counts[irq]++;
+    /* EOI first: a handler that switches tasks (later issues) must not leave
+     * the PIC waiting. Interrupts stay off until iretq, so no nesting. */
+    pic_eoi(irq);
+    if (irq_handlers[irq]) irq_handlers[irq](tf);
+}

@@ -1,0 +1,52 @@
+/* COM1 (16550A). Output is polled with a bounded wait so a missing or stuck
+ * UART slows printing down instead of hanging the kernel; input arrives on
+ * IRQ4 and goes to the console input queue. */
+#include "drivers/serial.h"
+#include "arch/x86_64/io.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/trapframe.h"
+#include "kernel/console.h"
+
+#define COM1 0x3F8
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY 0x20
+
+static int present;
+
+int serial_present(void) { return present; }
+
+int serial_init(void) {
+    outb(COM1 + 1, 0x00);   /* no interrupts yet */
+    outb(COM1 + 3, 0x80);   /* DLAB on */
+    outb(COM1 + 0, 0x01);   /* divisor 1: 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03);   /* 8N1, DLAB off */
+    outb(COM1 + 2, 0xC7);   /* FIFO on, cleared, 14-byte threshold */
+    outb(COM1 + 4, 0x0B);   /* DTR, RTS, OUT2 (OUT2 gates the IRQ line) */
+    /* Scratch register round trip: absent UARTs read back 0xFF. */
+    outb(COM1 + 7, 0x5A);
+    present = inb(COM1 + 7) == 0x5A;
+    return present ? 0 : -1;
+}
+
+void serial_putc(char c) {
+    if (!present) return;
+    for (int spins = 0; spins < 100000; spins++)
+        if (inb(COM1 + 5) & LSR_THR_EMPTY) break;
+    outb(COM1, (uint8_t)c);
+}
+
+static void serial_irq(struct trapframe *tf) {
+    (void)tf;
+    /* Drain the FIFO; bounded in case the line status register is stuck. */
+    for (int n = 0; n < 64 && (inb(COM1 + 5) & LSR_DATA_READY); n++) console_input_push(inb(COM1));
+}
+
+void serial_enable_rx_irq(void) {
+    if (!present) return;
+    irq_register(4, serial_irq);
+    outb(COM1 + 1, 0x01); /* interrupt on received data */
+    /* Bytes that arrived before the IRQ was on would never raise it. */
+    serial_irq(0);
+    pic_unmask(4);
+}

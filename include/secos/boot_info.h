@@ -1,0 +1,78 @@
+/* The hand-off contract between SECoS's own UEFI loader and the kernel.
+ *
+ * The loader fills one struct secos_boot_info and jumps to _uefi_start with a
+ * pointer to it in RDI (the kernel then calls kernel_main(0, info)). The
+ * Multiboot paths never see this structure directly: kernel_main normalises
+ * Multiboot 1/2 information into the same kernel-side form (struct boot_info).
+ *
+ * Every address here is PHYSICAL. The loader keeps everything it points to in
+ * memory it reports as SECOS_MEM_LOADER, so the kernel can copy it out before
+ * it reuses those frames. Shared by uefi/ and the kernel: keep it free of
+ * anything but fixed-width types.
+ */
+#ifndef SECOS_BOOT_INFO_H
+#define SECOS_BOOT_INFO_H
+
+#include <stdint.h>
+
+#define SECOS_BOOT_INFO_MAGIC   0x3149424f43455353ULL /* "SSECOBI1" little-endian */
+#define SECOS_BOOT_INFO_VERSION 1
+
+/* Virtual address the kernel image is linked at (its lowest PT_LOAD vaddr). */
+#define SECOS_KERNEL_LINK_BASE  0xffffffff80100000ULL
+
+/* Memory types, already translated from the firmware's own vocabulary. */
+enum secos_mem_type {
+    SECOS_MEM_USABLE       = 1, /* free RAM */
+    SECOS_MEM_RESERVED     = 2, /* never touch */
+    SECOS_MEM_ACPI_RECLAIM = 3, /* ACPI tables; reusable once parsed */
+    SECOS_MEM_ACPI_NVS     = 4, /* firmware keeps using it */
+    SECOS_MEM_BAD          = 5,
+    SECOS_MEM_LOADER       = 6, /* loader data + UEFI boot services: reclaimable after boot */
+    SECOS_MEM_KERNEL       = 7, /* the kernel image */
+    SECOS_MEM_FIRMWARE     = 8, /* UEFI runtime services code/data */
+};
+
+struct secos_mmap_entry {
+    uint64_t base;
+    uint64_t length;
+    uint32_t type;   /* enum secos_mem_type */
+    uint32_t reserved;
+};
+
+enum secos_fb_type {
+    SECOS_FB_NONE     = 0,
+    SECOS_FB_RGB      = 1, /* linear framebuffer, direct colour */
+    SECOS_FB_EGA_TEXT = 2, /* VGA text mode at 0xB8000 */
+};
+
+struct secos_framebuffer {
+    uint64_t addr;      /* physical */
+    uint32_t width;     /* pixels (or columns for EGA text) */
+    uint32_t height;    /* pixels (or rows) */
+    uint32_t pitch;     /* bytes per scan line */
+    uint8_t  bpp;       /* bits per pixel */
+    uint8_t  type;      /* enum secos_fb_type */
+    uint8_t  red_pos, red_size;
+    uint8_t  green_pos, green_size;
+    uint8_t  blue_pos, blue_size;
+};
+
+struct secos_boot_info {
+    uint64_t magic;            /* SECOS_BOOT_INFO_MAGIC */
+    uint32_t version;          /* SECOS_BOOT_INFO_VERSION */
+    uint32_t size;             /* sizeof(struct secos_boot_info) as the loader saw it */
+    uint64_t kernel_phys_base; /* physical address of SECOS_KERNEL_LINK_BASE */
+    uint64_t kernel_phys_size; /* bytes allocated for the image, bss included */
+    uint64_t mmap_addr;        /* physical address of struct secos_mmap_entry[] */
+    uint32_t mmap_count;
+    uint32_t reserved0;
+    struct secos_framebuffer fb;
+    uint64_t rsdp_addr;        /* ACPI RSDP (2.0 preferred), 0 if none */
+    uint64_t cmdline_addr;     /* NUL-terminated ASCII, 0 if none */
+    uint64_t initrd_addr;      /* optional initrd image, 0 if none */
+    uint64_t initrd_size;
+    uint64_t loader_name_addr; /* NUL-terminated ASCII */
+};
+
+#endif

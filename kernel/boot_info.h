@@ -1,0 +1,54 @@
+/* The one boot-info structure every part of the kernel reads. kernel_main
+ * fills it from whichever loader ran (Multiboot 1, Multiboot 2 or our UEFI
+ * loader) before anything else uses boot data; after that nothing knows or
+ * cares which path booted the machine. Everything is copied into kernel
+ * memory, so the loader's structures may be reclaimed. */
+#ifndef KERNEL_BOOT_INFO_H
+#define KERNEL_BOOT_INFO_H
+#include <stdint.h>
+#include "secos/boot_info.h"
+
+#define MB1_BOOT_MAGIC 0x2BADB002u
+#define MB2_BOOT_MAGIC 0x36d76289u
+#define UEFI_BOOT_MAGIC 0u
+
+#define BOOT_MMAP_MAX    128
+#define BOOT_MODULES_MAX 8
+#define BOOT_CMDLINE_MAX 256
+
+enum boot_path { BOOT_PATH_MULTIBOOT1 = 1, BOOT_PATH_MULTIBOOT2, BOOT_PATH_UEFI };
+
+struct boot_module {
+    uint64_t start, end; /* physical, end exclusive */
+    char name[64];
+};
+
+struct boot_info {
+    enum boot_path path;
+    char loader_name[64];
+    char cmdline[BOOT_CMDLINE_MAX];
+    uint64_t kernel_phys_base;  /* physical address of SECOS_KERNEL_LINK_BASE */
+    struct secos_mmap_entry mmap[BOOT_MMAP_MAX];
+    uint32_t mmap_count;
+    uint32_t mmap_dropped;      /* entries that did not fit (reported, never silent) */
+    struct secos_framebuffer fb;
+    uint64_t rsdp_addr;         /* physical, 0 if unknown */
+    uint8_t rsdp[36];           /* copy of the RSDP (Multiboot 2 hands over only a copy) */
+    struct boot_module modules[BOOT_MODULES_MAX];
+    uint32_t module_count;
+};
+
+extern struct boot_info boot_info;
+
+/* Gives a pointer to len bytes at physical address pa, or NULL if that range
+ * cannot be read. The kernel passes an identity mapper; host tests a buffer. */
+typedef const void *(*boot_phys_reader)(uint64_t pa, uint64_t len);
+
+/* Returns 0, or -1 with *why set to a human-readable reason. Pure: no I/O. */
+int boot_info_parse(uint32_t magic, uint64_t info_pa, boot_phys_reader read,
+                    struct boot_info *out, const char **why);
+
+const char *boot_path_name(enum boot_path p);
+uint64_t boot_info_ram_bytes(const struct boot_info *bi); /* RAM the firmware reported */
+
+#endif

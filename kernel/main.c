@@ -1,0 +1,69 @@
+/* kernel_main: the one place that knows the order in which the machine is
+ * brought up. Both boot paths arrive here on the boot stack with interrupts
+ * off and the loader's page tables still live (identity map included). */
+#include "kernel/boot_info.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+#include "kernel/selftest.h"
+#include "kernel/shell.h"
+#include "kernel/version.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/pic.h"
+#include "drivers/keyboard.h"
+#include "drivers/pit.h"
+#include "drivers/serial.h"
+#include "mm/paging.h"
+#include "mm/physmap.h"
+#include "arch/x86_64/trapframe.h"
+
+uint64_t boot_tsc;
+
+/* Early boot reads loader structures through the loader's identity map. */
+static const void *identity_reader(uint64_t pa, uint64_t len) {
+    if (pa == 0 || pa + len < pa || pa + len > (4ULL << 30)) return 0;
+    return (const void *)(uintptr_t)pa;
+}
+
+static void keyboard_irq_handler(struct trapframe *tf) {
+    (void)tf;
+    keyboard_irq();
+}
+
+void kernel_main(uint32_t magic, uint64_t info_phys) {
+    boot_tsc = rdtsc();
+    console_init();
+    kprintf("SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
+    console_marker("BOOT_TSC %lu\n", boot_tsc);
+
+    const char *why = "";
+    if (boot_info_parse(magic, info_phys, identity_reader, &boot_info, &why) < 0)
+        panic("cannot use the boot information (magic %#x): %s", magic, why);
+    kernel_phys_base = boot_info.kernel_phys_base;
+    if (boot_info.mmap_dropped)
+        kprintf("[BOOT] warning: %u memory map entries did not fit and were ignored\n", boot_info.mmap_dropped);
+
+    cpu_detect();
+    gdt_init();
+    idt_init();
+    cpu_enable_protections();
+    paging_init();
+    console_init_display();
+    kprintf("[BOOT] path=%s loader=\"%s\" kernel at phys %#lx\n", boot_path_name(boot_info.path),
+            boot_info.loader_name, boot_info.kernel_phys_base);
+
+    pic_init();
+    pit_init();
+    keyboard_init();
+    irq_register(1, keyboard_irq_handler);
+    pic_unmask(1);
+    serial_enable_rx_irq();
+    cpu_sti();
+
+#if M4_SELFTEST_ENABLE
+    selftest_run(0);
+#endif
+    console_marker("SHELL_TSC %lu\n", rdtsc());
+    shell_main();
+}

@@ -1,0 +1,35 @@
+/* Kernel page tables. paging_init() replaces the loader's tables with the
+ * kernel's own: the physmap, the kernel image mapped section by section with
+ * exact permissions, and nothing in the lower half (the boot identity map is
+ * gone, so a null or low-address access faults). */
+#ifndef MM_PAGING_H
+#define MM_PAGING_H
+#include <stdint.h>
+
+#define PTE_P   (1ULL << 0)
+#define PTE_W   (1ULL << 1)
+#define PTE_U   (1ULL << 2)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_A   (1ULL << 5)
+#define PTE_D   (1ULL << 6)
+#define PTE_PS  (1ULL << 7)
+#define PTE_G   (1ULL << 8)
+#define PTE_NX  (1ULL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+
+#define PAGE_SIZE 4096ULL
+
+void paging_init(void);
+uint64_t paging_kernel_pml4_phys(void);
+
+/* Result of walking every present entry of the active page tables. */
+struct paging_audit {
+    uint64_t pages_4k, pages_2m, pages_1g; /* leaf mappings by size */
+    uint64_t wx_pages;          /* leaves both writable and executable (must be 0) */
+    uint64_t user_kernel_half;  /* USER leaves in the kernel half (must be 0) */
+    uint64_t lower_half_entries;/* present PML4 entries below the kernel half */
+};
+void paging_audit(struct paging_audit *out);
+
+#endif
