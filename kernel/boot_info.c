@@ -162,7 +162,6 @@ static int parse_mb2(uint64_t pa, boot_phys_reader read, struct boot_info *bi, c
             size_t n = size - 8 < sizeof bi->cmdline - 1 ? size - 8 : sizeof bi->cmdline - 1;
             memcpy(bi->cmdline, t + 8, n);
             bi->cmdline[n] = '\0';
-            bi->cmdline[strnlen(bi->cmdline, n)] = '\0';
             break;
         }
         case 2: {

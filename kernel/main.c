@@ -16,6 +16,10 @@
 #include "drivers/serial.h"
 #include "mm/paging.h"
 #include "mm/physmap.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "mm/kheap.h"
+#include "mm/kstack.h"
 #include "arch/x86_64/trapframe.h"
 
 uint64_t boot_tsc;
@@ -29,6 +33,27 @@ static const void *identity_reader(uint64_t pa, uint64_t len) {
 static void keyboard_irq_handler(struct trapframe *tf) {
     (void)tf;
     keyboard_irq();
+}
+
+/* Runs on the guarded main stack in the stack region. */
+static void kernel_main_stage2(void) {
+    uint64_t rsp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+    kprintf("[M2] Stack switch ok rsp=%#lx\n", rsp);
+
+    pic_init();
+    pit_init();
+    keyboard_init();
+    irq_register(1, keyboard_irq_handler);
+    pic_unmask(1);
+    serial_enable_rx_irq();
+    cpu_sti();
+
+#if M4_SELFTEST_ENABLE
+    selftest_run(0);
+#endif
+    console_marker("SHELL_TSC %lu\n", rdtsc());
+    shell_main();
 }
 
 void kernel_main(uint32_t magic, uint64_t info_phys) {
@@ -53,17 +78,8 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     kprintf("[BOOT] path=%s loader=\"%s\" kernel at phys %#lx\n", boot_path_name(boot_info.path),
             boot_info.loader_name, boot_info.kernel_phys_base);
 
-    pic_init();
-    pit_init();
-    keyboard_init();
-    irq_register(1, keyboard_irq_handler);
-    pic_unmask(1);
-    serial_enable_rx_irq();
-    cpu_sti();
-
-#if M4_SELFTEST_ENABLE
-    selftest_run(0);
-#endif
-    console_marker("SHELL_TSC %lu\n", rdtsc());
-    shell_main();
+    pmm_init();
+    vmm_init();
+    kheap_init();
+    kstack_boot_switch(kernel_main_stage2);
 }

@@ -55,7 +55,7 @@ int shell_run_line(const char *line) {
 
 void shell_main(void) {
     static struct line_editor le;
-    line_editor_reset(&le);
+    line_editor_init(&le);
     console_marker("[SHELL] ready\n");
     kprintf("secos> ");
     for (;;) {

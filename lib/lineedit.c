@@ -1,5 +1,10 @@
 #include "lib/lineedit.h"
 
+void line_editor_init(struct line_editor *le) {
+    le->last_was_cr = 0;
+    line_editor_reset(le);
+}
+
 void line_editor_reset(struct line_editor *le) {
     le->len = 0;
     le->overflowed = 0;

@@ -24,6 +24,9 @@ struct line_editor {
     int last_was_cr; /* swallow the LF of a CRLF pair */
 };
 
+/* init: the whole state (use once, on any memory); reset: between lines,
+ * remembering a trailing CR so the LF of a CRLF pair is not a second line. */
+void line_editor_init(struct line_editor *le);
 void line_editor_reset(struct line_editor *le);
 enum line_event line_editor_feed(struct line_editor *le, unsigned char c);
 

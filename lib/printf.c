@@ -19,7 +19,7 @@ static int emit_str(printf_emit_fn emit, void *ctx, const char *s, int n) {
 }
 
 static int format_uint(printf_emit_fn emit, void *ctx, uint64_t v, int neg, unsigned base,
-                       int upper, const struct spec *sp, int is_ptr) {
+                       int upper, const struct spec *sp, int is_ptr, int is_signed) {
     char digits[24];
     const char *tab = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     int nd = 0, out = 0;
@@ -28,8 +28,8 @@ static int format_uint(printf_emit_fn emit, void *ctx, uint64_t v, int neg, unsi
 
     const char *prefix = "";
     if (neg) prefix = "-";
-    else if (sp->plus && base == 10 && !is_ptr) prefix = "+";
-    else if (sp->space && base == 10 && !is_ptr) prefix = " ";
+    else if (sp->plus && is_signed) prefix = "+";   /* '+' and ' ' are for signed conversions only */
+    else if (sp->space && is_signed) prefix = " ";
     else if ((sp->alt || is_ptr) && base == 16) prefix = upper ? "0X" : "0x";
     int plen = (int)strlen(prefix);
     int zeros = sp->prec > nd ? sp->prec - nd : 0;
@@ -61,13 +61,27 @@ int kvcprintf(printf_emit_fn emit, void *ctx, const char *fmt, va_list ap) {
             else break;
         }
         fmt++;
-        if (*fmt == '*') { sp.width = va_arg(ap, int); if (sp.width < 0) { sp.left = 1; sp.width = -sp.width; } fmt++; }
-        else while (*fmt >= '0' && *fmt <= '9') sp.width = sp.width * 10 + (*fmt++ - '0');
+        if (*fmt == '*') {
+            int w = va_arg(ap, int);
+            if (w < 0) { sp.left = 1; w = w < -PRINTF_MAX_FIELD ? PRINTF_MAX_FIELD : -w; }
+            sp.width = w;
+            fmt++;
+        } else {
+            while (*fmt >= '0' && *fmt <= '9') {
+                if (sp.width <= PRINTF_MAX_FIELD) sp.width = sp.width * 10 + (*fmt - '0');
+                fmt++;
+            }
+        }
+        if (sp.width > PRINTF_MAX_FIELD) sp.width = PRINTF_MAX_FIELD;
         if (*fmt == '.') {
             fmt++;
             sp.prec = 0;
             if (*fmt == '*') { sp.prec = va_arg(ap, int); if (sp.prec < 0) sp.prec = -1; fmt++; }
-            else while (*fmt >= '0' && *fmt <= '9') sp.prec = sp.prec * 10 + (*fmt++ - '0');
+            else while (*fmt >= '0' && *fmt <= '9') {
+                if (sp.prec <= PRINTF_MAX_FIELD) sp.prec = sp.prec * 10 + (*fmt - '0');
+                fmt++;
+            }
+            if (sp.prec > PRINTF_MAX_FIELD) sp.prec = PRINTF_MAX_FIELD;
         }
         if (*fmt == 'l') { sp.len = 1; fmt++; if (*fmt == 'l') { sp.len = 2; fmt++; } }
         else if (*fmt == 'z') { sp.len = 3; fmt++; }
@@ -83,7 +97,7 @@ int kvcprintf(printf_emit_fn emit, void *ctx, const char *fmt, va_list ap) {
             else if (sp.len == -2) v = (signed char)va_arg(ap, int);
             else v = va_arg(ap, int);
             uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-            out += format_uint(emit, ctx, mag, v < 0, 10, 0, &sp, 0);
+            out += format_uint(emit, ctx, mag, v < 0, 10, 0, &sp, 0, 1);
             break;
         }
         case 'u': case 'x': case 'X': case 'o': {
@@ -95,12 +109,12 @@ int kvcprintf(printf_emit_fn emit, void *ctx, const char *fmt, va_list ap) {
             else if (sp.len == -2) v = (unsigned char)va_arg(ap, unsigned);
             else v = va_arg(ap, unsigned);
             unsigned base = *fmt == 'o' ? 8 : (*fmt == 'u' ? 10 : 16);
-            out += format_uint(emit, ctx, v, 0, base, *fmt == 'X', &sp, 0);
+            out += format_uint(emit, ctx, v, 0, base, *fmt == 'X', &sp, 0, 0);
             break;
         }
         case 'p': {
             uintptr_t v = (uintptr_t)va_arg(ap, void *);
-            out += format_uint(emit, ctx, v, 0, 16, 0, &sp, 1);
+            out += format_uint(emit, ctx, v, 0, 16, 0, &sp, 1, 0);
             break;
         }
         case 's': {

@@ -1,7 +1,10 @@
 /* A small vsnprintf: %d %i %u %x %X %o %p %s %c %%, with the l/ll/z/h length
  * modifiers, width, '-', '0' and precision (for %s and integers).
  * Output is always NUL-terminated when size > 0; the return value is the
- * length the full output would have had, as in C99. */
+ * length the full output would have had, as in C99. Field widths and
+ * precisions are capped at PRINTF_MAX_FIELD so no format string can make one
+ * conversion do unbounded work. Differences from C: %p of NULL is "0x0". */
+#define PRINTF_MAX_FIELD 4096
 #ifndef LIB_PRINTF_H
 #define LIB_PRINTF_H
 #include <stdarg.h>

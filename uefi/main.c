@@ -216,8 +216,15 @@ static void gop_pick_mode(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop)
     }
     if (best < 0 && !gop_usable(cur))
         best = any;
-    if (best >= 0 && best != gop->Mode->Mode && !EFI_ERROR(gop->SetMode(gop, (UINT32)best)))
+    if (best >= 0 && best != gop->Mode->Mode) {
+        uint64_t from = gop->Mode->Mode;
+        if (EFI_ERROR(gop->SetMode(gop, (UINT32)best))) {
+            say("[UEFI] could not switch graphics mode %u -> %u\n", from, (uint64_t)best);
+            return;
+        }
         st->ConOut->ClearScreen(st->ConOut); /* let the text console redraw in the new mode */
+        say("[UEFI] graphics mode %u -> %u\n", from, (uint64_t)best);
+    }
 }
 
 static void mask_field(UINT32 mask, uint8_t *pos, uint8_t *size)

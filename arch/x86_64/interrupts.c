@@ -7,6 +7,8 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
+#include "mm/vmm.h"
+#include "mm/kstack.h"
 
 static irq_handler_fn irq_handlers[16];
 static exception_hook_fn exception_hooks[32];
@@ -34,6 +36,14 @@ void exception_set_hook(int vector, exception_hook_fn fn) { exception_hooks[vect
 static void handle_exception(struct trapframe *tf) {
     if (exception_hooks[tf->vector] && exception_hooks[tf->vector](tf)) return;
     uint64_t cr2 = read_cr2();
+    if (tf->vector == 14 && vmm_handle_page_fault(cr2, tf->error)) return; /* demand-zero */
+    /* A guard-page hit is reported before anything else touches the stack:
+     * the handler may be running on the very stack that overflowed. */
+    if ((tf->vector == 14 || tf->vector == 8) && kstack_guard_hit(cr2) >= 0) {
+        kprintf("\n[EXC] %lu %s err=%#lx rip=%#lx cr2=%#lx\n", tf->vector, exception_name(tf->vector),
+                tf->error, tf->rip, cr2);
+        panic_halt("kernel stack overflow (guard page %#lx hit, stack slot %d)", cr2, kstack_guard_hit(cr2));
+    }
     kprintf("\n[EXC] %lu %s err=%#lx rip=%#lx cr2=%#lx\n", tf->vector, exception_name(tf->vector),
             tf->error, tf->rip, cr2);
     if (tf->vector == 14) {

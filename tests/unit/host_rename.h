@@ -55,4 +55,7 @@
 #define strchr  k_strchr
 #define strlcpy k_strlcpy
 
+/* Declares the k_* names (through the macros above) for whoever includes us. */
+#include "lib/string.h"
+
 #endif

@@ -10,9 +10,11 @@
 #   UNIT_SRCS_uefi_elf := tests/unit/test_uefi_elf.c uefi/elf_check.c
 #
 # Each test becomes $(BUILD)/unit/test_<name>, its objects go under
-# $(BUILD)/unit/<name>/. Sources under lib/ are compiled with
-# -include tests/unit/host_rename.h (see that file: lib/string.c's libc names
-# become k_*); test files include it themselves.
+# $(BUILD)/unit/<name>/. Every source of a test (code under test and test file
+# alike) is compiled with -include tests/unit/host_rename.h, which renames
+# lib/string.c's memset, memcpy, strlen, strlcpy, ... to k_*, so that the
+# kernel's own versions never clash with glibc's or ASan's; lib/string.c is
+# therefore linked into every test binary whether it is listed or not.
 #
 # `unit` builds and runs the tests one after another, shows each binary's
 # cmocka output and ends with exactly one line
@@ -35,6 +37,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
     -fno-omit-frame-pointer -Iinclude -I. -DSECOS_HOST_TEST
 UNIT_LDLIBS := -lcmocka
 UNIT_RENAME := tests/unit/host_rename.h
+UNIT_ALWAYS_SRCS := lib/string.c
 
 # Registration order, duplicates dropped.
 unit_uniq = $(if $1,$(firstword $1) $(call unit_uniq,$(filter-out $(firstword $1),$1)))
@@ -42,20 +45,33 @@ UNIT_LIST := $(strip $(call unit_uniq,$(strip $(UNIT_TESTS))))
 
 # $(1) = test name. Objects are per test, so two tests may share a source.
 define UNIT_TEST_RULES
-UNIT_OBJS_$(1) := $$(patsubst %.c,$$(BUILD)/unit/$(1)/%.o,$$(filter %.c,$$(UNIT_SRCS_$(1))))
+UNIT_OBJS_$(1) := $$(patsubst %.c,$$(BUILD)/unit/$(1)/%.o,\
+    $$(call unit_uniq,$$(filter %.c,$$(UNIT_SRCS_$(1))) $$(UNIT_ALWAYS_SRCS)))
 UNIT_DEPS += $$(UNIT_OBJS_$(1):.o=.d)
+
+# Build only (used by `unit`; quiet when there is nothing to do).
+.PHONY: unit-build-$(1)
+unit-build-$(1): $$(BUILD)/unit/test_$(1)
+	@:
 
 $$(BUILD)/unit/test_$(1): $$(UNIT_OBJS_$(1)) tests/unit/unit.mk
 	@mkdir -p $$(dir $$@)
-ifeq ($$(strip $$(UNIT_SRCS_$(1))),)
-	@echo "unit: test '$(1)' is registered but UNIT_SRCS_$(1) is empty" >&2; exit 1
+ifeq ($$(strip $$(filter %.c,$$(UNIT_SRCS_$(1)))),)
+	@echo "*** test '$(1)' is registered but UNIT_SRCS_$(1) lists no .c file" >&2; exit 1
 else
 	$$(UNIT_CC) $$(UNIT_CFLAGS) $$(filter %.o,$$^) -o $$@ $$(UNIT_LDLIBS)
 endif
 
 $$(BUILD)/unit/$(1)/%.o: %.c tests/unit/unit.mk
 	@mkdir -p $$(dir $$@)
-	$$(UNIT_CC) $$(UNIT_CFLAGS) $$(if $$(filter lib/%,$$<),-include $$(UNIT_RENAME)) -MMD -MP -c $$< -o $$@
+	$$(UNIT_CC) $$(UNIT_CFLAGS) -include $$(UNIT_RENAME) -MMD -MP -c $$< -o $$@
+
+# A listed source that does not exist (yet): say so plainly.
+UNIT_MISSING_$(1) := $$(filter-out $$(wildcard $$(UNIT_SRCS_$(1))),$$(UNIT_SRCS_$(1)))
+ifneq ($$(strip $$(UNIT_MISSING_$(1))),)
+$$(patsubst %.c,$$(BUILD)/unit/$(1)/%.o,$$(filter %.c,$$(UNIT_MISSING_$(1)))):
+	@echo "*** test '$(1)': UNIT_SRCS_$(1) lists missing file(s): $$(UNIT_MISSING_$(1))" >&2; exit 1
+endif
 endef
 
 $(foreach t,$(UNIT_LIST),$(eval $(call UNIT_TEST_RULES,$(t))))
@@ -72,11 +88,11 @@ $(foreach t,$(UNIT_LIST),$(eval $(call UNIT_TEST_RULES,$(t))))
 # failed case. Only the last line of output starts with "unit:".
 unit:
 	@mkdir -p $(BUILD)/unit; \
-	pass=0; fail=0; bad=""; \
+	pass=0; fail=0; skipped=0; bad=""; \
 	for t in $(UNIT_LIST); do \
 	  bin=$(BUILD)/unit/test_$$t; log=$(BUILD)/unit/test_$$t.log; \
 	  echo "=== test_$$t"; \
-	  if ! $(MAKE) --no-print-directory $$bin; then \
+	  if ! $(MAKE) --no-print-directory unit-build-$$t; then \
 	    echo "*** test_$$t: BUILD FAILED"; \
 	    fail=$$((fail + 1)); bad="$$bad $$t"; continue; \
 	  fi; \
@@ -92,8 +108,10 @@ unit:
 	    echo "*** test_$$t: FAILED (exit status $$rc, $$nf failed case(s))"; \
 	    bad="$$bad $$t"; \
 	  fi; \
-	  pass=$$((pass + ok)); fail=$$((fail + nf)); \
+	  pass=$$((pass + ok)); fail=$$((fail + nf)); skipped=$$((skipped + skip)); \
 	done; \
+	if [ $$skipped -ne 0 ]; then \
+	  echo "*** $$skipped case(s) skipped"; fi; \
 	if [ -n "$$bad" ]; then echo "*** failing:$$bad"; fi; \
 	echo "unit: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ] && [ -z "$$bad" ]

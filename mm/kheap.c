@@ -1,0 +1,72 @@
+#include "mm/kheap.h"
+#include "mm/vmm.h"
+#include "kernel/panic.h"
+#include "arch/x86_64/cpu.h"
+
+static struct heap kheap;
+
+/* Backs [h->end, new_end) with fresh frames, one page at a time: the heap is
+ * virtually contiguous, never physically. */
+static int kheap_grow(struct heap *h, uintptr_t new_end, void *ctx) {
+    (void)ctx;
+    for (uintptr_t va = h->end; va < new_end; va += 4096) {
+        if (vmm_map_new(&kernel_space, va, PTE_P | PTE_W | PTE_NX) != 0) {
+            while (va > h->end) { va -= 4096; vmm_unmap(&kernel_space, va, 0); }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void kheap_report(const char *what, const void *addr, void *ctx) {
+    (void)ctx;
+    panic("heap: %s at %p", what, addr);
+}
+
+void kheap_init(void) {
+    heap_init(&kheap, KHEAP_BASE, KHEAP_LIMIT, 64 * 1024, kheap_grow, kheap_report, 0);
+}
+
+/* The heap is used from interrupt context later (drivers), so each call runs
+ * with interrupts off; on one CPU that is the whole lock. */
+void *kmalloc_aligned(size_t size, size_t align) {
+    uint64_t f = irq_save();
+    void *p = heap_alloc(&kheap, size, align);
+    irq_restore(f);
+    return p;
+}
+
+void *kmalloc(size_t size) { return kmalloc_aligned(size, 16); }
+
+void *kcalloc(size_t n, size_t size) {
+    uint64_t f = irq_save();
+    void *p = heap_calloc(&kheap, n, size);
+    irq_restore(f);
+    return p;
+}
+
+void *krealloc(void *p, size_t size) {
+    uint64_t f = irq_save();
+    void *q = heap_realloc(&kheap, p, size);
+    irq_restore(f);
+    return q;
+}
+
+void kfree(void *p) {
+    uint64_t f = irq_save();
+    heap_free(&kheap, p);
+    irq_restore(f);
+}
+
+void kheap_stats(struct heap_stats *out) {
+    uint64_t f = irq_save();
+    heap_get_stats(&kheap, out);
+    irq_restore(f);
+}
+
+int kheap_check(void) {
+    uint64_t f = irq_save();
+    int r = heap_check(&kheap);
+    irq_restore(f);
+    return r;
+}

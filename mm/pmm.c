@@ -1,0 +1,122 @@
+/* Kernel wrapper around pmm_core: sizes and places the bitmaps, feeds the
+ * memory map in, keeps back what must never be handed out, and turns misuse
+ * into a panic that names the address. */
+#include "mm/pmm.h"
+#include "mm/pmm_core.h"
+#include "mm/physmap.h"
+#include "kernel/boot_info.h"
+#include "kernel/panic.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/string.h"
+
+extern char __kernel_start[], __kernel_end[];
+
+static struct pmm_core pmm;
+static uint64_t ram_bytes;
+
+static int is_ram_type(uint32_t t) {
+    return t == SECOS_MEM_USABLE || t == SECOS_MEM_LOADER || t == SECOS_MEM_KERNEL ||
+           t == SECOS_MEM_ACPI_RECLAIM || t == SECOS_MEM_ACPI_NVS || t == SECOS_MEM_FIRMWARE;
+}
+
+/* Everything that must stay out of the allocator, as [start, end) ranges. */
+static int overlaps_protected(uint64_t start, uint64_t end) {
+    uint64_t ks = kernel_phys_base, ke = ks + (uint64_t)(__kernel_end - __kernel_start);
+    if (start < ke && end > ks) return 1;
+    if (start < 0x100000) return 1;
+    for (uint32_t i = 0; i < boot_info.module_count; i++)
+        if (start < boot_info.modules[i].end && end > boot_info.modules[i].start) return 1;
+    return 0;
+}
+
+/* Finds room for the bitmaps inside usable RAM, away from anything protected. */
+static uint64_t place_bitmaps(uint64_t bytes) {
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if (m->type != SECOS_MEM_USABLE) continue;
+        uint64_t start = (m->base + 0xfff) & ~0xfffULL, end = (m->base + m->length) & ~0xfffULL;
+        for (uint64_t s = start; s + bytes <= end && s + bytes > s; s += 0x100000) {
+            uint64_t e = (s + bytes + 0xfff) & ~0xfffULL;
+            if (e <= end && !overlaps_protected(s, e)) return s;
+        }
+    }
+    panic("pmm: no room for the frame bitmaps (%lu bytes)", bytes);
+}
+
+void pmm_init(void) {
+    uint64_t top = 0;
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if (!is_ram_type(m->type)) continue;
+        ram_bytes += m->length;
+        if ((m->type == SECOS_MEM_USABLE || m->type == SECOS_MEM_LOADER) && m->base + m->length > top)
+            top = m->base + m->length;
+    }
+    uint64_t nframes = top / PMM_FRAME_SIZE;
+    uint64_t words = pmm_core_bitmap_words(nframes);
+    uint64_t bytes = 2 * words * sizeof(uint64_t);
+    uint64_t bm = place_bitmaps(bytes);
+    uint64_t *ram = phys_to_virt(bm), *used = ram + words;
+    pmm_core_init(&pmm, ram, used, nframes);
+
+    /* Loader memory (UEFI boot services, loader data, Multiboot info) is
+     * reclaimed here: boot_info holds copies of everything we still need and
+     * the kernel runs on its own page tables. */
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if (m->type == SECOS_MEM_USABLE || m->type == SECOS_MEM_LOADER) pmm_core_add_free(&pmm, m->base, m->length);
+    }
+    pmm_core_reserve(&pmm, 0, 0x100000);
+    pmm_core_reserve(&pmm, kernel_phys_base, (uint64_t)(__kernel_end - __kernel_start));
+    for (uint32_t i = 0; i < boot_info.module_count; i++)
+        pmm_core_reserve(&pmm, boot_info.modules[i].start, boot_info.modules[i].end - boot_info.modules[i].start);
+    pmm_core_reserve(&pmm, bm, bytes);
+    if (boot_info.fb.type == SECOS_FB_RGB)
+        pmm_core_reserve(&pmm, boot_info.fb.addr, (uint64_t)boot_info.fb.pitch * boot_info.fb.height);
+}
+
+uint64_t pmm_alloc(void) {
+    uint64_t pa;
+    uint64_t f = irq_save();
+    int r = pmm_core_alloc(&pmm, &pa);
+    irq_restore(f);
+    return r == PMM_OK ? pa : 0;
+}
+
+uint64_t pmm_alloc_zeroed(void) {
+    uint64_t pa = pmm_alloc();
+    if (pa) memset(phys_to_virt(pa), 0, PMM_FRAME_SIZE);
+    return pa;
+}
+
+void pmm_free(uint64_t pa) {
+    uint64_t f = irq_save();
+    int r = pmm_core_free(&pmm, pa);
+    irq_restore(f);
+    if (r != PMM_OK) panic("pmm: bad free of frame %#lx: %s", pa, pmm_err_str(r));
+}
+
+uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames, uint64_t max_pa) {
+    uint64_t pa;
+    uint64_t f = irq_save();
+    int r = pmm_core_alloc_contig(&pmm, count, align_frames, max_pa, &pa);
+    irq_restore(f);
+    return r == PMM_OK ? pa : 0;
+}
+
+void pmm_free_contig(uint64_t pa, uint64_t count) {
+    uint64_t f = irq_save();
+    int r = pmm_core_free_contig(&pmm, pa, count);
+    irq_restore(f);
+    if (r != PMM_OK) panic("pmm: bad free of %lu frames at %#lx: %s", count, pa, pmm_err_str(r));
+}
+
+void pmm_get_stats(struct pmm_stats *out) {
+    out->ram_bytes = ram_bytes;
+    out->managed_frames = pmm.managed_frames;
+    out->free_frames = pmm.free_frames;
+    out->reserved_frames = pmm.reserved_frames;
+    out->highest_frame = pmm.nframes;
+}
+
+uint64_t pmm_free_frames(void) { return pmm.free_frames; }

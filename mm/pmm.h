@@ -1,0 +1,26 @@
+/* The kernel's physical frame allocator: one pmm_core instance built from the
+ * normalised memory map. Misuse (double free, freeing what is not RAM) is a
+ * kernel bug and panics with the address. */
+#ifndef MM_PMM_H
+#define MM_PMM_H
+#include <stdint.h>
+
+void pmm_init(void);                 /* needs the physmap (after paging_init) */
+uint64_t pmm_alloc(void);            /* a frame's physical address, 0 when exhausted */
+uint64_t pmm_alloc_zeroed(void);
+void pmm_free(uint64_t pa);
+/* count contiguous frames, first aligned to align_frames, all below max_pa (0 = any). */
+uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames, uint64_t max_pa);
+void pmm_free_contig(uint64_t pa, uint64_t count);
+
+struct pmm_stats {
+    uint64_t ram_bytes;       /* RAM the firmware reported (usable, loader, kernel, ACPI, runtime) */
+    uint64_t managed_frames;  /* frames the allocator hands out */
+    uint64_t free_frames;
+    uint64_t reserved_frames; /* RAM kept back: low 1 MiB, kernel image, modules, bitmaps */
+    uint64_t highest_frame;
+};
+void pmm_get_stats(struct pmm_stats *out);
+uint64_t pmm_free_frames(void);
+
+#endif

@@ -1,0 +1,202 @@
+/* Page-table management for the kernel space and for user address spaces.
+ * Tables are reached through the physmap; every table frame comes from the
+ * PMM and is counted, so destroying a space can prove it returned them all. */
+#include "mm/vmm.h"
+#include "mm/pmm.h"
+#include "mm/physmap.h"
+#include "kernel/panic.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+
+struct address_space kernel_space;
+static struct address_space *current_space = &kernel_space;
+
+#define LEAF_FLAGS (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_G | PTE_NX | PTE_OWNED)
+
+static uint64_t *tbl(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR_MASK); }
+static int idx(uint64_t va, int level) { return (int)((va >> (12 + 9 * (level - 1))) & 511); }
+
+void vmm_init(void) {
+    kernel_space.pml4_phys = paging_kernel_pml4_phys();
+    kernel_space.pml4 = phys_to_virt(kernel_space.pml4_phys);
+    /* Every kernel-half PML4 slot we will ever use gets its PDPT now, so
+     * spaces created later share them (a PML4 entry is copied, not tracked). */
+    static const uint64_t slots[] = { KHEAP_BASE, KTEST_BASE, KSTACK_REGION };
+    for (unsigned i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        uint64_t *e = &kernel_space.pml4[idx(slots[i], 4)];
+        if (*e & PTE_P) continue;
+        uint64_t pa = pmm_alloc_zeroed();
+        if (!pa) panic("vmm: out of memory for kernel page tables");
+        *e = pa | PTE_P | PTE_W;
+    }
+}
+
+/* Returns the PTE for va, creating tables when create is set. NULL if a
+ * table is missing (and !create), on allocation failure, or if a large page
+ * covers va (*large is then set to the level of that large page). */
+static uint64_t *walk(struct address_space *as, uint64_t va, int create, int *large) {
+    uint64_t *table = as->pml4;
+    int user = va < USER_HALF_END;
+    if (large) *large = 0;
+    for (int level = 4; level > 1; level--) {
+        uint64_t *e = &table[idx(va, level)];
+        if (!(*e & PTE_P)) {
+            if (!create) return 0;
+            if (level == 4 && !user) panic("vmm: kernel PML4 slot for %#lx was never set up", va);
+            uint64_t pa = pmm_alloc_zeroed();
+            if (!pa) return 0;
+            as->table_frames++;
+            /* Intermediate entries allow everything; the leaf decides. */
+            *e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
+        } else if (*e & PTE_PS) {
+            if (large) *large = level;
+            return e;
+        }
+        table = tbl(*e);
+    }
+    return &table[idx(va, 1)];
+}
+
+static int check_mapping(uint64_t va, uint64_t flags) {
+    if ((va & 0xfff) || !va_canonical(va)) return -EINVAL;
+    if ((flags & PTE_W) && !(flags & PTE_NX)) return -EPERM;           /* W^X */
+    if ((flags & PTE_U) && va >= USER_HALF_END) return -EPERM;         /* never USER in the kernel half */
+    if (!(flags & PTE_U) && va < USER_HALF_END) return -EPERM;         /* the user half is only for user pages */
+    return 0;
+}
+
+int vmm_map(struct address_space *as, uint64_t va, uint64_t pa, uint64_t flags) {
+    int r = check_mapping(va, flags);
+    if (r) return r;
+    if (pa & 0xfff) return -EINVAL;
+    uint64_t f = irq_save();
+    int large;
+    uint64_t *pte = walk(as, va, 1, &large);
+    if (!pte || large) { irq_restore(f); return large ? -EEXIST : -ENOMEM; }
+    if (*pte & PTE_P) { irq_restore(f); return -EEXIST; }
+    *pte = pa | (flags & LEAF_FLAGS) | PTE_P;
+    if (flags & PTE_OWNED) as->owned_frames++;
+    irq_restore(f);
+    return 0;
+}
+
+int vmm_map_new(struct address_space *as, uint64_t va, uint64_t flags) {
+    uint64_t pa = pmm_alloc_zeroed();
+    if (!pa) return -ENOMEM;
+    int r = vmm_map(as, va, pa, flags | PTE_OWNED);
+    if (r) pmm_free(pa);
+    return r;
+}
+
+int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out) {
+    if ((va & 0xfff) || !va_canonical(va)) return -EINVAL;
+    uint64_t f = irq_save();
+    int large;
+    uint64_t *pte = walk(as, va, 0, &large);
+    if (!pte || large || !(*pte & PTE_P)) { irq_restore(f); return large ? -EINVAL : -ENOENT; }
+    uint64_t e = *pte;
+    *pte = 0;
+    if (as == current_space || va >= KERNEL_HALF_START) invlpg(va);
+    if (e & PTE_OWNED) {
+        as->owned_frames--;
+        pmm_free(e & PTE_ADDR_MASK);
+    }
+    irq_restore(f);
+    if (pa_out) *pa_out = e & PTE_ADDR_MASK;
+    return 0;
+}
+
+int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags) {
+    if (!va_canonical(va)) return -EINVAL;
+    int large;
+    uint64_t *pte = walk(as, va, 0, &large);
+    if (!pte || !(*pte & PTE_P)) return -ENOENT;
+    uint64_t size = large == 3 ? (1ULL << 30) : large == 2 ? (2ULL << 20) : PAGE_SIZE;
+    uint64_t base = *pte & PTE_ADDR_MASK & ~(size - 1);
+    if (pa) *pa = base + (va & (size - 1));
+    if (flags) *flags = *pte & (LEAF_FLAGS | PTE_PS);
+    return 0;
+}
+
+struct address_space *vmm_space_create(void) {
+    /* The struct lives in its own frame so this works before the heap does. */
+    uint64_t spa = pmm_alloc_zeroed();
+    uint64_t ppa = pmm_alloc_zeroed();
+    if (!spa || !ppa) {
+        if (spa) pmm_free(spa);
+        if (ppa) pmm_free(ppa);
+        return 0;
+    }
+    struct address_space *as = phys_to_virt(spa);
+    as->pml4_phys = ppa;
+    as->pml4 = phys_to_virt(ppa);
+    as->table_frames = 1;
+    memcpy(&as->pml4[256], &kernel_space.pml4[256], 256 * sizeof(uint64_t));
+    return as;
+}
+
+static void free_user_tables(struct address_space *as, uint64_t *table, int level) {
+    int top = level == 4 ? 256 : 512; /* never descend into the shared kernel half */
+    for (int i = 0; i < top; i++) {
+        uint64_t e = table[i];
+        if (!(e & PTE_P)) continue;
+        if (level == 1) {
+            if (e & PTE_OWNED) {
+                as->owned_frames--;
+                pmm_free(e & PTE_ADDR_MASK);
+            }
+        } else {
+            free_user_tables(as, tbl(e), level - 1);
+            pmm_free(e & PTE_ADDR_MASK);
+            as->table_frames--;
+        }
+        table[i] = 0;
+    }
+}
+
+void vmm_space_destroy(struct address_space *as) {
+    if (as == &kernel_space) panic("vmm: attempt to destroy the kernel address space");
+    if (as == current_space) vmm_activate(&kernel_space);
+    free_user_tables(as, as->pml4, 4);
+    KASSERT(as->owned_frames == 0 && as->table_frames == 1);
+    pmm_free(as->pml4_phys);
+    pmm_free(physmap_virt_to_phys(as));
+}
+
+void vmm_activate(struct address_space *as) {
+    current_space = as;
+    write_cr3(as->pml4_phys);
+}
+
+struct address_space *vmm_current(void) { return current_space; }
+
+int vmm_add_demand_zero(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags) {
+    if ((start & 0xfff) || (end & 0xfff) || end <= start) return -EINVAL;
+    int r = check_mapping(start, flags);
+    if (r) return r;
+    if ((end - 1) >= USER_HALF_END && start < USER_HALF_END) return -EINVAL;
+    if (as->dz_count >= VMM_MAX_DZ_REGIONS) return -ENOMEM;
+    as->dz[as->dz_count++] = (struct dz_region){ start, end, flags };
+    return 0;
+}
+
+void vmm_remove_demand_zero(struct address_space *as, uint64_t start) {
+    for (int i = 0; i < as->dz_count; i++) {
+        if (as->dz[i].start != start) continue;
+        as->dz[i] = as->dz[--as->dz_count];
+        return;
+    }
+}
+
+int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
+    if (err & 1) return 0; /* protection violations are never demand-zero */
+    struct address_space *as = addr >= KERNEL_HALF_START ? &kernel_space : current_space;
+    uint64_t page = addr & ~0xfffULL;
+    for (int i = 0; i < as->dz_count; i++) {
+        const struct dz_region *z = &as->dz[i];
+        if (page < z->start || page >= z->end) continue;
+        return vmm_map_new(as, page, z->flags) == 0;
+    }
+    return 0;
+}

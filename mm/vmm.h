@@ -1,0 +1,66 @@
+/* Virtual memory: 4-level page tables per address space. The kernel half
+ * (PML4 256..511) is shared by every space: its PML4 entries are created once
+ * at boot and copied into each new space, so a mapping added later anywhere in
+ * the kernel half is visible everywhere. The user half is private.
+ *
+ * Rules enforced here, for every mapping: no page is both writable and
+ * executable; a kernel-half address never gets USER; a USER mapping must lie
+ * in the user half. */
+#ifndef MM_VMM_H
+#define MM_VMM_H
+#include <stdint.h>
+#include "mm/paging.h"
+
+#define USER_HALF_END     0x0000800000000000ULL /* first non-canonical address */
+#define KERNEL_HALF_START 0xffff800000000000ULL
+#define KHEAP_BASE        0xffff900000000000ULL /* PML4[288]: kernel heap */
+#define KHEAP_LIMIT       0xffff910000000000ULL /* 1 TiB of room */
+#define KTEST_BASE        0xffffa00000000000ULL /* PML4[320]: selftest/demand-zero scratch */
+#define KSTACK_REGION     0xffffff8000000000ULL /* PML4[511] low: kernel stacks */
+
+/* Software bit: the frame behind this leaf belongs to the address space and
+ * is returned to the PMM when the mapping or the space goes away. */
+#define PTE_OWNED (1ULL << 9)
+
+#define VMM_MAX_DZ_REGIONS 16
+
+struct dz_region { uint64_t start, end, flags; };
+
+struct address_space {
+    uint64_t pml4_phys;
+    uint64_t *pml4;
+    uint64_t table_frames; /* page-table frames owned (PML4 included) */
+    uint64_t owned_frames; /* leaf frames with PTE_OWNED */
+    struct dz_region dz[VMM_MAX_DZ_REGIONS];
+    int dz_count;
+};
+
+extern struct address_space kernel_space;
+
+void vmm_init(void); /* adopts the boot tables; needs the PMM */
+
+static inline int va_canonical(uint64_t va) {
+    return va < USER_HALF_END || va >= KERNEL_HALF_START;
+}
+
+int vmm_map(struct address_space *as, uint64_t va, uint64_t pa, uint64_t flags);
+/* Maps a fresh zeroed frame (PTE_OWNED). */
+int vmm_map_new(struct address_space *as, uint64_t va, uint64_t flags);
+/* Removes the mapping; frees the frame if owned. *pa_out may be NULL. */
+int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out);
+/* Physical address and leaf flags for va (any page size); -ENOENT if absent. */
+int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags);
+
+struct address_space *vmm_space_create(void);
+/* Frees every owned user frame and every user-half page-table frame. */
+void vmm_space_destroy(struct address_space *as);
+void vmm_activate(struct address_space *as);
+struct address_space *vmm_current(void);
+
+/* Demand-zero: faults on not-present pages in [start,end) get a zeroed frame. */
+int vmm_add_demand_zero(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags);
+void vmm_remove_demand_zero(struct address_space *as, uint64_t start);
+/* Called by the #PF handler: 1 if the fault was resolved. */
+int vmm_handle_page_fault(uint64_t addr, uint64_t err);
+
+#endif
