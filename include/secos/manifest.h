@@ -1,0 +1,26 @@
+/* The security manifest every SECoS user program carries: a PT_NOTE with
+ * name "SECOS" and type QSEC whose descriptor is struct secos_manifest.
+ * The loader refuses unknown versions and flags, an entry_hint that is not
+ * the entry point, and a program whose pages exceed max_mem. */
+#ifndef SECOS_MANIFEST_H
+#define SECOS_MANIFEST_H
+#include <stdint.h>
+
+#define SECOS_NOTE_NAME "SECOS"            /* namesz 6, NUL included */
+#define SECOS_NOTE_TYPE_QSEC 0x43455351u   /* "QSEC" little-endian */
+#define SECOS_MANIFEST_VERSION 1
+
+#define MANIFEST_FLAG_REQUIRE_WX_BLOCK (1u << 0) /* refuse any W+X segment (always enforced anyway) */
+#define MANIFEST_FLAG_STACK_GUARD      (1u << 1) /* unmapped guard page below the stack */
+#define MANIFEST_FLAG_NX_DATA          (1u << 2) /* data segments NX */
+#define MANIFEST_FLAG_RX_CODE          (1u << 3) /* code segments read+execute only */
+#define MANIFEST_FLAGS_KNOWN 0xfu
+
+struct secos_manifest {
+    uint32_t version;
+    uint32_t flags;
+    uint64_t max_mem;    /* bytes of user memory the process may occupy; 0 = kernel default */
+    uint64_t entry_hint; /* 0, or must equal the ELF entry */
+};
+
+#endif

@@ -1,0 +1,91 @@
+/* The system call interface, shared by the kernel and user space.
+ *
+ * ABI (both entry kinds, INT 0x80 and SYSCALL): number in rax; arguments in
+ * rdi, rsi, rdx, r10, r8, r9; result in rax, a negative errno on failure.
+ * SYSCALL clobbers rcx and r11; INT 0x80 preserves every other register.
+ *
+ * SECOS_SYSCALLS is the one list: the kernel's dispatch table, the user
+ * wrappers' numbers and /sys/syscalls.txt are all generated from it. */
+#ifndef SECOS_SYSCALL_H
+#define SECOS_SYSCALL_H
+
+#include <stdint.h>
+
+#define SECOS_SYSCALLS(X)   \
+    X(0, yield)             \
+    X(1, exit)              \
+    X(2, write)             \
+    X(3, read)              \
+    X(4, getpid)            \
+    X(5, sleep)             \
+    X(6, spawn)             \
+    X(7, wait)              \
+    X(8, mmap)              \
+    X(9, munmap)            \
+    X(10, open)             \
+    X(11, close)            \
+    X(12, lseek)            \
+    X(13, readdir)          \
+    X(14, mkdir)            \
+    X(15, unlink)           \
+    X(16, rename)           \
+    X(17, driver)
+
+#define SECOS_SYSCALL_ENUM(num, name) SYS_##name = num,
+enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
+#undef SECOS_SYSCALL_ENUM
+
+/* Upper-case aliases, as the issues and docs spell them. */
+#define SYS_YIELD   SYS_yield
+#define SYS_EXIT    SYS_exit
+#define SYS_WRITE   SYS_write
+#define SYS_READ    SYS_read
+#define SYS_GETPID  SYS_getpid
+#define SYS_SLEEP   SYS_sleep
+#define SYS_SPAWN   SYS_spawn
+#define SYS_WAIT    SYS_wait
+#define SYS_MMAP    SYS_mmap
+#define SYS_MUNMAP  SYS_munmap
+#define SYS_OPEN    SYS_open
+#define SYS_CLOSE   SYS_close
+#define SYS_LSEEK   SYS_lseek
+#define SYS_READDIR SYS_readdir
+#define SYS_MKDIR   SYS_mkdir
+#define SYS_UNLINK  SYS_unlink
+#define SYS_RENAME  SYS_rename
+#define SYS_DRIVER  SYS_driver
+
+/* Standard descriptors: the console. */
+#define STDIN_FD  0
+#define STDOUT_FD 1
+#define STDERR_FD 2
+
+/* SYS_spawn(path, argv, 0): argv is a NULL-terminated array of at most
+ * SPAWN_MAX_ARGS strings, each at most SPAWN_MAX_ARG_LEN bytes. */
+#define SPAWN_MAX_ARGS    16
+#define SPAWN_MAX_ARG_LEN 128
+
+/* SYS_wait(pid or -1, int *status): returns the reaped pid. A process killed
+ * by the kernel has status 128 + exception vector. */
+#define WAIT_ANY (-1)
+
+/* SYS_mmap(0, length, prot): anonymous, demand-zero, at an address the kernel
+ * chooses. Never executable: PROT_EXEC is refused with -EPERM. */
+#define PROT_READ  1
+#define PROT_WRITE 2
+#define PROT_EXEC  4
+
+/* SYS_lseek whence */
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+/* SYS_open flags */
+#define O_RDONLY 0
+#define O_WRONLY 1
+#define O_RDWR   2
+#define O_CREAT  0x40
+#define O_TRUNC  0x200
+#define O_APPEND 0x400
+
+#endif
