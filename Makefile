@@ -27,14 +27,14 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_ASM)) \
               $(BUILD)/k/gen/font.o $(BUILD)/k/gen/version.o
 
-.PHONY: all kernel uefi iso esp check unit selftest qemu-test run run-serial \
+.PHONY: all kernel user uefi iso esp check unit selftest qemu-test run run-serial run-iso \
         run-uefi run-vnc debug clean FORCE
 all: kernel
 
 kernel: $(BUILD)/kernel.elf
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJ) boot/linker.ld tools/check_kernel_layout.py
-	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ)
+$(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check_kernel_layout.py
+	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(USER_EMBED_OBJS)
 	$(PYTHON) tools/check_kernel_layout.py $@.tmp
 	mv $@.tmp $@
 
@@ -67,12 +67,14 @@ FONT_PSF ?= /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 
 $(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 -include $(KERNEL_OBJ:.o=.d)
 -include uefi/uefi.mk
 -include boot/image.mk
 -include tests/unit/unit.mk
+-include user/user.mk
 
 uefi: $(BUILD)/BOOTX64.EFI
 iso: $(BUILD)/secos.iso

@@ -9,9 +9,11 @@
 
 static volatile uint64_t ticks;
 
+void sched_tick(struct trapframe *tf);
+
 static void pit_irq(struct trapframe *tf) {
-    (void)tf;
     ticks++;
+    sched_tick(tf); /* may switch tasks: the PIC already has its EOI */
 }
 
 void pit_init(void) {

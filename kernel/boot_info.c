@@ -203,7 +203,11 @@ static int parse_mb2(uint64_t pa, boot_phys_reader read, struct boot_info *bi, c
         case 8: /* framebuffer */
             if (size < 30) { *why = "multiboot2 framebuffer tag too small"; return -1; }
             fb_from_multiboot(&bi->fb, t + 8);
-            if (bi->fb.type == SECOS_FB_RGB) fb_rgb_fields(&bi->fb, t + 8 + 23);
+            /* MB2 has a 16-bit reserved field after the type (MB1 does not). */
+            if (bi->fb.type == SECOS_FB_RGB) {
+                if (size < 38) { *why = "multiboot2 framebuffer tag too small for RGB"; return -1; }
+                fb_rgb_fields(&bi->fb, t + 8 + 24);
+            }
             if (bi->fb.type == SECOS_FB_EGA_TEXT) bi->fb.addr = 0xB8000;
             break;
         case 14: case 15: { /* ACPI RSDP copy, 1.0 or 2.0: prefer 2.0 */

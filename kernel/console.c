@@ -12,6 +12,7 @@
 #include "mm/physmap.h"
 #include "lib/printf.h"
 #include "lib/ringbuf.h"
+#include "kernel/proc.h"
 #include <stdarg.h>
 
 enum display_kind { DISPLAY_NONE, DISPLAY_VGA, DISPLAY_FB };
@@ -105,7 +106,10 @@ void console_set_color(uint8_t fg, uint8_t bg) {
 
 void console_reset_color(void) { console_set_color(7, 0); }
 
-void console_input_push(uint8_t byte) { ringbuf_put(&input, byte); }
+void console_input_push(uint8_t byte) {
+    ringbuf_put(&input, byte);
+    wakeup(&input);
+}
 
 int console_try_getc(uint8_t *byte) {
     uint64_t f = irq_save();
@@ -116,12 +120,10 @@ int console_try_getc(uint8_t *byte) {
 
 uint8_t console_getc(void) {
     uint8_t b;
-    for (;;) {
-        cpu_cli();
-        if (ringbuf_get(&input, &b) == 0) {
-            cpu_sti();
-            return b;
-        }
-        cpu_sti_hlt(); /* atomic: an IRQ between the check and hlt still wakes us */
-    }
+    uint64_t f = irq_save();
+    /* Interrupts stay off between the check and the sleep, so a byte that
+     * arrives in between cannot be missed. */
+    while (ringbuf_get(&input, &b) != 0) sleep_on(&input);
+    irq_restore(f);
+    return b;
 }

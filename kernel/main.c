@@ -21,6 +21,10 @@
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "arch/x86_64/trapframe.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/percpu.h"
+#include "kernel/proc.h"
+#include "mm/usercopy.h"
 
 uint64_t boot_tsc;
 
@@ -41,6 +45,10 @@ static void kernel_main_stage2(void) {
     __asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
     kprintf("[M2] Stack switch ok rsp=%#lx\n", rsp);
 
+    fpu_init();
+    syscall_init();
+    usercopy_set_smap(!!(read_cr4() & CR4_SMAP));
+    proc_init();
     pic_init();
     pit_init();
     keyboard_init();

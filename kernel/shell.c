@@ -5,6 +5,7 @@
 #include "lib/string.h"
 
 extern const struct shell_command __shell_cmds_start[], __shell_cmds_end[];
+void shell_reap_children(void);
 
 const struct shell_command *shell_find(const char *name) {
     for (const struct shell_command *c = __shell_cmds_start; c < __shell_cmds_end; c++)
@@ -72,6 +73,7 @@ void shell_main(void) {
         case LINE_DONE:
             console_putc('\n');
             shell_run_line(le.buf);
+            shell_reap_children();
             line_editor_reset(&le);
             kprintf("secos> ");
             break;

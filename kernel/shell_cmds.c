@@ -7,6 +7,7 @@
 #include "arch/x86_64/io.h"
 #include "drivers/pit.h"
 #include "drivers/rtc.h"
+#include "kernel/proc.h"
 #include "lib/string.h"
 
 static int cmd_help(int argc, char **argv) {
@@ -76,7 +77,7 @@ static int cmd_sleep(int argc, char **argv) {
         return -1;
     }
     uint64_t start = timer_uptime_ms();
-    timer_sleep_ms(ms);
+    sched_sleep_ms(ms);
     kprintf("slept %lu ms\n", timer_uptime_ms() - start);
     return 0;
 }

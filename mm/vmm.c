@@ -196,6 +196,10 @@ int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
     for (int i = 0; i < as->dz_count; i++) {
         const struct dz_region *z = &as->dz[i];
         if (page < z->start || page >= z->end) continue;
+        if (as->page_limit && as->owned_frames >= as->page_limit) {
+            as->limit_hit = 1;
+            return 0;
+        }
         return vmm_map_new(as, page, z->flags) == 0;
     }
     return 0;

@@ -21,6 +21,7 @@ done
 [ -f "$kernel" ] || die "kernel '$kernel' not found (make kernel)"
 
 tmp=$out.tmp
+trap 'rm -f "$tmp"' EXIT
 rm -f "$tmp"
 truncate -s "${ESP_MIB}M" "$tmp"                 # sparse
 export MTOOLS_SKIP_CHECK=1

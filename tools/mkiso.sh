@@ -14,18 +14,20 @@
 set -euo pipefail
 
 GRUB_PC=${GRUB_PC:-/usr/lib/grub/i386-pc}
-GRUB_MODULES="biosdisk part_msdos iso9660 normal configfile echo serial terminal boot multiboot2 all_video"
+GRUB_MODULES=(biosdisk part_msdos iso9660 normal configfile echo serial terminal boot multiboot2 all_video)
 
 die() { echo "mkiso.sh: $*" >&2; exit 1; }
 [ $# -eq 4 ] || die "usage: mkiso.sh <kernel.elf> <esp.img> <grub.cfg> <out.iso>"
 kernel=$1 esp=$2 cfg=$3 out=$4
 command -v xorriso     >/dev/null || die "'xorriso' not found (Debian package: xorriso)"
 command -v grub-mkimage >/dev/null || die "'grub-mkimage' not found (Debian package: grub-common)"
-[ -f "$GRUB_PC/boot_hybrid.img" ] && [ -f "$GRUB_PC/multiboot2.mod" ] \
-    || die "GRUB BIOS files not found in $GRUB_PC (Debian package: grub-pc-bin)"
+if [ ! -f "$GRUB_PC/boot_hybrid.img" ] || [ ! -f "$GRUB_PC/multiboot2.mod" ]; then
+    die "GRUB BIOS files not found in $GRUB_PC (Debian package: grub-pc-bin)"
+fi
 for f in "$kernel" "$esp" "$cfg"; do [ -f "$f" ] || die "input '$f' not found"; done
 
 stage=$out.d
+trap 'rm -rf "$stage" "$out.tmp"' EXIT
 rm -rf "$stage" "$out.tmp"
 mkdir -p "$stage/boot/grub"
 cp "$kernel" "$stage/boot/kernel.elf"
@@ -33,7 +35,7 @@ cp "$cfg"    "$stage/boot/grub/grub.cfg"
 # -p /boot/grub without a device: GRUB reads its config from the device it
 # booted from (CD or the raw disk), without searching other drives.
 grub-mkimage -O i386-pc-eltorito -d "$GRUB_PC" -p /boot/grub \
-    -o "$stage/boot/grub/eltorito.img" $GRUB_MODULES
+    -o "$stage/boot/grub/eltorito.img" "${GRUB_MODULES[@]}"
 
 xorriso -as mkisofs -quiet -o "$out.tmp" -r -J -V SECOS \
     --grub2-mbr "$GRUB_PC/boot_hybrid.img" --mbr-force-bootable \
@@ -44,7 +46,12 @@ xorriso -as mkisofs -quiet -o "$out.tmp" -r -J -V SECOS \
     -eltorito-alt-boot \
     -e --interval:appended_partition_2:all:: -no-emul-boot \
     "$stage"
-rm -rf "$stage"
 fallocate --dig-holes "$out.tmp" 2>/dev/null || true   # the ESP is mostly zeros
+
+# Both El Torito entries must be there: 1 = BIOS (GRUB), 2 = UEFI (the ESP).
+boot=$(xorriso -indev "$out.tmp" -report_el_torito plain 2>/dev/null | grep '^El Torito boot img')
+if ! grep -Eq ' 1 +BIOS ' <<<"$boot" || ! grep -Eq ' 2 +UEFI ' <<<"$boot"; then
+    die "El Torito entries missing in $out.tmp:"$'\n'"$boot"
+fi
 mv "$out.tmp" "$out"
 echo "mkiso.sh: $out: hybrid ISO (BIOS: GRUB multiboot2; UEFI: our BOOTX64.EFI on the appended ESP)"

@@ -29,7 +29,7 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" >&2; exit 2; }
 die()   { echo "smoke.sh: $*" >&2; exit 2; }
 
-mode= timeout=30 log= mem=512M send=
+mode='' timeout=30 log='' mem=512M send=''
 while [ $# -gt 0 ]; do
     case $1 in
         --kernel|--mb2|--mb2-disk|--uefi|--uefi-esp) mode=${1#--} ;;
@@ -49,9 +49,12 @@ need() { [ -f "$1" ] || die "$1 not found (run: $2)"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/secos-smoke.XXXXXX")
 pids=()
+# shellcheck disable=SC2317   # called from the trap
 cleanup() {
     local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        if kill "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
+    done
     rm -rf "$tmp"
     return 0
 }

@@ -130,7 +130,7 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE root, CHAR16 *path, uint64_t max,
     EFI_GUID info_guid = EFI_FILE_INFO_ID;
     union {
         EFI_FILE_INFO info;
-        uint8_t raw[SIZE_OF_EFI_FILE_INFO + 512]; /* room for the name */
+        uint8_t raw[sizeof(EFI_FILE_INFO) + 512]; /* room for the name */
     } u;
     UINTN isz = sizeof(u);
     EFI_FILE_HANDLE f;

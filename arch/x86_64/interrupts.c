@@ -9,6 +9,8 @@
 #include "kernel/panic.h"
 #include "mm/vmm.h"
 #include "mm/kstack.h"
+#include "kernel/proc.h"
+#include "kernel/syscall.h"
 
 static irq_handler_fn irq_handlers[16];
 static exception_hook_fn exception_hooks[32];
@@ -33,8 +35,25 @@ const char *exception_name(uint64_t vector) {
 void irq_register(int irq, irq_handler_fn fn) { irq_handlers[irq] = fn; }
 void exception_set_hook(int vector, exception_hook_fn fn) { exception_hooks[vector] = fn; }
 
+/* A fault in ring 3 is the process's problem, never the kernel's: resolve a
+ * demand-zero page or kill the process with the reason, and carry on. */
+static void handle_user_exception(struct trapframe *tf) {
+    uint64_t cr2 = tf->vector == 14 ? read_cr2() : 0;
+    if (tf->vector == 14) {
+        struct address_space *as = vmm_current();
+        as->limit_hit = 0;
+        if (vmm_handle_page_fault(cr2, tf->error)) return;
+        if (as->limit_hit) proc_kill_current("memory limit reached", tf, cr2, 128 + 14);
+    }
+    proc_kill_current(exception_name(tf->vector), tf, cr2, 128 + (int)tf->vector);
+}
+
 static void handle_exception(struct trapframe *tf) {
     if (exception_hooks[tf->vector] && exception_hooks[tf->vector](tf)) return;
+    if ((tf->cs & 3) && current && !current->is_kernel) {
+        handle_user_exception(tf);
+        return;
+    }
     uint64_t cr2 = read_cr2();
     if (tf->vector == 14 && vmm_handle_page_fault(cr2, tf->error)) return; /* demand-zero */
     /* A guard-page hit is reported before anything else touches the stack:
@@ -61,6 +80,10 @@ static void handle_exception(struct trapframe *tf) {
 void interrupt_dispatch(struct trapframe *tf) {
     if (tf->vector < 32) {
         handle_exception(tf);
+        return;
+    }
+    if (tf->vector == 0x80) {
+        syscall_dispatch(tf);
         return;
     }
     int irq = (int)tf->vector - IRQ_BASE;

@@ -3,7 +3,7 @@
 ; general-purpose registers so C sees one struct trapframe.
 
 extern interrupt_dispatch
-global isr_stub_table
+global isr_stub_table, isr_syscall_int80, isr_return
 
 section .text
 bits 64
@@ -32,6 +32,12 @@ isr_%1:
   %assign i i + 1
 %endrep
 
+; INT 0x80: the legacy syscall gate (DPL 3). Same frame as every interrupt.
+isr_syscall_int80:
+    push 0
+    push 0x80
+    jmp isr_common
+
 isr_common:
     push rax
     push rbx
@@ -49,12 +55,22 @@ isr_common:
     push r14
     push r15
     cld
+    ; Coming from ring 3, the user's RFLAGS.AC would switch SMAP off for the
+    ; whole kernel path: clear it (interrupt gates clear IF/TF/NT, not AC).
+    test qword [rsp + 18 * 8], 3         ; saved CS
+    jz .from_kernel
+    pushfq
+    and qword [rsp], ~(1 << 18)
+    popfq
+.from_kernel:
     mov rdi, rsp
     ; Keep the C call 16-byte aligned whatever the interrupted stack was.
     mov rbx, rsp
     and rsp, -16
     call interrupt_dispatch
     mov rsp, rbx
+; Also the first return to user mode of a new process: rsp = its trapframe.
+isr_return:
     pop r15
     pop r14
     pop r13

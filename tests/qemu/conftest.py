@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import secos  # noqa: E402
-from secos import CONFIGS, Machine  # noqa: E402
+from secos import CONFIGS, Machine, require_image  # noqa: E402
 
 
 def pytest_configure(config):
@@ -39,16 +39,6 @@ def pytest_collection_modifyitems(session, config, items):
             return 1
         return 2
     items.sort(key=rank)  # stable: order within a class/module is kept
-
-
-def require_image(config_name: str):
-    """Skips the calling test when the configuration's image was not built."""
-    cfg = CONFIGS[config_name]
-    path = cfg.image()
-    if not path.exists():
-        pytest.skip(f"{config_name}: {path} does not exist; build it with `{cfg.make_target}` first")
-    if cfg.uefi and not (secos.OVMF_CODE.exists() and secos.OVMF_VARS.exists()):
-        pytest.skip(f"{config_name}: OVMF firmware not found ({secos.OVMF_CODE}); install the ovmf package")
 
 
 def _finish(machines, check_faults: bool = True):
@@ -79,13 +69,14 @@ def kernel_vm(request):
 
 @pytest.fixture
 def boot_machine(request):
-    """Factory: boot_machine(config="kernel", memory="512M", extra_args=()) ->
-    a booted Machine, killed when the test ends. Skips if the image is missing."""
+    """Factory: boot_machine(config="kernel", memory="512M", extra_args=(), **Machine
+    options) -> a booted Machine, killed when the test ends. Skips if the image
+    is missing."""
     machines = []
 
-    def make(config="kernel", memory="512M", extra_args=(), boot=True):
+    def make(config="kernel", memory="512M", extra_args=(), boot=True, **options):
         require_image(config)
-        m = Machine(config, memory=memory, extra_args=extra_args, label=request.node.nodeid)
+        m = Machine(config, memory=memory, extra_args=extra_args, label=request.node.nodeid, **options)
         machines.append(m)
         if boot:
             m.boot()

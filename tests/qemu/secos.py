@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -48,6 +50,9 @@ SHELL_READY = "[SHELL] ready"
 FAULT_RE = re.compile(r"\[(?:EXC|PANIC)\][^\r\n]*")
 # Quiet time that confirms a prompt really ends a command's output.
 SETTLE = float(os.environ.get("SECOS_SETTLE", "0.05"))
+# Input pacing (see Machine.send).
+PACE_CHUNK = 32
+PACE_DELAY = 0.01
 # How much output to quote in timeout messages.
 TAIL_BYTES = 2048
 
@@ -130,12 +135,85 @@ def _child_setup() -> None:  # runs in the forked child before exec
         pass
 
 
+class Qmp:
+    """A minimal QMP client: collects events (SHUTDOWN tells a guest poweroff
+    from a reset) and runs commands (screendump)."""
+
+    def __init__(self, path: Path, timeout: float = 10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        self.sock.settimeout(timeout)
+        self.file = self.sock.makefile("rb")
+        self.events: list[dict] = []
+        self._replies: list[dict] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        json.loads(self.file.readline())  # greeting
+        self.sock.settimeout(None)
+        self._thread = threading.Thread(target=self._loop, name="qmp", daemon=True)
+        self._thread.start()
+        self.execute("qmp_capabilities")
+
+    def _loop(self) -> None:
+        try:
+            for line in self.file:
+                msg = json.loads(line)
+                with self._cond:
+                    (self.events if "event" in msg else self._replies).append(msg)
+                    self._cond.notify_all()
+        except (OSError, ValueError):
+            pass
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def execute(self, command: str, timeout: float = 30.0, **arguments) -> dict:
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        with self._cond:
+            self._replies.clear()
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._replies or self._closed, timeout):
+                raise MachineError(f"QMP {command}: no reply within {timeout} s")
+            if not self._replies:
+                raise MachineError(f"QMP {command}: connection closed")
+            reply = self._replies.pop(0)
+        if "error" in reply:
+            raise MachineError(f"QMP {command}: {reply['error']}")
+        return reply.get("return", {})
+
+    def wait_event(self, name: str, timeout: float) -> Optional[dict]:
+        with self._cond:
+            self._cond.wait_for(lambda: self._closed or any(e["event"] == name for e in self.events),
+                                timeout)
+            return next((e for e in self.events if e["event"] == name), None)
+
+    def close(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self._thread.join(timeout=5)
+
+
 class Machine:
     """One QEMU running SECoS. Use as a context manager or call close()."""
 
     def __init__(self, config: str = "kernel", memory: str = "512M", extra_args=(),
                  boot_timeout: Optional[float] = None, lifetime: float = 900.0,
-                 label: str = "", workdir: Optional[Path] = None):
+                 label: str = "", workdir: Optional[Path] = None, debugcon: bool = True):
         if config not in CONFIGS:
             raise ValueError(f"unknown boot configuration {config!r}; have {sorted(CONFIGS)}")
         self.cfg = CONFIGS[config]
@@ -147,6 +225,7 @@ class Machine:
                              else float(env_timeout) if env_timeout else self.cfg.boot_timeout)
         self.lifetime = lifetime
         self.label = label
+        self.use_debugcon = debugcon
         self._own_tmp = workdir is None
         self.tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f"secos-{config}-"))
         self.debugcon_path = self.tmp / "debugcon.log"
@@ -165,13 +244,17 @@ class Machine:
         self.boot_seconds: Optional[float] = None
         self.record: Optional[BootRecord] = None
         self.exit_status: Optional[int] = None
+        self.qmp_path = self.tmp / "qmp.sock"
+        self.qmp: Optional[Qmp] = None
 
     # -- process --------------------------------------------------------------
     def command(self) -> list[str]:
         image = self.cfg.image()
         cmd = [QEMU, "-m", self.memory, "-no-reboot", "-display", "none",
                "-monitor", "none", "-serial", "stdio",
-               "-debugcon", f"file:{self.debugcon_path}"]
+               "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
+        if self.use_debugcon:
+            cmd += ["-debugcon", f"file:{self.debugcon_path}"]
         if self.config == "kernel":
             cmd += ["-kernel", str(image)]
         elif self.config == "iso-bios":
@@ -210,6 +293,11 @@ class Machine:
         self._reader = threading.Thread(target=self._read_loop, name=f"serial-{self.config}",
                                         daemon=True)
         self._reader.start()
+        try:
+            self.qmp = Qmp(self.qmp_path)
+        except Exception as e:
+            self.kill()
+            raise MachineError(self._describe(f"cannot connect to QMP: {e!r}")) from None
         self._watchdog = threading.Timer(self.lifetime, self._lifetime_expired)
         self._watchdog.daemon = True
         self._watchdog.start()
@@ -279,6 +367,8 @@ class Machine:
                     pass
             if self._reader is not None:
                 self._reader.join(timeout=5)
+            if self.qmp is not None:
+                self.qmp.close()
             if self.record is not None:
                 self.record.faults = self.faults()
         if self._watchdog is not None:
@@ -377,14 +467,22 @@ class Machine:
         return status
 
     # -- input ----------------------------------------------------------------
-    def send(self, data: Union[str, bytes]) -> None:
+    def send(self, data: Union[str, bytes], burst: bool = False) -> None:
+        """Writes data to the serial port. Unless burst, input longer than
+        PACE_CHUNK bytes goes in chunks PACE_DELAY apart, like fast typing:
+        QEMU's UART has no baud rate, and the kernel drops what does not fit
+        its 256-byte input ring while the shell is busy echoing."""
         if isinstance(data, str):
             data = data.encode("latin-1")
         if not self.alive():
             raise MachineError(self._describe("cannot send input: QEMU is not running"))
+        step = len(data) if burst or len(data) <= PACE_CHUNK else PACE_CHUNK
         try:
-            self.proc.stdin.write(data)
-            self.proc.stdin.flush()
+            for i in range(0, len(data), max(step, 1)):
+                if i:
+                    time.sleep(PACE_DELAY)
+                self.proc.stdin.write(data[i:i + step])
+                self.proc.stdin.flush()
         except BrokenPipeError:
             raise MachineError(self._describe("cannot send input: QEMU closed its stdin")) from None
 
@@ -403,14 +501,14 @@ class Machine:
         return self.boot_seconds
 
     def run_raw(self, line: Union[str, bytes], timeout: float = 30.0,
-                settle: float = SETTLE) -> tuple[str, str]:
+                settle: float = SETTLE, burst: bool = False) -> tuple[str, str]:
         """Sends line + CR and waits for the next prompt. Returns (echo, output):
         the echoed line and what came between it and the prompt, both raw (CRLF)."""
         if isinstance(line, str):
             line = line.encode("latin-1")
         with self._cond:
             start = self._pos = len(self._text)
-        self.send(line + b"\r")
+        self.send(line + b"\r", burst=burst)
 
         def done(text: str, pos: int):
             # The echo ends at the first CRLF; the command is finished when the
@@ -444,18 +542,39 @@ class Machine:
                     break
         return text[start:eol], text[eol + 2:body_end]
 
-    def run(self, line: Union[str, bytes], timeout: float = 30.0, settle: float = SETTLE) -> str:
+    def run(self, line: Union[str, bytes], timeout: float = 30.0, settle: float = SETTLE,
+            burst: bool = False) -> str:
         """Runs one shell command line; returns its output with "\\n" line ends
         (the echo of the line and the next prompt are not included)."""
-        return self.run_raw(line, timeout, settle)[1].replace("\r\n", "\n")
+        return self.run_raw(line, timeout, settle, burst)[1].replace("\r\n", "\n")
+
+    def shutdown_reason(self, timeout: float = 5.0) -> Optional[str]:
+        """The reason of QEMU's SHUTDOWN event ("guest-shutdown" for an ACPI
+        poweroff, "guest-reset" for a reset or triple fault under -no-reboot)."""
+        ev = self.qmp.wait_event("SHUTDOWN", timeout) if self.qmp else None
+        return ev["data"].get("reason") if ev else None
 
     def poweroff(self, timeout: float = 60.0) -> None:
-        """Runs `poweroff` and asserts QEMU exits with status 0 in time."""
+        """Runs `poweroff`; asserts the guest powered off (not a reset or a
+        triple fault) and QEMU exited with status 0 within timeout."""
         self.send("poweroff\r")
         self.wait_for("[POWEROFF]", timeout=timeout)
         status = self.expect_exit(timeout)
-        if status != 0:
-            raise MachineError(self._describe(f"QEMU exited with status {status} after poweroff"))
+        reason = self.shutdown_reason()
+        if status != 0 or reason != "guest-shutdown":
+            raise MachineError(self._describe(
+                f"after poweroff QEMU exited with status {status}, shutdown reason {reason!r} "
+                f"(want 0 and 'guest-shutdown')"))
+
+    def screendump(self, path: Path) -> tuple[int, int, bytes]:
+        """Saves the display as PPM; returns (width, height, RGB bytes)."""
+        self.qmp.execute("screendump", filename=str(path))
+        data = Path(path).read_bytes()
+        m = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+        if not m:
+            raise MachineError(f"screendump: not a PPM file: {data[:20]!r}")
+        w, h = int(m.group(1)), int(m.group(2))
+        return w, h, data[m.end():m.end() + w * h * 3]
 
 
 def memory_mib(size: str) -> int:
@@ -465,3 +584,56 @@ def memory_mib(size: str) -> int:
         raise ValueError(size)
     n = int(m.group(1))
     return n * 1024 if m.group(2) == "G" else n
+
+
+# --- parsing what the shell prints ----------------------------------------------
+
+# "within a few %": the firmware keeps some RAM for itself (below 1 MiB, ACPI
+# tables, OVMF's own data); a kernel that misses a whole region is far off.
+MEMORY_TOLERANCE = 0.04
+
+
+def parse_info(out: str) -> dict:
+    """`info` output -> {"boot path": "...", "memory": "...", ...}"""
+    fields = {}
+    for line in out.splitlines():
+        m = re.match(r"^([a-z][a-z ]*):\s+(.*)$", line)
+        if m:
+            fields[m.group(1)] = m.group(2)
+    return fields
+
+
+def reported_mib(info_out: str) -> int:
+    m = re.match(r"^(\d+) MiB RAM reported", parse_info(info_out).get("memory", ""))
+    assert m, f"no memory line in info output:\n{info_out}"
+    return int(m.group(1))
+
+
+def check_protections_enabled(info_out: str) -> dict:
+    """Asserts every protection the CPU offers is switched on (WP always);
+    returns the CPU's features {"NX": "yes", ...}."""
+    f = parse_info(info_out)
+    have = dict(kv.split("=") for kv in f["features"].split())
+    on = dict(kv.split("=") for kv in f["enabled"].split())
+    assert on["WP"] == "yes", f["enabled"]
+    assert on["NXE"] == have["NX"], (f["features"], f["enabled"])
+    for feat in ("SMEP", "SMAP", "UMIP"):
+        assert on[feat] == have[feat], (feat, f["features"], f["enabled"])
+    return have
+
+
+def require_image(config_name: str) -> None:
+    """pytest.skip()s when the configuration's image (or OVMF) is missing."""
+    import pytest
+    cfg = CONFIGS[config_name]
+    path = cfg.image()
+    if not path.exists():
+        pytest.skip(f"{config_name}: {path} does not exist; build it with `{cfg.make_target}` first")
+    if cfg.uefi and not (OVMF_CODE.exists() and OVMF_VARS.exists()):
+        pytest.skip(f"{config_name}: OVMF firmware not found ({OVMF_CODE}); install the ovmf package")
+
+
+def screen_colours(machine: Machine, path: Path) -> int:
+    """How many distinct colours the display shows (1 = blank screen)."""
+    w, h, rgb = machine.screendump(path)
+    return len({rgb[i:i + 3] for i in range(0, len(rgb), 3)})

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+import secos
+
 LINE_MAX = 256
 TOO_LONG = f"error: line too long (max {LINE_MAX} characters); ignored\n"
 SLEEP_USAGE = "error: sleep takes one number of milliseconds from 1 to 10000\n"
@@ -64,6 +66,42 @@ def test_very_long_line_refused_without_leftovers(vm):
     assert vm.run(line, timeout=60) == TOO_LONG
     alive(vm)
     assert vm.run("echo next") == "next\n"
+
+
+def test_over_long_line_in_one_burst(vm):
+    """A pasted over-long line (one write, no pacing) must still be refused
+    and answered. QEMU's UART delivers input as fast as the guest takes it;
+    bytes beyond the 256-byte input ring are dropped while the shell is busy
+    echoing the start of the line, and if the CR is among them the shell
+    never answers and refuses the NEXT line instead. Each burst loses its CR
+    only now and then, so try many."""
+    lost = []
+    for i in range(30):
+        line = "echo " + "p" * 395
+        try:
+            out = vm.run(line, timeout=3, burst=True)
+        except secos.MachineError:
+            lost.append(i)
+            vm.run("", timeout=10)  # end the line that lost its CR
+            continue
+        assert out == TOO_LONG
+    assert not lost, f"the line end of {len(lost)} of 30 bursts of 401 bytes was lost (bursts {lost})"
+    alive(vm)
+
+
+def test_type_ahead_over_long_line_while_busy(vm):
+    """The same loss, deterministically: an over-long line typed (pasted)
+    while the shell is busy sleeping. The input ring keeps its first 256
+    bytes and drops the rest, CR included, so the line is never answered."""
+    vm.send(b"sleep 200\r" + b"echo " + b"q" * 295 + b"\r", burst=True)
+    vm.wait_for("slept ", timeout=30)
+    try:
+        vm.wait_for(TOO_LONG.replace("\n", "\r\n") + "secos> ", timeout=5)
+    except secos.MachineError:
+        vm.run("", timeout=10)  # leave the shell usable for the next tests
+        pytest.fail("an over-long line typed ahead while the shell was busy was never answered "
+                    "(its CR was dropped with the bytes that did not fit the 256-byte input ring)")
+    alive(vm)
 
 
 def test_backspace_after_overflow_does_not_revive_line(vm):

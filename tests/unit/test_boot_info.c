@@ -116,7 +116,8 @@ static void build_mb2_standard(void) {
     t = mb2_tag(8, 8 + 22 + 6 + 2);
     put64(t + 8, 0xfd000000); put32(t + 16, 4096); put32(t + 20, 1024); put32(t + 24, 768);
     mem[t + 28] = 32; mem[t + 29] = 1;
-    mem[t + 31] = 16; mem[t + 32] = 8; mem[t + 33] = 8; mem[t + 34] = 8; mem[t + 35] = 0; mem[t + 36] = 8;
+    /* colour info follows a 16-bit reserved field: tag + 32 */
+    mem[t + 32] = 16; mem[t + 33] = 8; mem[t + 34] = 8; mem[t + 35] = 8; mem[t + 36] = 0; mem[t + 37] = 8;
     t = mb2_tag(3, 16 + 7);
     put32(t + 8, 0x200000); put32(t + 12, 0x210000);
     memcpy(mem + t + 16, "initrd", 7);
@@ -139,7 +140,10 @@ static void test_mb2_standard(void **state) {
     assert_int_equal(bi.fb.width, 1024);
     assert_int_equal(bi.fb.pitch, 4096);
     assert_int_equal(bi.fb.red_pos, 16);
+    assert_int_equal(bi.fb.red_size, 8);
+    assert_int_equal(bi.fb.green_pos, 8);
     assert_int_equal(bi.fb.blue_pos, 0);
+    assert_int_equal(bi.fb.blue_size, 8);
     assert_int_equal(bi.module_count, 1);
     assert_int_equal(bi.modules[0].end, 0x210000);
     assert_string_equal(bi.modules[0].name, "initrd");

@@ -1,0 +1,17 @@
+/* Per-CPU data (one CPU for now). Reached from the SYSCALL entry through
+ * KERNEL_GS_BASE; the offsets are fixed because syscall_entry.asm uses them. */
+#ifndef ARCH_X86_64_PERCPU_H
+#define ARCH_X86_64_PERCPU_H
+#include <stdint.h>
+
+struct percpu {
+    uint64_t kernel_rsp; /* offset 0: top of the current task's kernel stack */
+    uint64_t user_rsp;   /* offset 8: scratch for the user rsp during entry */
+};
+
+extern struct percpu percpu0;
+
+void syscall_init(void);             /* STAR/LSTAR/FMASK, EFER.SCE, the INT 0x80 gate */
+void cpu_set_kernel_stack(uint64_t top); /* TSS.rsp0 and the SYSCALL stack together */
+
+#endif

@@ -1,0 +1,43 @@
+; Kernel context switch and the first entry of new tasks.
+;
+; context_switch(uint64_t *save_rsp, uint64_t new_rsp): pushes the callee-saved
+; registers on the current kernel stack, stores rsp in *save_rsp, loads
+; new_rsp and pops the other task's registers. Every task's saved context is
+; just its kernel stack pointer: nothing is copied between stacks.
+
+global context_switch, kthread_trampoline, user_trampoline
+extern isr_return
+
+section .text
+bits 64
+
+context_switch:
+    push rbx
+    push rbp
+    push r12
+    push r13
+    push r14
+    push r15
+    mov [rdi], rsp
+    mov rsp, rsi
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbp
+    pop rbx
+    ret
+
+; A new kernel thread "returns" here with its entry function in r12 and its
+; argument in r13.
+kthread_trampoline:
+    sti
+    mov rdi, r13
+    xor ebp, ebp
+    call r12
+    ud2                                  ; kernel threads never return
+
+; A new user process "returns" here with rsp at its trapframe: leave through
+; the normal interrupt return path (pop registers, iretq to ring 3).
+user_trampoline:
+    jmp isr_return

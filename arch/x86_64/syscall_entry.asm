@@ -1,0 +1,88 @@
+; The SYSCALL fast path.
+;
+; SYSCALL leaves rip in rcx and rflags in r11 and does not switch stacks, so
+; the entry borrows the per-CPU block through KERNEL_GS_BASE (swapgs) to save
+; the user rsp and load this task's kernel stack, then builds the same
+; struct trapframe the interrupt path builds. FMASK has already cleared IF,
+; TF, DF, AC and NT. The kernel itself never uses GS, so the second swapgs
+; comes right away and nothing needs undoing on the way out.
+
+%define PERCPU_KERNEL_RSP 0
+%define PERCPU_USER_RSP   8
+%define USER_CS (0x20 | 3)
+%define USER_SS (0x18 | 3)
+%define SYSCALL_VECTOR 0x100                 ; marks a SYSCALL-instruction frame
+
+global syscall_entry
+extern syscall_dispatch
+extern isr_return
+
+section .text
+bits 64
+
+syscall_entry:
+    swapgs
+    mov [gs:PERCPU_USER_RSP], rsp
+    mov rsp, [gs:PERCPU_KERNEL_RSP]
+    push USER_SS
+    push qword [gs:PERCPU_USER_RSP]
+    swapgs
+    push r11                                 ; user rflags
+    push USER_CS
+    push rcx                                 ; user rip
+    push 0                                   ; error code slot
+    push SYSCALL_VECTOR
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    xor ebp, ebp                             ; backtraces stop at the user boundary
+    call syscall_dispatch                    ; kernel stacks are 16-byte aligned here
+
+    ; Return. sysretq trusts rcx/r11 completely, so anything unusual (a frame
+    ; rewritten to another cs/ss, a non-canonical rip: the classic SYSRET #GP
+    ; in ring 0 with the user's rsp) leaves through iretq instead.
+    cli
+    mov rcx, [rsp + 17 * 8]                  ; rip
+    mov r11, rcx
+    sar r11, 47
+    jnz .slow                                ; bits 63..47 must all be 0 for a user rip
+    cmp qword [rsp + 18 * 8], USER_CS
+    jne .slow
+    cmp qword [rsp + 21 * 8], USER_SS
+    jne .slow
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11                                  ; overwritten below
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx                                  ; overwritten below
+    pop rbx
+    pop rax
+    add rsp, 16                              ; vector, error code
+    pop rcx                                  ; rip
+    add rsp, 8                               ; cs
+    pop r11                                  ; rflags
+    pop rsp                                  ; user rsp: interrupts are off until sysretq
+    o64 sysret
+.slow:
+    jmp isr_return

@@ -1,0 +1,112 @@
+#include "kernel/loader.h"
+#include "kernel/proc.h"
+#include "kernel/elf_user.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "mm/physmap.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+#include "secos/syscall.h"
+#include "user/user_programs.h"
+
+int loader_find_image(const char *path, const void **img, uint64_t *size) {
+    const char *name = path;
+    if (strncmp(path, "/bin/", 5) == 0) name = path + 5;
+    else if (strchr(path, '/')) return -ENOENT;
+    for (unsigned i = 0; i < user_program_count; i++) {
+        if (strcmp(user_programs[i].name, name) == 0) {
+            *img = user_programs[i].data;
+            *size = user_programs[i].size;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+static uint64_t seg_flags(uint32_t pf) {
+    uint64_t f = PTE_P | PTE_U;
+    if (pf & ELF_PF_W) f |= PTE_W;
+    if (!(pf & ELF_PF_X)) f |= PTE_NX;
+    return f;
+}
+
+/* Each page gets a fresh frame; the file bytes that fall into it are copied
+ * straight from the image through the physmap (one copy, no bounce buffer). */
+static int map_segment(struct address_space *as, const uint8_t *img, const struct elf_user_seg *s) {
+    uint64_t start = s->vaddr & ~0xfffULL, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
+    for (uint64_t va = start; va < end; va += 4096) {
+        uint64_t pa = pmm_alloc_zeroed();
+        if (!pa) return -ENOMEM;
+        uint64_t lo = va > s->vaddr ? va : s->vaddr;
+        uint64_t hi = va + 4096 < s->vaddr + s->filesz ? va + 4096 : s->vaddr + s->filesz;
+        if (hi > lo) memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), img + s->offset + (lo - s->vaddr), hi - lo);
+        int r = vmm_map(as, va, pa, seg_flags(s->flags) | PTE_OWNED);
+        if (r) { pmm_free(pa); return r; }
+    }
+    return 0;
+}
+
+/* Stack at entry (what user/lib/crt0 expects): rsp -> argc, argv[0..argc-1],
+ * NULL, then the strings near the top. rsp is 16-byte aligned. */
+static int build_stack(struct address_space *as, int argc, char *const argv[], uint64_t *sp_out) {
+    uint64_t top_page = USER_STACK_TOP - 4096;
+    uint64_t pa = pmm_alloc_zeroed();
+    if (!pa) return -ENOMEM;
+    int r = vmm_map(as, top_page, pa, PTE_P | PTE_U | PTE_W | PTE_NX | PTE_OWNED);
+    if (r) { pmm_free(pa); return r; }
+    uint8_t *page = phys_to_virt(pa);
+    uint64_t off = 4096, ptrs[SPAWN_MAX_ARGS + 1];
+    for (int i = argc - 1; i >= 0; i--) {
+        uint64_t len = strlen(argv[i]) + 1;
+        if (off < len + 8 * (SPAWN_MAX_ARGS + 4)) return -E2BIG;
+        off -= len;
+        memcpy(page + off, argv[i], len);
+        ptrs[i] = top_page + off;
+    }
+    ptrs[argc] = 0;
+    off &= ~0xfULL;
+    uint64_t words = (uint64_t)argc + 2; /* argc, argv[], NULL */
+    if (words & 1) off -= 8;             /* keep rsp 16-byte aligned */
+    off -= words * 8;
+    uint64_t *w = (uint64_t *)(page + off);
+    w[0] = (uint64_t)argc;
+    for (int i = 0; i <= argc; i++) w[1 + i] = ptrs[i];
+    *sp_out = top_page + off;
+    /* The rest of the stack is demand-zero; the page below it stays unmapped. */
+    return vmm_add_demand_zero(as, USER_STACK_TOP - USER_STACK_MAX, top_page, PTE_P | PTE_U | PTE_W | PTE_NX);
+}
+
+int loader_load(struct proc *p, const char *path, int argc, char *const argv[], uint64_t *entry,
+                uint64_t *user_sp, const char **why) {
+    const void *img;
+    uint64_t size;
+    *why = "no such program";
+    if (argc < 0 || argc > SPAWN_MAX_ARGS) { *why = "too many arguments"; return -E2BIG; }
+    int r = loader_find_image(path, &img, &size);
+    if (r) return r;
+    struct elf_user_image im;
+    r = elf_user_validate(img, size, &im);
+    if (r) { *why = elf_user_strerror(r); return -ENOEXEC; }
+    if (im.type != ELF_ET_EXEC) { *why = "position-independent programs are not supported yet"; return -ENOEXEC; }
+    uint64_t max_mem = USER_DEFAULT_MAX_MEM;
+    if (im.has_manifest) {
+        p->manifest = im.manifest;
+        p->has_manifest = 1;
+        if (im.manifest.max_mem) max_mem = im.manifest.max_mem;
+    }
+    for (uint32_t i = 0; i < im.nseg; i++) {
+        r = map_segment(p->as, img, &im.seg[i]);
+        if (r) { *why = "out of memory while mapping the program"; return r; }
+    }
+    r = build_stack(p->as, argc, argv, user_sp);
+    if (r) { *why = r == -E2BIG ? "arguments do not fit on the stack" : "out of memory for the stack"; return r; }
+    if (p->as->owned_frames * 4096 > max_mem) {
+        *why = "the program needs more memory than its manifest's max_mem allows";
+        return -ENOMEM;
+    }
+    p->as->page_limit = max_mem / 4096;
+    p->mmap_next = USER_MMAP_BASE;
+    *entry = im.entry;
+    *why = "";
+    return 0;
+}

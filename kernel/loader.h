@@ -1,0 +1,23 @@
+/* Loads a user program into a fresh process: validates the whole ELF first
+ * (kernel/elf_user.c), then maps each PT_LOAD with exactly its permissions,
+ * builds the stack with argc/argv, and applies the manifest. */
+#ifndef KERNEL_LOADER_H
+#define KERNEL_LOADER_H
+#include <stdint.h>
+
+struct proc;
+
+#define USER_STACK_TOP   0x00007ffffff00000ULL /* below the top of the user half */
+#define USER_STACK_MAX   (1024 * 1024ULL)      /* demand-zero; the page below is the guard */
+#define USER_MMAP_BASE   0x0000200000000000ULL
+#define USER_DEFAULT_MAX_MEM (64ULL << 20)     /* page budget without a manifest limit */
+
+/* Finds the program image: a path (/bin/hello) or a bare name (hello). */
+int loader_find_image(const char *path, const void **img, uint64_t *size);
+
+/* 0, or a negative errno with *why set to a one-line reason. On failure the
+ * caller destroys p->as, which releases whatever was mapped. */
+int loader_load(struct proc *p, const char *path, int argc, char *const argv[], uint64_t *entry,
+                uint64_t *user_sp, const char **why);
+
+#endif

@@ -1,0 +1,222 @@
+/* The process table and the process lifecycle: spawn, exit, kill, wait. */
+#include "kernel/proc.h"
+#include "kernel/loader.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "mm/pmm.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+
+struct proc proc_table[PROC_MAX];
+extern struct proc *idle_proc;
+static int next_pid = 2; /* 0 = idle, 1 = the kernel shell */
+
+extern void kthread_trampoline(void);
+extern void user_trampoline(void);
+
+struct proc *proc_by_pid(int pid) {
+    for (int i = 0; i < PROC_MAX; i++)
+        if (proc_table[i].state != PROC_UNUSED && proc_table[i].pid == pid) return &proc_table[i];
+    return 0;
+}
+
+int proc_count(void) {
+    int n = 0;
+    for (int i = 0; i < PROC_MAX; i++) n += proc_table[i].state != PROC_UNUSED;
+    return n;
+}
+
+static void reap_orphans(void);
+
+struct proc *proc_alloc(const char *name, int is_kernel) {
+    uint64_t f = irq_save();
+    struct proc *p = 0;
+    for (int pass = 0; pass < 2 && !p; pass++) {
+        for (int i = 0; i < PROC_MAX; i++) {
+            if (proc_table[i].state == PROC_UNUSED) { p = &proc_table[i]; break; }
+        }
+        if (!p && pass == 0) reap_orphans();
+    }
+    if (p) {
+        memset(p, 0, sizeof *p);
+        p->state = PROC_BLOCKED; /* not runnable until fully built */
+        p->pid = next_pid++;
+        p->is_kernel = is_kernel;
+        p->parent = -1;
+        strlcpy(p->name, name, sizeof p->name);
+    }
+    irq_restore(f);
+    return p;
+}
+
+void proc_free_slot(struct proc *p) {
+    if (p->kstack.top) kstack_free(&p->kstack);
+    p->kstack.top = 0;
+    p->state = PROC_UNUSED;
+}
+
+/* Lays out a fresh kernel stack so that context_switch "returns" into entry. */
+static void prepare_kernel_context(struct proc *p, void (*entry)(void), uint64_t r12, uint64_t r13, uint64_t top) {
+    uint64_t *sp = (uint64_t *)top;
+    *--sp = (uint64_t)entry; /* return address of context_switch */
+    *--sp = 0;               /* rbx */
+    *--sp = 0;               /* rbp */
+    *--sp = r12;
+    *--sp = r13;
+    *--sp = 0;               /* r14 */
+    *--sp = 0;               /* r15 */
+    p->ctx_rsp = (uint64_t)sp;
+}
+
+static __attribute__((noreturn)) void idle_loop(void) {
+    for (;;) {
+        cpu_cli();
+        reap_orphans();
+        schedule();          /* returns at once when nothing is ready */
+        cpu_sti_hlt();
+    }
+}
+
+void proc_init(void) {
+    struct proc *shell = &proc_table[1];
+    shell->pid = 1;
+    shell->is_kernel = 1;
+    shell->parent = -1;
+    shell->state = PROC_RUNNING;
+    shell->kstack = kstack_main;
+    strlcpy(shell->name, "kshell", sizeof shell->name);
+
+    idle_proc = &proc_table[0];
+    idle_proc->pid = 0;
+    idle_proc->is_kernel = 1;
+    idle_proc->parent = -1;
+    idle_proc->state = PROC_READY;
+    strlcpy(idle_proc->name, "idle", sizeof idle_proc->name);
+    if (kstack_alloc(8192, &idle_proc->kstack) != 0) panic("proc: no stack for the idle task");
+    prepare_kernel_context(idle_proc, kthread_trampoline, (uint64_t)idle_loop, 0, idle_proc->kstack.top);
+
+    cpu_set_kernel_stack(kstack_main.top);
+    current = shell;
+}
+
+int proc_spawn(const char *path, int argc, char *const argv[], int parent, const char **why) {
+    const char *base = path;
+    for (const char *s = path; *s; s++)
+        if (*s == '/') base = s + 1;
+    *why = "the process table is full";
+    struct proc *p = proc_alloc(base, 0);
+    if (!p) return -EAGAIN;
+    *why = "no kernel stack slot left";
+    int r = kstack_alloc(PROC_KSTACK_SIZE, &p->kstack);
+    if (r) { p->kstack.top = 0; proc_free_slot(p); return -EAGAIN; }
+    *why = "out of memory for the address space";
+    p->as = vmm_space_create();
+    if (!p->as) { proc_free_slot(p); return -ENOMEM; }
+    uint64_t entry, user_sp;
+    r = loader_load(p, path, argc, argv, &entry, &user_sp, why);
+    if (r) {
+        vmm_space_destroy(p->as);
+        p->as = 0;
+        proc_free_slot(p);
+        return r;
+    }
+    fpu_state_init(&p->fpu);
+    /* The first return to ring 3: a trapframe at the top of the kernel
+     * stack, exactly where interrupts and syscalls from ring 3 put theirs. */
+    struct trapframe *tf = (struct trapframe *)(p->kstack.top - sizeof *tf);
+    memset(tf, 0, sizeof *tf);
+    tf->rip = entry;
+    tf->cs = 0x20 | 3;
+    tf->ss = 0x18 | 3;
+    tf->rsp = user_sp;
+    tf->rflags = 0x202; /* IF; IOPL 0, NT 0 */
+    p->tf = tf;
+    prepare_kernel_context(p, user_trampoline, 0, 0, (uint64_t)tf);
+    p->parent = parent;
+    sched_make_ready(p);
+    return p->pid;
+}
+
+/* Releases what a dead process holds, except its kernel stack and slot
+ * (reaped later: it may be running on that stack right now). */
+static void proc_release(struct proc *p) {
+    if (p->as) {
+        struct address_space *as = p->as;
+        p->as = 0;
+        if (vmm_current() == as) vmm_activate(&kernel_space);
+        vmm_space_destroy(as);
+    }
+    /* Children outlive their parent as orphans; the kernel reaps those. */
+    for (int i = 0; i < PROC_MAX; i++)
+        if (proc_table[i].state != PROC_UNUSED && proc_table[i].parent == p->pid) proc_table[i].parent = -1;
+}
+
+static void proc_become_zombie(struct proc *p, int status) {
+    p->exit_status = status;
+    p->state = PROC_ZOMBIE;
+    p->wake_tick = 0;
+    struct proc *parent = p->parent >= 0 ? proc_by_pid(p->parent) : 0;
+    if (parent) wakeup(parent);
+}
+
+void proc_exit(int status) {
+    cpu_cli();
+    struct proc *p = current;
+    if (p->is_kernel) panic("proc: kernel task %s tried to exit", p->name);
+    proc_release(p);
+    proc_become_zombie(p, status);
+    schedule();
+    panic("proc: zombie %d was scheduled", p->pid);
+}
+
+void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t addr, int status) {
+    kprintf("[KILL] pid=%d name=%s reason=%s rip=%#lx addr=%#lx\n", current->pid, current->name, reason,
+            tf ? tf->rip : 0, addr);
+    proc_exit(status);
+}
+
+int proc_kill(int pid) {
+    uint64_t f = irq_save();
+    struct proc *p = proc_by_pid(pid);
+    if (!p || p->state == PROC_ZOMBIE) { irq_restore(f); return -ESRCH; }
+    if (p->is_kernel) { irq_restore(f); return -EPERM; }
+    if (p == current) { irq_restore(f); proc_kill_current("killed", p->tf, 0, 128 + 9); }
+    /* Not running: no syscall of ours holds allocations across a sleep, so
+     * the process can be torn down from here. */
+    kprintf("[KILL] pid=%d name=%s reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
+    proc_release(p);
+    proc_become_zombie(p, 128 + 9);
+    irq_restore(f);
+    return 0;
+}
+
+static void reap_orphans(void) {
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = &proc_table[i];
+        if (p->state == PROC_ZOMBIE && p->parent < 0 && p != current) proc_free_slot(p);
+    }
+}
+
+int proc_wait(int parent, int pid, int *status, int block) {
+    uint64_t f = irq_save();
+    struct proc *self = proc_by_pid(parent);
+    for (;;) {
+        int have_child = 0;
+        for (int i = 0; i < PROC_MAX; i++) {
+            struct proc *p = &proc_table[i];
+            if (p->state == PROC_UNUSED || p->parent != parent || (pid >= 0 && p->pid != pid)) continue;
+            have_child = 1;
+            if (p->state != PROC_ZOMBIE) continue;
+            int found = p->pid;
+            if (status) *status = p->exit_status;
+            proc_free_slot(p);
+            irq_restore(f);
+            return found;
+        }
+        if (!have_child) { irq_restore(f); return -ECHILD; }
+        if (!block) { irq_restore(f); return 0; }
+        sleep_on(self);
+    }
+}

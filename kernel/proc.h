@@ -1,0 +1,77 @@
+/* Processes and kernel threads. A user process owns an address space, a
+ * kernel stack (in the guarded stack region) and its FPU state; a kernel
+ * thread (idle, the shell) only a stack. The table is bounded; a slot is
+ * free again only once its zombie has been reaped. */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+#include <stdint.h>
+#include "arch/x86_64/trapframe.h"
+#include "arch/x86_64/fpu.h"
+#include "mm/kstack.h"
+#include "mm/vmm.h"
+#include "secos/manifest.h"
+
+#define PROC_MAX      64
+#define PROC_NAME_MAX 32
+#define PROC_MMAP_MAX 16
+#define PROC_KSTACK_SIZE (16 * 1024)
+#define SCHED_QUANTUM_TICKS 10
+
+enum proc_state { PROC_UNUSED = 0, PROC_READY, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
+
+struct mmap_region { uint64_t start, end; };
+
+struct proc {
+    int pid;
+    char name[PROC_NAME_MAX];
+    enum proc_state state;
+    int is_kernel;                 /* kernel thread: no address space of its own */
+    int parent;                    /* pid, or -1 */
+    int exit_status;
+    uint64_t ctx_rsp;              /* saved kernel rsp while switched out */
+    struct trapframe *tf;          /* user frame at the top of the kernel stack */
+    struct kstack kstack;
+    struct address_space *as;
+    struct secos_manifest manifest;
+    int has_manifest;
+    uint64_t ticks;                /* timer ticks spent running */
+    uint64_t quantum;              /* ticks left before preemption */
+    const void *wait_chan;         /* what a BLOCKED process waits for */
+    uint64_t wake_tick;            /* sleep deadline, 0 = none */
+    struct mmap_region mmaps[PROC_MMAP_MAX];
+    uint64_t mmap_next;            /* next mmap address to try */
+    struct fpu_state fpu;
+};
+
+extern struct proc *current;
+
+struct sched_stats { uint64_t switches, preemptions, yields, idle_ticks; };
+extern struct sched_stats sched_stats;
+
+void proc_init(void);               /* turns the boot thread into the shell task, starts idle */
+struct proc *proc_by_pid(int pid);
+struct proc *proc_alloc(const char *name, int is_kernel);
+void proc_free_slot(struct proc *p);
+int proc_count(void);
+
+/* Scheduling. Called with interrupts in any state. */
+void sched_make_ready(struct proc *p);
+void schedule(void);                /* switch to the next READY task (or idle) */
+void sched_yield(void);
+void sched_tick(struct trapframe *tf); /* timer IRQ */
+/* Blocks the current task until wakeup(chan). The caller re-checks its condition. */
+void sleep_on(const void *chan);
+void wakeup(const void *chan);
+void sched_sleep_ms(uint64_t ms);
+
+/* Lifecycle. */
+/* pid, or -errno with *why set to a one-line reason. */
+int proc_spawn(const char *path, int argc, char *const argv[], int parent, const char **why);
+__attribute__((noreturn)) void proc_exit(int status);
+void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t addr, int status);
+int proc_kill(int pid);             /* 0 or -ESRCH/-EPERM */
+/* Reaps a zombie child of parent (pid or -1 for any); blocks if block is set.
+ * Returns the pid (status in *status), -ECHILD, or 0 when !block and none ready. */
+int proc_wait(int parent, int pid, int *status, int block);
+
+#endif

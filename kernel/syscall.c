@@ -1,0 +1,187 @@
+/* System call dispatch and the process-related calls. Every user pointer
+ * goes through mm/usercopy.c; every failure is a negative errno. */
+#include "kernel/syscall.h"
+#include "kernel/proc.h"
+#include "kernel/loader.h"
+#include "kernel/console.h"
+#include "mm/usercopy.h"
+#include "mm/vmm.h"
+#include "drivers/pit.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+#include "secos/syscall.h"
+
+typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+/* Default for calls a later subsystem provides (files, drivers). */
+__attribute__((weak)) long sys_open(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+__attribute__((weak)) long sys_close(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+__attribute__((weak)) long sys_lseek(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+__attribute__((weak)) long sys_readdir(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+__attribute__((weak)) long sys_mkdir(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+__attribute__((weak)) long sys_unlink(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+__attribute__((weak)) long sys_rename(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+__attribute__((weak)) long sys_driver(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
+/* File-descriptor hooks for read/write beyond the console (files issue). */
+__attribute__((weak)) long fd_read(int fd, uint64_t buf, uint64_t len) { (void)fd; (void)buf; (void)len; return -EBADF; }
+__attribute__((weak)) long fd_write(int fd, uint64_t buf, uint64_t len) { (void)fd; (void)buf; (void)len; return -EBADF; }
+
+#define SYSARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+#define UNUSED_ARGS(...) (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
+
+long sys_yield(SYSARGS) {
+    UNUSED_ARGS();
+    sched_yield();
+    return 0;
+}
+
+long sys_exit(SYSARGS) {
+    UNUSED_ARGS();
+    proc_exit((int)a0);
+}
+
+long sys_getpid(SYSARGS) {
+    UNUSED_ARGS();
+    return current->pid;
+}
+
+long sys_sleep(SYSARGS) {
+    UNUSED_ARGS();
+    if (a0 > 3600 * 1000ULL) return -EINVAL;
+    sched_sleep_ms(a0);
+    return 0;
+}
+
+long sys_write(SYSARGS) {
+    UNUSED_ARGS();
+    int fd = (int)a0;
+    if (fd != STDOUT_FD && fd != STDERR_FD) return fd_write(fd, a1, a2);
+    if (a2 == 0) return 0;
+    if (!user_range_valid(a1, a2, 0)) return -EFAULT;
+    char buf[256];
+    for (uint64_t done = 0; done < a2;) {
+        uint64_t n = a2 - done < sizeof buf ? a2 - done : sizeof buf;
+        if (copy_from_user(buf, a1 + done, n)) return done ? (long)done : -EFAULT;
+        console_write(buf, n);
+        done += n;
+    }
+    return (long)a2;
+}
+
+long sys_read(SYSARGS) {
+    UNUSED_ARGS();
+    int fd = (int)a0;
+    if (fd != STDIN_FD) return fd_read(fd, a1, a2);
+    if (a2 == 0) return 0;
+    if (!user_range_valid(a1, a2, 1)) return -EFAULT;
+    uint8_t c = console_getc(); /* blocks: this process uses no CPU meanwhile */
+    uint64_t n = 0;
+    for (;;) {
+        if (copy_to_user(a1 + n, &c, 1)) return n ? (long)n : -EFAULT;
+        n++;
+        if (n == a2 || c == '\n' || c == '\r' || console_try_getc(&c) != 0) break;
+    }
+    return (long)n;
+}
+
+/* Copies argv (a NULL-terminated user array) into kernel buffers. */
+static long copy_argv(uint64_t uargv, char (*store)[SPAWN_MAX_ARG_LEN], char **argv) {
+    int argc = 0;
+    if (!uargv) return 0;
+    for (;; argc++) {
+        uint64_t ptr;
+        if (copy_from_user(&ptr, uargv + (uint64_t)argc * 8, 8)) return -EFAULT;
+        if (!ptr) break;
+        if (argc == SPAWN_MAX_ARGS) return -E2BIG;
+        long n = strncpy_from_user(store[argc], ptr, SPAWN_MAX_ARG_LEN);
+        if (n < 0) return n == -ENAMETOOLONG ? -E2BIG : n;
+        argv[argc] = store[argc];
+    }
+    argv[argc] = 0;
+    return argc;
+}
+
+long sys_spawn(SYSARGS) {
+    UNUSED_ARGS();
+    char path[SPAWN_MAX_ARG_LEN];
+    static char store[SPAWN_MAX_ARGS][SPAWN_MAX_ARG_LEN]; /* no sleep until spawn copies them */
+    char *argv[SPAWN_MAX_ARGS + 1];
+    long n = strncpy_from_user(path, a0, sizeof path);
+    if (n < 0) return n;
+    long argc = copy_argv(a1, store, argv);
+    if (argc < 0) return argc;
+    if (argc == 0) { argv[0] = path; argv[1] = 0; argc = 1; }
+    const char *why;
+    return proc_spawn(path, (int)argc, argv, current->pid, &why);
+}
+
+long sys_wait(SYSARGS) {
+    UNUSED_ARGS();
+    int pid = (int)a0;
+    if (pid < -1) return -EINVAL;
+    /* Check the status pointer before reaping, so a bad pointer loses nothing. */
+    if (a1 && !user_range_valid(a1, sizeof(int), 1)) return -EFAULT;
+    int status = 0;
+    int r = proc_wait(current->pid, pid, &status, 1);
+    if (r > 0 && a1 && copy_to_user(a1, &status, sizeof status)) return -EFAULT;
+    return r;
+}
+
+long sys_mmap(SYSARGS) {
+    UNUSED_ARGS();
+    uint64_t len = a1, prot = a2;
+    if (a0 != 0) return -EINVAL; /* the kernel picks the address */
+    if (prot & PROT_EXEC) return -EPERM;
+    if (!(prot & PROT_READ) || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE))) return -EINVAL;
+    if (len == 0 || len > (1ULL << 32)) return len ? -ENOMEM : -EINVAL;
+    len = (len + 0xfff) & ~0xfffULL;
+    struct proc *p = current;
+    int slot = -1;
+    for (int i = 0; i < PROC_MMAP_MAX; i++)
+        if (p->mmaps[i].start == 0) { slot = i; break; }
+    if (slot < 0) return -ENOMEM;
+    uint64_t start = p->mmap_next;
+    if (start + len > USER_STACK_TOP - USER_STACK_MAX - (1ULL << 30)) return -ENOMEM;
+    uint64_t flags = PTE_P | PTE_U | PTE_NX | ((prot & PROT_WRITE) ? PTE_W : 0);
+    int r = vmm_add_demand_zero(p->as, start, start + len, flags);
+    if (r) return r;
+    p->mmaps[slot] = (struct mmap_region){ start, start + len };
+    p->mmap_next = start + len + 4096; /* an unmapped page between regions */
+    return (long)start;
+}
+
+long sys_munmap(SYSARGS) {
+    UNUSED_ARGS();
+    struct proc *p = current;
+    uint64_t len = (a1 + 0xfff) & ~0xfffULL;
+    for (int i = 0; i < PROC_MMAP_MAX; i++) {
+        struct mmap_region *m = &p->mmaps[i];
+        if (m->start == 0 || m->start != a0) continue;
+        if (m->end - m->start != len) return -EINVAL; /* whole regions only */
+        for (uint64_t va = m->start; va < m->end; va += 4096) vmm_unmap(p->as, va, 0);
+        vmm_remove_demand_zero(p->as, m->start);
+        m->start = m->end = 0;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+#define SYSCALL_ENTRY(num, name) [num] = sys_##name,
+static const syscall_fn syscall_table[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_ENTRY) };
+
+#define SYSCALL_NAME(num, name) [num] = #name,
+const char *const syscall_names[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_NAME) };
+
+uint64_t syscall_counts[2]; /* [0] INT 0x80, [1] SYSCALL */
+
+void syscall_dispatch(struct trapframe *tf) {
+    uint64_t nr = tf->rax;
+    syscall_counts[tf->vector == 0x80 ? 0 : 1]++;
+    cpu_enable_interrupts_in_syscall();
+    long r = nr < SYS_COUNT ? syscall_table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9) : -ENOSYS;
+    tf->rax = (uint64_t)r;
+    /* A return address the CPU cannot take (only reachable by a syscall in
+     * the very last bytes of the user half) kills the process instead of
+     * faulting in ring 0 on the way out. */
+    if (tf->rip >= USER_HALF_END) proc_kill_current("non-canonical return address", tf, tf->rip, 128 + 13);
+}

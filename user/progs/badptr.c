@@ -1,0 +1,94 @@
+/* badptr: hands every pointer-taking system call pointers it must refuse,
+ * through both entry kinds, and checks that each returns a negative errno.
+ * -ENOSYS (not implemented yet) counts as refused. Prints one line per check
+ * and a summary; exits 0 only if every check was refused.
+ *
+ * Kernel preconditions for a clean run: pointers are validated before
+ * anything blocks (read on fd 0 would otherwise wait for the keyboard), and
+ * SPAWN_PATH below names a program that exists, so that spawn's argv checks
+ * are reached. NULL is a valid "none" for spawn's argv (and as the array's
+ * terminator) and for wait's status, so those calls are not tried with it. */
+#include "ulib.h"
+
+SECOS_MANIFEST(SECOS_MANIFEST_DEFAULT_FLAGS, 0);
+
+#define SPAWN_PATH "hello"
+
+struct bad { const char *name; unsigned long addr, len; };
+
+/* Pointers no system call may read through. len is used where the call takes
+ * a length; the others read up to a NUL. */
+static const struct bad src_bad[] = {
+    {"kernel",      0xffffffff80100000ul, 16},
+    {"null",        0,                    16},
+    {"noncanon-lo", 0x0000800000000000ul, 16},
+    {"noncanon-hi", 0x8000000000000000ul, 16},
+    {"unmapped",    0x0000100000000000ul, 16},
+    {"wrap",        0xfffffffffffff000ul, 0x2000},   /* addr + len wraps past 2^64 */
+    {"userend",     0x00007ffffffff000ul, 0x2000},   /* runs off the top of the user half */
+};
+#define NSRC (sizeof src_bad / sizeof src_bad[0])
+
+static const char rodata_buf[64] = "read-only";
+static long ncheck, nfail;
+
+/* One check: the call must return < 0. */
+static void check(const char *call, int int80, const char *which, long ret) {
+    ncheck++;
+    int ok = ret < 0;
+    if (!ok) nfail++;
+    printf("badptr: %s(%s) %s -> %ld %s\n", call, int80 ? "int80" : "syscall", which, ret,
+           ok ? "ok" : "FAILED");
+}
+
+static long sc(int int80, long n, long a1, long a2, long a3, long a4) {
+    return int80 ? int80_6(n, a1, a2, a3, a4, 0, 0) : syscall6(n, a1, a2, a3, a4, 0, 0);
+}
+
+/* Calls that read user memory (strings, buffers, argv). */
+static void read_checks(int k, const struct bad *b) {
+    long p = (long)b->addr, len = (long)b->len;
+    static char scratch[64];
+    const char *argv_ok[] = {SPAWN_PATH, NULL};
+    const char *argv_bad_elem[] = {SPAWN_PATH, (const char *)b->addr, NULL};
+
+    check("write", k, b->name, sc(k, SYS_write, STDOUT_FD, p, len, 0));
+    check("open", k, b->name, sc(k, SYS_open, p, O_RDONLY, 0, 0));
+    check("mkdir", k, b->name, sc(k, SYS_mkdir, p, 0, 0, 0));
+    check("unlink", k, b->name, sc(k, SYS_unlink, p, 0, 0, 0));
+    check("rename-from", k, b->name, sc(k, SYS_rename, p, (long)"/badptr-new", 0, 0));
+    check("rename-to", k, b->name, sc(k, SYS_rename, (long)"/", p, 0, 0));
+    check("spawn-path", k, b->name, sc(k, SYS_spawn, p, (long)argv_ok, 0, 0));
+    if (p != 0) {   /* argv NULL means {path}; a NULL element just ends argv */
+        check("spawn-argv", k, b->name, sc(k, SYS_spawn, (long)SPAWN_PATH, p, 0, 0));
+        check("spawn-argv-elem", k, b->name, sc(k, SYS_spawn, (long)SPAWN_PATH, (long)argv_bad_elem, 0, 0));
+    }
+    check("readdir-path", k, b->name, sc(k, SYS_readdir, p, 0, (long)scratch, sizeof scratch));
+    check("driver-name", k, b->name, sc(k, SYS_driver, p, 0, (long)scratch, sizeof scratch));
+}
+
+/* Calls that write user memory: also refuse our own read-only pages. */
+static void write_checks(int k, const char *name, long p, long len) {
+    check("read", k, name, sc(k, SYS_read, STDIN_FD, p, len, 0));
+    if (p != 0)     /* a NULL status pointer means "not interested" */
+        check("wait-status", k, name, sc(k, SYS_wait, WAIT_ANY, p, 0, 0));
+    check("readdir-buf", k, name, sc(k, SYS_readdir, (long)"/", 0, p, len));
+    check("driver-buf", k, name, sc(k, SYS_driver, (long)"null", 0, p, len));
+}
+
+int main(void) {
+    for (int k = 0; k <= 1; k++) {
+        for (unsigned i = 0; i < NSRC; i++) {
+            read_checks(k, &src_bad[i]);
+            write_checks(k, src_bad[i].name, (long)src_bad[i].addr, (long)src_bad[i].len);
+        }
+        write_checks(k, "rodata", (long)rodata_buf, sizeof rodata_buf);
+        write_checks(k, "text", (long)(unsigned long)main, 64);
+        /* munmap of memory that is not ours to unmap. */
+        for (unsigned i = 0; i < NSRC; i++)
+            if (src_bad[i].addr >= 0x0000800000000000ul)
+                check("munmap", k, src_bad[i].name, sc(k, SYS_munmap, (long)src_bad[i].addr, 0x1000, 0, 0));
+    }
+    printf("badptr: %ld checks, %ld failed\n", ncheck, nfail);
+    return nfail == 0 ? 0 : 1;
+}

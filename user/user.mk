@@ -1,0 +1,101 @@
+# SECoS user programs, included by the top-level Makefile (-include user/user.mk),
+# which provides BUILD, CC, LD, NASM, PYTHON and KERNEL_CFLAGS.
+#
+#   make user     build every program to $(BUILD)/user/<name>.elf
+#
+# Each program is user/progs/<name>.c linked with the runtime (user/lib/ plus
+# the kernel's freestanding lib/printf.c and lib/string.c, compiled again with
+# user flags) into a static ELF64 at 0x400000 by user/user.ld.
+#
+# For the kernel: USER_EMBED_OBJS are the objects that embed every ELF and
+# the table `user_programs` (user/user_programs.h); add them to the kernel link.
+
+USER_PROGRAMS := hello yield spin args fault badptr fpu
+
+USER_OUT  := $(BUILD)/user
+USER_OBJD := $(USER_OUT)/obj
+USER_ELFS := $(patsubst %,$(USER_OUT)/%.elf,$(USER_PROGRAMS))
+
+# Ordinary user code: the red zone and SSE are fine here (no interrupt runs
+# on the user stack, the kernel saves FPU state). -fno-tree-loop-distribute-
+# patterns stops GCC from turning lib/string.c's memset loop into a call to
+# memset itself. No -g: the ELFs are embedded in the kernel image.
+USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
+    -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+    -fno-stack-protector -fno-asynchronous-unwind-tables \
+    -fno-tree-loop-distribute-patterns -ffunction-sections -fdata-sections \
+    -Iinclude -I. -Iuser/lib
+USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+    --build-id=none --gc-sections -T user/user.ld
+
+USER_LIB_OBJS := $(USER_OBJD)/lib/crt0.o \
+    $(patsubst user/lib/%.c,$(USER_OBJD)/lib/%.o,$(sort $(wildcard user/lib/*.c))) \
+    $(USER_OBJD)/shared/printf.o $(USER_OBJD)/shared/string.o
+
+.PHONY: user
+user: $(USER_ELFS)
+
+# crt0 first: user.ld also puts .text.start first, this just keeps it obvious.
+$(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) user/user.ld
+	@echo "  LD      $@"
+	@$(LD) $(USER_LDFLAGS) -o $@ $(USER_LIB_OBJS) $<
+
+$(USER_OBJD)/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_OBJD)/shared/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_OBJD)/lib/crt0.o: user/lib/crt0.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 $< -o $@
+
+.SECONDARY: $(patsubst %,$(USER_OBJD)/progs/%.o,$(USER_PROGRAMS)) $(USER_LIB_OBJS)
+
+# --- embedding in the kernel --------------------------------------------------
+# embed_user.py also checks every ELF (W^X, page alignment, manifest note, ...).
+$(BUILD)/gen/user_blobs.asm $(BUILD)/gen/user_programs.c &: $(USER_ELFS) \
+		tools/embed_user.py include/secos/manifest.h
+	@mkdir -p $(BUILD)/gen
+	@echo "  EMBED   $(USER_PROGRAMS)"
+	@$(PYTHON) tools/embed_user.py --manifest-h include/secos/manifest.h \
+	    --asm $(BUILD)/gen/user_blobs.asm --c $(BUILD)/gen/user_programs.c $(USER_ELFS)
+
+USER_EMBED_OBJS := $(BUILD)/k/gen/user_blobs.o $(BUILD)/k/gen/user_programs.o
+
+# The .asm incbins the ELFs, so it is rebuilt when any of them changes.
+$(BUILD)/k/gen/user_blobs.o: $(BUILD)/gen/user_blobs.asm $(USER_ELFS)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 $< -o $@
+
+$(BUILD)/k/gen/user_programs.o: $(BUILD)/gen/user_programs.c user/user_programs.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+-include $(wildcard $(USER_OBJD)/*/*.d)
+
+# --- host test of the runtime (malloc, printf buffering, atoi) ------------------
+USER_HOSTTEST_SRCS := user/lib/ulib.c lib/printf.c lib/string.c
+USER_HT := $(USER_OUT)/hosttest
+
+.PHONY: user-hosttest
+user-hosttest: $(USER_HT)/host_ulib
+	$(USER_HT)/host_ulib
+
+$(USER_HT)/runtime.o: $(USER_HOSTTEST_SRCS) $(wildcard user/lib/*.h lib/*.h)
+	@mkdir -p $(USER_HT)
+	@for f in $(USER_HOSTTEST_SRCS); do \
+	  $(CC) $(USER_CFLAGS) -c $$f -o $(USER_HT)/$$(basename $$f .c).o || exit 1; done
+	@$(LD) -r -o $@.tmp $(patsubst %.c,$(USER_HT)/%.o,$(notdir $(USER_HOSTTEST_SRCS)))
+	@$(OBJCOPY) --prefix-symbols=u_ $@.tmp $@ && rm -f $@.tmp
+
+$(USER_HT)/host_ulib: user/tests/host_ulib.c $(USER_HT)/runtime.o
+	@echo "  HOSTCC  $<"
+	@$(CC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -no-pie -o $@ $^
