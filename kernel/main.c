@@ -24,6 +24,7 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/proc.h"
+#include "kernel/demos.h"
 #include "mm/usercopy.h"
 
 uint64_t boot_tsc;
@@ -60,6 +61,7 @@ static void kernel_main_stage2(void) {
 #if M4_SELFTEST_ENABLE
     selftest_run(0);
 #endif
+    demos_run();
     console_marker("SHELL_TSC %lu\n", rdtsc());
     shell_main();
 }

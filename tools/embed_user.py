@@ -67,7 +67,7 @@ def check_elf(path, consts):
             fail("asks for an executable stack")
         if p_type == PT_NOTE:
             notes.append(data[p_off:p_off + p_filesz])
-        if p_type != PT_LOAD:
+        if p_type != PT_LOAD or p_memsz == 0:   # ld leaves empty ones for unused PHDRS
             continue
         if (p_flags & PF_W) and (p_flags & PF_X):
             fail(f"segment at {p_vaddr:#x} is writable and executable")

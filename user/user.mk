@@ -67,6 +67,9 @@ $(BUILD)/gen/user_blobs.asm $(BUILD)/gen/user_programs.c &: $(USER_ELFS) \
 	    --asm $(BUILD)/gen/user_blobs.asm --c $(BUILD)/gen/user_programs.c $(USER_ELFS)
 
 USER_EMBED_OBJS := $(BUILD)/k/gen/user_blobs.o $(BUILD)/k/gen/user_programs.o
+# Prerequisite lists are expanded when read, and the top-level Makefile names
+# USER_EMBED_OBJS before it includes this file, so add them here as well.
+$(BUILD)/kernel.elf: $(USER_EMBED_OBJS)
 
 # The .asm incbins the ELFs, so it is rebuilt when any of them changes.
 $(BUILD)/k/gen/user_blobs.o: $(BUILD)/gen/user_blobs.asm $(USER_ELFS)
