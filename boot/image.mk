@@ -16,7 +16,7 @@ $(BUILD)/secos.iso: $(BUILD)/kernel.elf $(BUILD)/esp.img boot/grub.cfg tools/mki
 	tools/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/esp.img boot/grub.cfg $@
 
 SMOKE_MODES   := kernel mb2 mb2-disk uefi uefi-esp
-SMOKE_TIMEOUT ?= 20
+SMOKE_TIMEOUT ?= 45
 .PHONY: smoke $(addprefix smoke-,$(SMOKE_MODES))
 smoke: $(addprefix smoke-,$(SMOKE_MODES))
 smoke-kernel: $(BUILD)/kernel.elf

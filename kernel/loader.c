@@ -94,6 +94,12 @@ int loader_load(struct proc *p, const char *path, int argc, char *const argv[], 
         p->has_manifest = 1;
         if (im.manifest.max_mem) max_mem = im.manifest.max_mem;
     }
+    /* Refuse before allocating anything: a huge bss must not drain the PMM
+     * just to be turned down afterwards. +1: the first stack page. */
+    if ((elf_user_pages(&im) + 1) * 4096 > max_mem) {
+        *why = "the program needs more memory than its manifest's max_mem allows";
+        return -ENOMEM;
+    }
     for (uint32_t i = 0; i < im.nseg; i++) {
         r = map_segment(p->as, img, &im.seg[i]);
         if (r) { *why = "out of memory while mapping the program"; return r; }

@@ -9,41 +9,7 @@
 
 #include <stdint.h>
 
-/* The few ELF64 definitions we need. Our own copy, because the UEFI build has
- * no <elf.h> and the host build must see exactly the same layout. */
-#define ELF_PT_LOAD   1
-#define ELF_PT_INTERP 3
-#define ELF_PF_X      1
-#define ELF_PF_W      2
-#define ELF_PF_R      4
-
-struct elf64_ehdr {
-    uint8_t  e_ident[16];
-    uint16_t e_type;
-    uint16_t e_machine;
-    uint32_t e_version;
-    uint64_t e_entry;
-    uint64_t e_phoff;
-    uint64_t e_shoff;
-    uint32_t e_flags;
-    uint16_t e_ehsize;
-    uint16_t e_phentsize;
-    uint16_t e_phnum;
-    uint16_t e_shentsize;
-    uint16_t e_shnum;
-    uint16_t e_shstrndx;
-};
-
-struct elf64_phdr {
-    uint32_t p_type;
-    uint32_t p_flags;
-    uint64_t p_offset;
-    uint64_t p_vaddr;
-    uint64_t p_paddr;
-    uint64_t p_filesz;
-    uint64_t p_memsz;
-    uint64_t p_align;
-};
+#include "secos/elf64.h" /* ELF64 types shared with the kernel's user-program loader */
 
 #define ELF_KERNEL_MAX_SEGS  16
 #define ELF_KERNEL_MAX_SPAN  (64ULL << 20)   /* 64 MiB: far more than SECoS needs */

@@ -444,10 +444,15 @@ class Machine:
                 self._cond.wait(min(left, 0.5))
         raise MachineError(self._describe(f"timed out after {timeout:.0f} s waiting for {what}"))
 
-    def wait_for(self, pattern: Union[str, Pattern], timeout: float = 30.0) -> re.Match:
-        """Waits for pattern (plain text, or a compiled regex) in output that
-        arrived after the previous wait; returns the match and moves past it."""
-        rx = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+    def wait_for(self, pattern: Union[str, Pattern], timeout: float = 30.0,
+                 regex: bool = False) -> re.Match:
+        """Waits for pattern (plain text; a regex if compiled or regex=True) in
+        output that arrived after the previous wait/run; returns the match and
+        moves past it. On timeout raises MachineError quoting the last 2 KiB."""
+        if isinstance(pattern, re.Pattern):
+            rx = pattern
+        else:
+            rx = re.compile(pattern if regex else re.escape(pattern), re.M)
         m = self.wait_until(lambda text, pos: rx.search(text, pos), timeout, f"{rx.pattern!r}")
         self._pos = m.end()
         return m
