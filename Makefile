@@ -28,7 +28,7 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
               $(BUILD)/k/gen/font.o $(BUILD)/k/gen/version.o
 
 .PHONY: all kernel user uefi iso esp check unit selftest qemu-test run run-serial run-iso \
-        run-uefi run-vnc debug clean FORCE
+        run-uefi run-vnc debug clean deps FORCE
 all: kernel
 
 kernel: $(BUILD)/kernel.elf
@@ -85,8 +85,13 @@ QEMU_COMMON := -m 512M -no-reboot -debugcon file:$(BUILD)/debugcon.log
 OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 
+# Checks (and, as root or with sudo, installs) the Debian packages.
+deps:
+	@tools/deps.sh
+
 # A window when a display exists, otherwise the serial console right here.
-run: $(BUILD)/kernel.elf
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  $(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -serial stdio; \
 	else \
