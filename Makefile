@@ -27,6 +27,9 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_ASM)) \
               $(BUILD)/k/gen/font.o $(BUILD)/k/gen/version.o
 
+# User programs first: the kernel embeds them (USER_EMBED_OBJS).
+-include user/user.mk
+
 .PHONY: all kernel user uefi iso esp check unit selftest qemu-test run run-serial run-iso \
         run-uefi run-vnc debug clean deps FORCE
 all: kernel
@@ -74,7 +77,6 @@ $(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c
 -include uefi/uefi.mk
 -include boot/image.mk
 -include tests/unit/unit.mk
--include user/user.mk
 
 uefi: $(BUILD)/BOOTX64.EFI
 iso: $(BUILD)/secos.iso

@@ -139,7 +139,7 @@ class Qmp:
     """A minimal QMP client: collects events (SHUTDOWN tells a guest poweroff
     from a reset) and runs commands (screendump)."""
 
-    def __init__(self, path: Path, timeout: float = 10.0):
+    def __init__(self, path: Path, timeout: float = 10.0, alive: Callable[[], bool] = lambda: True):
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -148,7 +148,7 @@ class Qmp:
                 break
             except (FileNotFoundError, ConnectionRefusedError):
                 self.sock.close()
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or not alive():
                     raise
                 time.sleep(0.02)
         self.sock.settimeout(timeout)
@@ -293,16 +293,16 @@ class Machine:
         self._reader = threading.Thread(target=self._read_loop, name=f"serial-{self.config}",
                                         daemon=True)
         self._reader.start()
-        try:
-            self.qmp = Qmp(self.qmp_path)
-        except Exception as e:
-            self.kill()
-            raise MachineError(self._describe(f"cannot connect to QMP: {e!r}")) from None
+        self.record = BootRecord(self.config, self.memory, None, test=self.label)
+        BOOT_RECORDS.append(self.record)
         self._watchdog = threading.Timer(self.lifetime, self._lifetime_expired)
         self._watchdog.daemon = True
         self._watchdog.start()
-        self.record = BootRecord(self.config, self.memory, None, test=self.label)
-        BOOT_RECORDS.append(self.record)
+        try:
+            self.qmp = Qmp(self.qmp_path, alive=self.alive)
+        except Exception as e:
+            self.kill()
+            raise MachineError(self._describe(f"cannot connect to QMP: {e!r}")) from None
         return self
 
     def _lifetime_expired(self) -> None:

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+import secos
 from secos import MEMORY_TOLERANCE, check_protections_enabled, kernel_path, parse_info, screen_colours
 from shellspec import REQUIRED_COMMANDS, registered_commands
 
@@ -91,7 +92,8 @@ def test_help_matches_registered_commands(vm):
     ("echo secos> not a prompt", "secos> not a prompt\n"),
 ])
 def test_echo_exact(vm, line, expected):
-    assert vm.run(line) == expected
+    # Output containing "secos> " needs a longer quiet time to tell it from the prompt.
+    assert vm.run(line, settle=0.5 if "secos>" in line else secos.SETTLE) == expected
 
 
 def test_echo_is_echoed_back(vm):
