@@ -35,6 +35,10 @@ static const void *identity_reader(uint64_t pa, uint64_t len) {
     return (const void *)(uintptr_t)pa;
 }
 
+/* Weak until every build has the filesystem linked in. */
+void fs_init(void) __attribute__((weak));
+void fs_late_init(void) __attribute__((weak));
+
 static void keyboard_irq_handler(struct trapframe *tf) {
     (void)tf;
     keyboard_irq();
@@ -58,10 +62,12 @@ static void kernel_main_stage2(void) {
     serial_enable_rx_irq();
     cpu_sti();
 
+    if (fs_init) fs_init();
 #if M4_SELFTEST_ENABLE
     selftest_run(0);
 #endif
     demos_run();
+    if (fs_late_init) fs_late_init(); /* initrd, then /init.rc */
     console_marker("SHELL_TSC %lu\n", rdtsc());
     shell_main();
 }
