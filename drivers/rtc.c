@@ -28,6 +28,9 @@ static uint8_t bcd(uint8_t v) { return (uint8_t)((v & 0x0f) + (v >> 4) * 10); }
 int rtc_read(struct rtc_time *t) {
     struct rtc_time a, b;
     uint8_t ca, cb;
+    /* memcmp below compares padding too: start both from zero. */
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
     int tries = 0;
     do {
         for (int spin = 0; spin < 100000 && update_in_progress(); spin++) {}

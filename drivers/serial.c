@@ -36,10 +36,28 @@ void serial_putc(char c) {
     outb(COM1, (uint8_t)c);
 }
 
+static int rx_paused;
+
+/* Moves received bytes into the console ring while it has room. When the
+ * ring is full the receive interrupt is masked and the rest stays in the
+ * UART (QEMU then holds the sender back): input is delayed, never dropped. */
 static void serial_irq(struct trapframe *tf) {
     (void)tf;
-    /* Drain the FIFO; bounded in case the line status register is stuck. */
-    for (int n = 0; n < 64 && (inb(COM1 + 5) & LSR_DATA_READY); n++) console_input_push(inb(COM1));
+    for (int n = 0; n < 64 && (inb(COM1 + 5) & LSR_DATA_READY); n++) { /* bounded: a stuck LSR */
+        if (console_input_room() == 0) {
+            rx_paused = 1;
+            outb(COM1 + 1, 0x00);
+            return;
+        }
+        console_input_push(inb(COM1));
+    }
+}
+
+void serial_resume_rx(void) {
+    if (!rx_paused) return;
+    rx_paused = 0;
+    serial_irq(0);
+    if (!rx_paused) outb(COM1 + 1, 0x01);
 }
 
 void serial_enable_rx_irq(void) {

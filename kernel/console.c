@@ -111,9 +111,12 @@ void console_input_push(uint8_t byte) {
     wakeup(&input);
 }
 
+uint32_t console_input_room(void) { return (uint32_t)(RINGBUF_SIZE - ringbuf_count(&input)); }
+
 int console_try_getc(uint8_t *byte) {
     uint64_t f = irq_save();
     int r = ringbuf_get(&input, byte);
+    if (r == 0) serial_resume_rx();
     irq_restore(f);
     return r;
 }
@@ -124,6 +127,7 @@ uint8_t console_getc(void) {
     /* Interrupts stay off between the check and the sleep, so a byte that
      * arrives in between cannot be missed. */
     while (ringbuf_get(&input, &b) != 0) sleep_on(&input);
+    serial_resume_rx();
     irq_restore(f);
     return b;
 }

@@ -18,6 +18,7 @@ const char *console_display_name(void);  /* "vga-text", "framebuffer 1024x768x32
 
 /* Input: called from interrupt context. */
 void console_input_push(uint8_t byte);
+uint32_t console_input_room(void);       /* free bytes in the input ring */
 /* Blocks (hlt) until a byte is available. */
 uint8_t console_getc(void);
 int console_try_getc(uint8_t *byte);
