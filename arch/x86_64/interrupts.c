@@ -61,6 +61,10 @@ static void handle_exception(struct trapframe *tf) {
     if ((tf->vector == 14 || tf->vector == 8) && kstack_guard_hit(cr2) >= 0) {
         kprintf("\n[EXC] %lu %s err=%#lx rip=%#lx cr2=%#lx\n", tf->vector, exception_name(tf->vector),
                 tf->error, tf->rip, cr2);
+        if (tf->vector == 8) { /* on IST1: safe to print more */
+            trapframe_dump(tf);
+            backtrace_from(tf->rbp, tf->rip);
+        }
         panic_halt("kernel stack overflow (guard page %#lx hit, stack slot %d)", cr2, kstack_guard_hit(cr2));
     }
     kprintf("\n[EXC] %lu %s err=%#lx rip=%#lx cr2=%#lx\n", tf->vector, exception_name(tf->vector),
