@@ -21,7 +21,7 @@ def start_background(vm, cmd: str, banner: str | None = None) -> int:
     """elfload: the program may print after the prompt, so this waits for the
     pid line (and the program's first output) instead of using vm.run."""
     vm.send(cmd + "\r")
-    pid = int(vm.wait_for(re.compile(r"elfload: started \S+ as pid (\d+)")).group(1))
+    pid = int(vm.wait_for(re.compile(r"elfload: started \S+ as pid (\d+)\r")).group(1))
     if banner:
         vm.wait_for(banner, timeout=60)
     vm.run("echo synced")  # back at a quiet prompt
