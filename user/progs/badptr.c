@@ -88,6 +88,15 @@ int main(void) {
         for (unsigned i = 0; i < NSRC; i++)
             if (src_bad[i].addr >= 0x0000800000000000ul)
                 check("munmap", k, src_bad[i].name, sc(k, SYS_munmap, (long)src_bad[i].addr, 0x1000, 0, 0));
+        /* Numbers outside the table: exactly -ENOSYS, nothing else. */
+        static const long bad_numbers[] = { SYS_COUNT, SYS_COUNT + 1, 9999, -1, (long)0x8000000000000000ul };
+        for (unsigned i = 0; i < sizeof bad_numbers / sizeof bad_numbers[0]; i++) {
+            long r = sc(k, bad_numbers[i], 0, 0, 0, 0);
+            check("nosys", k, "number", r == -ENOSYS ? -1 : 1);
+        }
+        /* mmap may never hand out executable memory. */
+        check("mmap", k, "prot-exec", sc(k, SYS_mmap, 0, 4096, PROT_READ | PROT_EXEC, 0));
+        check("mmap", k, "prot-wx", sc(k, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, 0));
     }
     printf("badptr: %ld checks, %ld failed\n", ncheck, nfail);
     return nfail == 0 ? 0 : 1;
