@@ -141,7 +141,14 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
 
 /* Releases what a dead process holds, except its kernel stack and slot
  * (reaped later: it may be running on that stack right now). */
+/* Subsystems that hold per-process state (driver bindings, open files)
+ * release it here; weak so each can be linked in or not. */
+void driver_space_release(int pid) __attribute__((weak));
+void files_release(struct proc *p) __attribute__((weak));
+
 static void proc_release(struct proc *p) {
+    if (files_release) files_release(p);
+    if (driver_space_release) driver_space_release(p->pid); /* before the address space: it unmaps device memory */
     if (p->as) {
         struct address_space *as = p->as;
         p->as = 0;
