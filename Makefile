@@ -14,8 +14,8 @@ CFLAGS_EXTRA ?=
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
     -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
     -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
-    -fno-omit-frame-pointer -fno-stack-protector -fno-asynchronous-unwind-tables \
-    -Iinclude -I. -I$(BUILD)/gen $(CFLAGS_EXTRA)
+    -fno-omit-frame-pointer -fstack-protector-strong -mstack-protector-guard=global \
+    -fno-asynchronous-unwind-tables -Iinclude -I. -I$(BUILD)/gen $(CFLAGS_EXTRA)
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-relax \
     -T boot/linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86_64/
@@ -41,7 +41,13 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check
 	$(PYTHON) tools/check_kernel_layout.py $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/k/%.o: %.c
+# Objects follow the flags: changing CFLAGS_EXTRA (or the flags themselves)
+# rebuilds everything instead of silently mixing old and new objects.
+$(BUILD)/k/.cflags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(KERNEL_CFLAGS)' | cmp -s - $@ || echo '$(KERNEL_CFLAGS)' > $@
+
+$(BUILD)/k/%.o: %.c $(BUILD)/k/.cflags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
@@ -68,7 +74,7 @@ $(BUILD)/gen/font.c: tools/psf2c.py
 
 FONT_PSF ?= /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 
-$(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c
+$(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/k/.cflags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@

@@ -5,6 +5,9 @@
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "mm/vmm.h"
+#include "mm/physmap.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/idt.h"
 #include "lib/string.h"
 
 extern char __text_start[];
@@ -18,7 +21,47 @@ static int __attribute__((noinline)) recurse(int depth) {
     return recurse(depth + 1) + pad[0]; /* not a tail call: every frame stays */
 }
 
-static const char *const kinds = "stack null wx nx df";
+/* Writes past a local array through a pointer the compiler cannot see
+ * through, so the canary check at return is what catches it. */
+static void __attribute__((noinline)) smash_own_stack(void) {
+    char buf[16];
+    volatile char *volatile p = buf;
+    for (int i = 0; i < 64; i++) p[i] = 'A';
+}
+
+static const char *const kinds = "stack null wx nx df canary smap smep rodata";
+
+/* smap: the kernel reads a user page outside a copy routine; smep: the
+ * kernel jumps into a user page. Both need a user page in the current
+ * address space, so a scratch space is switched in first. */
+static int crash_user_access(int execute) {
+    int has = execute ? cpu_info.smep : cpu_info.smap;
+    if (!has) {
+        kprintf("crashtest: this CPU has no %s (try qemu -cpu max); nothing to prove\n", execute ? "SMEP" : "SMAP");
+        return -1;
+    }
+    struct address_space *as = vmm_space_create();
+    uint64_t va = 0x400000;
+    if (!as || vmm_map_new(as, va, PTE_P | PTE_U | (execute ? 0 : PTE_NX)) != 0) {
+        kprintf("crashtest: out of memory\n");
+        return -1;
+    }
+    uint64_t pa;
+    vmm_translate(as, va, &pa, 0);
+    *(uint8_t *)phys_to_virt(pa) = 0xc3; /* ret */
+    vmm_activate(as);
+    if (execute) {
+        kprintf("crashtest: kernel calling user page %#lx\n", va);
+        ((void (*)(void))va)();
+    } else {
+        kprintf("crashtest: kernel reading user page %#lx without stac\n", va);
+        (void)*(volatile uint8_t *)va;
+    }
+    vmm_activate(&kernel_space);
+    vmm_space_destroy(as);
+    kprintf("crashtest: %s did not fault!\n", execute ? "smep" : "smap");
+    return -1;
+}
 
 static int cmd_crashtest(int argc, char **argv) {
     if (argc != 2) {
@@ -46,6 +89,14 @@ static int cmd_crashtest(int argc, char **argv) {
         kprintf("crashtest: pushing onto an unmapped stack\n");
         uint64_t bad = KTEST_BASE + 0x7ff000; /* unmapped, and no guard page */
         __asm__ volatile("mov %0, %%rsp\n\tpush %%rax" ::"r"(bad) : "memory");
+    } else if (strcmp(k, "canary") == 0) {
+        kprintf("crashtest: overflowing a stack buffer\n");
+        smash_own_stack();
+    } else if (strcmp(k, "smap") == 0 || strcmp(k, "smep") == 0) {
+        return crash_user_access(strcmp(k, "smep") == 0);
+    } else if (strcmp(k, "rodata") == 0) {
+        kprintf("crashtest: writing to the IDT (read-only after init)\n");
+        *(volatile uint8_t *)idt_base() = 0;
     } else {
         kprintf("crashtest: unknown kind '%s' (one of: %s)\n", k, kinds);
         return -1;
@@ -53,4 +104,4 @@ static int cmd_crashtest(int argc, char **argv) {
     kprintf("crashtest: %s did not fault!\n", k);
     return -1;
 }
-SHELL_COMMAND(crashtest, "crashtest", "crashtest <kind>", "fault on purpose: stack, null, wx, nx or df", cmd_crashtest);
+SHELL_COMMAND(crashtest, "crashtest", "crashtest <kind>", "fault on purpose: stack null wx nx df canary smap smep rodata", cmd_crashtest);

@@ -24,6 +24,7 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/proc.h"
+#include "kernel/canary.h"
 #include "kernel/demos.h"
 #include "mm/usercopy.h"
 
@@ -68,12 +69,14 @@ static void kernel_main_stage2(void) {
 #endif
     demos_run();
     if (fs_late_init) fs_late_init(); /* initrd, then /init.rc */
+    kprintf("[BOOT] sealed %lu ro-after-init pages (IDT, GDT)\n", paging_seal_ro_after_init());
     console_marker("SHELL_TSC %lu\n", rdtsc());
     shell_main();
 }
 
 void kernel_main(uint32_t magic, uint64_t info_phys) {
     boot_tsc = rdtsc();
+    canary_init();
     console_init();
     kprintf("SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
     console_marker("BOOT_TSC %lu\n", boot_tsc);

@@ -2,6 +2,7 @@
 #include "mm/vmm.h"
 #include "kernel/panic.h"
 #include "arch/x86_64/cpu.h"
+#include "kernel/canary.h"
 
 static struct heap kheap;
 
@@ -26,8 +27,8 @@ static void kheap_report(const char *what, const void *addr, void *ctx) {
 void kheap_init(void) {
     heap_init(&kheap, KHEAP_BASE, KHEAP_LIMIT, 64 * 1024, kheap_grow, kheap_report, 0);
     /* A per-boot cookie in every header check value: a forged header must
-     * guess it. (The hardening issue replaces rdtsc with RDRAND when present.) */
-    kheap.cookie ^= rdtsc() * 0x9e3779b97f4a7c15ULL;
+     * guess it. */
+    kheap.cookie ^= entropy_u64();
 }
 
 /* The heap is used from interrupt context later (drivers), so each call runs

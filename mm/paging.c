@@ -9,6 +9,7 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 
+extern char __ro_after_init_start[], __ro_after_init_end[];
 extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
     __data_start[], __kernel_end[];
 
@@ -157,4 +158,36 @@ static void audit_table(const uint64_t *t, int level, uint64_t va_base, int inhe
 void paging_audit(struct paging_audit *out) {
     memset(out, 0, sizeof *out);
     audit_table(table_virt(read_cr3()), 4, 0, 0, 1, out);
+}
+
+/* The PTE of a 4 KiB kernel-image page (the image is always mapped that way). */
+static uint64_t *kernel_image_pte(uint64_t va) {
+    uint64_t *t = kernel_pml4;
+    for (int l = 4; l > 1; l--) {
+        uint64_t e = t[(va >> (12 + 9 * (l - 1))) & 511];
+        if (!(e & PTE_P) || (e & PTE_PS)) return 0;
+        t = table_virt(e);
+    }
+    return &t[(va >> 12) & 511];
+}
+
+uint64_t paging_seal_ro_after_init(void) {
+    uint64_t n = 0;
+    for (uint64_t va = (uint64_t)__ro_after_init_start; va < (uint64_t)__ro_after_init_end; va += PAGE_SIZE) {
+        uint64_t *pte = kernel_image_pte(va);
+        if (!pte) panic("paging: ro_after_init page %#lx is not mapped with 4 KiB pages", va);
+        *pte &= ~PTE_W;
+        invlpg(va);
+        n++;
+    }
+    return n;
+}
+
+void paging_ro_after_init_state(uint64_t *pages, uint64_t *writable) {
+    *pages = *writable = 0;
+    for (uint64_t va = (uint64_t)__ro_after_init_start; va < (uint64_t)__ro_after_init_end; va += PAGE_SIZE) {
+        uint64_t *pte = kernel_image_pte(va);
+        (*pages)++;
+        if (!pte || (*pte & PTE_W)) (*writable)++;
+    }
 }

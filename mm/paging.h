@@ -32,4 +32,10 @@ struct paging_audit {
 };
 void paging_audit(struct paging_audit *out);
 
+/* Clears W on every page of the ro_after_init section. Returns the number
+ * of pages sealed. */
+uint64_t paging_seal_ro_after_init(void);
+/* Pages of that section and how many are still writable (0 once sealed). */
+void paging_ro_after_init_state(uint64_t *pages, uint64_t *writable);
+
 #endif

@@ -10,7 +10,7 @@ PKGS=(
     gcc make binutils nasm git python3        # build
     gnu-efi                                   # UEFI loader
     console-setup-linux                       # console font (PSF) for the kernel
-    grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools  # images
+    grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools cpio  # images, initrd
     fdisk                                     # image checks (fdisk -l)
     qemu-system-x86 ovmf                      # running: SeaBIOS + OVMF
     python3-pytest python3-pytest-xdist libcmocka-dev  # tests

@@ -1,10 +1,12 @@
 /* SECoS UEFI loader (BOOTX64.EFI).
  *
  * Loads \kernel.elf from the volume this program came from, places it at a
- * physical address of the firmware's choosing, builds page tables that map
- * it at its higher-half link address, collects what the kernel needs in a
- * struct secos_boot_info (include/secos/boot_info.h), leaves boot services
- * and jumps to the ELF entry (_uefi_start) with RDI = &boot_info.
+ * physical address of the firmware's choosing, loads the optional
+ * \initrd.cpio (the kernel unpacks it, fs/initrd.c), builds page tables
+ * that map the kernel at its higher-half link address, collects what the
+ * kernel needs in a struct secos_boot_info (include/secos/boot_info.h),
+ * leaves boot services and jumps to the ELF entry (_uefi_start) with
+ * RDI = &boot_info.
  *
  * Order matters: everything that allocates or prints through the firmware
  * happens before the final GetMemoryMap, because both change the memory map
@@ -23,6 +25,7 @@
  * q35/pc machines always have plenty of RAM there. */
 #define LOW_LIMIT       0xffffffffULL
 #define MAX_KERNEL_FILE (128ULL << 20)  /* kernel.elf with debug info, generous */
+#define MAX_INITRD_FILE (256ULL << 20)  /* far beyond what the RAMFS should hold */
 #define MAX_CMDLINE     4096
 #define GIB             (1ULL << 30)
 #define FAIL_WAIT_SECS  30
@@ -52,6 +55,15 @@ static void *alloc_low(uint64_t bytes, const char *what)
     allocs[nallocs].addr = a;
     allocs[nallocs++].pages = pages;
     return (void *)(uintptr_t)a;
+}
+
+/* Gives back the most recent allocation (a buffer that turned out unneeded). */
+static void release_last(void)
+{
+    if (nallocs > 0) {
+        nallocs--;
+        bs->FreePages(allocs[nallocs].addr, allocs[nallocs].pages);
+    }
 }
 
 static void release_all(void)
@@ -123,8 +135,10 @@ static EFI_STATUS open_root(EFI_FILE_HANDLE *root)
     return fs->OpenVolume(fs, root);
 }
 
-/* Read a whole file into a pool buffer. EFI_NOT_FOUND if it is absent. */
-static EFI_STATUS read_file(EFI_FILE_HANDLE root, CHAR16 *path, uint64_t max,
+/* Read a whole file into a pool buffer, or with low != 0 into EfiLoaderData
+ * pages below 4 GiB that the kernel keeps (alloc_low; freed again on a read
+ * error). EFI_NOT_FOUND if it is absent. */
+static EFI_STATUS read_file(EFI_FILE_HANDLE root, CHAR16 *path, uint64_t max, int low,
                             void **out, uint64_t *out_size)
 {
     EFI_GUID info_guid = EFI_FILE_INFO_ID;
@@ -153,7 +167,12 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE root, CHAR16 *path, uint64_t max,
         s = EFI_BAD_BUFFER_SIZE;
         goto out;
     }
-    s = bs->AllocatePool(EfiLoaderData, size ? size : 1, &buf);
+    if (low) {
+        buf = alloc_low(size ? size : 1, "a file");  /* the initrd */
+        s = buf ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
+    } else {
+        s = bs->AllocatePool(EfiLoaderData, size ? size : 1, &buf);
+    }
     if (EFI_ERROR(s))
         goto out;
     while (done < size) {
@@ -170,7 +189,9 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE root, CHAR16 *path, uint64_t max,
 out:
     f->Close(f);
     if (EFI_ERROR(s)) {
-        if (buf)
+        if (buf && low)
+            release_last();
+        else if (buf)
             bs->FreePool(buf);
         return s;
     }
@@ -362,6 +383,8 @@ static void __attribute__((noreturn)) enter_kernel(uint64_t pml4, uint64_t entry
 
 static CHAR16 *kernel_paths[] = { L"\\kernel.elf", L"\\boot\\kernel.elf", L"\\EFI\\BOOT\\kernel.elf" };
 static const char *kernel_names[] = { "\\kernel.elf", "\\boot\\kernel.elf", "\\EFI\\BOOT\\kernel.elf" };
+static CHAR16 *initrd_paths[] = { L"\\initrd.cpio", L"\\boot\\initrd.cpio", L"\\EFI\\BOOT\\initrd.cpio" };
+static const char *initrd_names[] = { "\\initrd.cpio", "\\boot\\initrd.cpio", "\\EFI\\BOOT\\initrd.cpio" };
 static const char loader_name[] = "SECoS UEFI loader";
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
@@ -398,7 +421,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (EFI_ERROR(s))
         return fail(s, "cannot open the volume the loader was started from");
     for (k = 0; k < sizeof(kernel_paths) / sizeof(kernel_paths[0]); k++) {
-        s = read_file(root, kernel_paths[k], MAX_KERNEL_FILE, &file, &fsize);
+        s = read_file(root, kernel_paths[k], MAX_KERNEL_FILE, 0, &file, &fsize);
         if (s != EFI_NOT_FOUND)
             break;
     }
@@ -434,6 +457,38 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     say("[UEFI] kernel: %u segments, %u KiB at phys 0x%x, entry 0x%x\n",
         (uint64_t)lay.nseg, kspan / 1024, kphys, lay.entry);
 
+    /* 2b. Optional initrd, searched like the kernel. It stays where it is
+     * read (pages below 4 GiB, identity mapped); the kernel sees it as the
+     * boot module "initrd" and keeps its frames reserved. Missing or
+     * unreadable, the kernel boots without it (its programs are built in). */
+    void *initrd = 0;
+    uint64_t initrd_size = 0;
+    for (k = 0; k < sizeof(initrd_paths) / sizeof(initrd_paths[0]); k++) {
+        s = read_file(root, initrd_paths[k], MAX_INITRD_FILE, 1, &initrd, &initrd_size);
+        if (s != EFI_NOT_FOUND)
+            break;
+    }
+    if (s == EFI_NOT_FOUND) {
+        say("[UEFI] no initrd.cpio (tried \\initrd.cpio, \\boot\\initrd.cpio, "
+            "\\EFI\\BOOT\\initrd.cpio): booting without an initrd\n");
+    } else if (EFI_ERROR(s)) {
+        initrd = 0;
+        initrd_size = 0;
+        say("[UEFI] error: cannot read %s (%s, status 0x%x): booting without an initrd\n",
+            initrd_names[k],
+            s == EFI_BAD_BUFFER_SIZE      ? "larger than 256 MiB"
+            : s == EFI_OUT_OF_RESOURCES ? "no memory below 4 GiB"
+                                        : "read failed",
+            (uint64_t)s);
+    } else if (initrd_size == 0) {
+        release_last();
+        initrd = 0;
+        say("[UEFI] %s is empty: booting without an initrd\n", initrd_names[k]);
+    } else {
+        say("[UEFI] read %s: %u bytes at phys 0x%x\n", initrd_names[k], initrd_size,
+            (uint64_t)(uintptr_t)initrd);
+    }
+
     /* 3. Boot info page: the struct, then the loader name, then the cmdline. */
     uint8_t *page = alloc_low(8192, "the boot info");
     if (!page) {
@@ -451,7 +506,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
      * spaces and trailing blanks are dropped. Absent means empty. */
     void *cbuf;
     uint64_t clen;
-    s = read_file(root, L"\\cmdline.txt", MAX_CMDLINE - 1, &cbuf, &clen);
+    s = read_file(root, L"\\cmdline.txt", MAX_CMDLINE - 1, 0, &cbuf, &clen);
     if (!EFI_ERROR(s)) {
         const uint8_t *c = cbuf;
         for (uint64_t i = 0; i < clen; i++)
@@ -474,6 +529,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bi->rsdp_addr = rsdp;
     bi->cmdline_addr = (uint64_t)(uintptr_t)cmd;
     bi->loader_name_addr = (uint64_t)(uintptr_t)name;
+    bi->initrd_addr = (uint64_t)(uintptr_t)initrd;
+    bi->initrd_size = initrd_size;
 
     /* 4. Memory map buffers. Ask for the size, then allocate with slack:
      * our own allocations below (and firmware activity) add descriptors. */

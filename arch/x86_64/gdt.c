@@ -4,6 +4,7 @@
  * trust the current stack (double fault, NMI, machine check). */
 #include "arch/x86_64/gdt.h"
 #include "lib/string.h"
+#include "kernel/ro_after_init.h"
 
 struct __attribute__((packed)) tss64 {
     uint32_t reserved0;
@@ -16,7 +17,7 @@ struct __attribute__((packed)) tss64 {
 };
 
 static struct tss64 tss;
-static uint64_t gdt[7] __attribute__((aligned(16)));
+static uint64_t gdt[7] __attribute__((aligned(16))) __ro_after_init;
 
 /* Until the stack region exists (memory issue), IST stacks live in .bss. */
 static uint8_t ist_stacks[3][8192] __attribute__((aligned(16)));

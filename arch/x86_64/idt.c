@@ -3,6 +3,7 @@
  * with INT n unless a later issue opens one on purpose. */
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/gdt.h"
+#include "kernel/ro_after_init.h"
 
 struct __attribute__((packed)) idt_gate {
     uint16_t offset_low;
@@ -14,7 +15,9 @@ struct __attribute__((packed)) idt_gate {
     uint32_t reserved;
 };
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16))) __ro_after_init;
+
+const void *idt_base(void) { return idt; }
 extern const uint64_t isr_stub_table[48];
 
 void idt_set_gate(int vector, uint64_t handler, int ist, int dpl) {

@@ -7,5 +7,6 @@
 void idt_init(void);
 /* dpl 3 lets user code raise the vector with INT n (the syscall gate). */
 void idt_set_gate(int vector, uint64_t handler, int ist, int dpl);
+const void *idt_base(void);
 
 #endif

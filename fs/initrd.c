@@ -1,0 +1,162 @@
+/* Unpacking the initrd boot module(s) into the VFS (see fs/initrd.h). All
+ * checking of the archive is fs/cpio.c's; this file only walks the checked
+ * entries and creates them. */
+#include "fs/initrd.h"
+#include "fs/cpio.h"
+#include "fs/vfs.h"
+#include "kernel/boot_info.h"
+#include "kernel/console.h"
+#include "mm/physmap.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+
+/* Weak, so that the kernel still links where the VFS is not built in: the
+ * initrd is then reported and ignored, and programs come from the kernel
+ * image as before. */
+#pragma weak vfs_mkdir
+#pragma weak vfs_create
+#pragma weak vfs_lookup
+#pragma weak vfs_remove
+
+struct counts {
+    uint32_t files, dirs, skipped;
+    uint64_t bytes;
+};
+
+static const char *errno_text(int e) {
+    switch (-e) {
+    case EEXIST: return "already exists";
+    case ENOENT: return "no such directory";
+    case ENOTDIR: return "a path component is not a directory";
+    case ENOSPC: return "no space left";
+    case ENOMEM: return "out of memory";
+    case ENAMETOOLONG: return "name too long for the VFS";
+    case EINVAL: return "invalid name";
+    case EROFS: return "read-only filesystem";
+    }
+    return "VFS error";
+}
+
+/* A directory at path: 1 if created, 0 if one was already there. */
+static int ensure_dir(const char *path) {
+    struct vfs_stat st;
+    int r = vfs_mkdir(path);
+    if (r == 0) return 1;
+    if (r == -EEXIST && (vfs_lookup(path, &st) != 0 || st.type != VFS_DIR)) return -EEXIST; /* a file */
+    return r == -EEXIST ? 0 : r;
+}
+
+/* Archives made by `cpio` list parents first, hand-made ones need not:
+ * create whatever is missing on the way to path's last component. */
+static int ensure_parents(char *path, struct counts *c) {
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        int r = ensure_dir(path);
+        *p = '/';
+        if (r < 0) return r;
+        c->dirs += (uint32_t)r;
+    }
+    return 0;
+}
+
+/* A file the kernel made mutable at boot (fs_init's default /init.rc) is a
+ * default the initrd may replace; immutable ones (/VERSION, /sys/...) are
+ * the kernel's own and stay: -EEXIST. */
+static int create_file(const char *path, const struct cpio_entry *e) {
+    struct vfs_stat st;
+    int r = vfs_create(path, 1, e->data, e->size);
+    if (r != -EEXIST || vfs_lookup(path, &st) != 0 || st.type != VFS_FILE || st.immutable) return r;
+    kprintf("[initrd] replacing %s\n", path);
+    r = vfs_remove(path);
+    return r ? r : vfs_create(path, 1, e->data, e->size);
+}
+
+static int create_entry(const struct cpio_entry *e, char *path, struct counts *c) {
+    int r = ensure_parents(path, c);
+    if (r) return r;
+    if (e->type == CPIO_DIR) {
+        r = ensure_dir(path);
+        if (r >= 0) c->dirs++; /* an archive directory counts even if it was there */
+        return r < 0 ? r : 0;
+    }
+    r = create_file(path, e);
+    if (r == 0) {
+        c->files++;
+        c->bytes += e->size;
+    }
+    return r;
+}
+
+int initrd_unpack(const void *data, uint64_t size) {
+    struct cpio_iter it;
+    struct cpio_entry e;
+    struct counts c = { 0, 0, 0, 0 };
+    char path[CPIO_NAME_MAX + 2]; /* "/" + name + NUL */
+    int r;
+
+    cpio_iter_init(&it, data, size);
+    while ((r = cpio_next(&it, &e)) > 0) {
+        if (r == CPIO_UNSUPPORTED) {
+            kprintf("[initrd] skipping %s: %s (mode %o)\n", e.name, cpio_strerror(r), e.mode);
+            c.skipped++;
+            continue;
+        }
+        path[0] = '/';
+        memcpy(path + 1, e.name, strlen(e.name) + 1);
+        int v = create_entry(&e, path, &c);
+        if (v) {
+            kprintf("[initrd] error: cannot create %s: %s (%d) at entry %u\n", path, errno_text(v), v,
+                    e.index);
+            r = v;
+            break;
+        }
+    }
+    if (r < 0 && it.state < 0) /* the archive is bad (not the VFS) */
+        kprintf("[initrd] error: %s at entry %u (offset %#lx)\n", cpio_strerror(r), it.index, it.off);
+    if (r < 0) {
+        kprintf("[initrd] kept %u files, %u dirs, %lu bytes unpacked before the error\n", c.files,
+                c.dirs, c.bytes);
+        return r;
+    }
+    kprintf("[initrd] %u files, %u dirs, %lu bytes unpacked", c.files, c.dirs, c.bytes);
+    if (c.skipped) kprintf(" (%u unsupported entries skipped)", c.skipped);
+    kprintf("\n");
+    return 0;
+}
+
+/* By name: "initrd" (our UEFI loader, GRUB's `module2 ... initrd`) or
+ * "<path>.cpio" (QEMU -initrd passes the file name); only the first word
+ * counts. By content too, since boot_info keeps only 63 bytes of a name and
+ * a long -initrd path loses its ".cpio": a module that starts with the newc
+ * magic is an initrd whatever it is called. */
+static int is_initrd(const struct boot_module *m) {
+    const char *name = m->name;
+    size_t n = 0;
+    while (name[n] && name[n] != ' ') n++;
+    if (n == 6 && memcmp(name, "initrd", 6) == 0) return 1;
+    if (n >= 5 && memcmp(name + n - 5, ".cpio", 5) == 0) return 1;
+    return m->end - m->start >= 6 && memcmp(phys_to_virt(m->start), "070701", 6) == 0;
+}
+
+void initrd_unpack_all(void) {
+    uint32_t found = 0;
+    for (uint32_t i = 0; i < boot_info.module_count; i++) {
+        const struct boot_module *m = &boot_info.modules[i];
+        if (!is_initrd(m)) {
+            kprintf("[initrd] ignoring boot module \"%s\": not named initrd or *.cpio, no cpio magic\n",
+                    m->name);
+            continue;
+        }
+        found++;
+        kprintf("[initrd] module \"%s\" at phys %#lx, %lu bytes\n", m->name, m->start, m->end - m->start);
+        if (!vfs_mkdir || !vfs_create || !vfs_lookup || !vfs_remove) {
+            kprintf("[initrd] error: no VFS in this kernel, initrd ignored\n");
+            return;
+        }
+        /* The PMM keeps module frames reserved, so the archive (and any file
+         * data the RAMFS may point into) stays valid. */
+        initrd_unpack(phys_to_virt(m->start), m->end - m->start);
+    }
+    if (!found) kprintf("[initrd] no initrd module\n");
+}

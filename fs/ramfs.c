@@ -1,0 +1,397 @@
+/* RAMFS; the rules (limits, errors, immutability) are in ramfs.h. */
+#include "fs/ramfs.h"
+#include "lib/string.h"
+#include "mm/kheap.h"
+#include "secos/errno.h"
+
+struct ramfs_node {
+    struct ramfs_node *parent;
+    struct ramfs_node *children;   /* directories: first entry, sorted by name */
+    struct ramfs_node *next;       /* next entry of the parent */
+    uint8_t *data;                 /* files: size bytes; NULL while empty */
+    uint64_t size;                 /* files: bytes; directories: entries */
+    enum vfs_type type;
+    int immutable;
+    char name[VFS_NAME_MAX + 1];
+};
+
+struct ramfs {
+    struct ramfs_node *root;
+    uint32_t files, dirs;
+    uint64_t bytes;
+};
+
+/* --- paths ------------------------------------------------------------------ */
+
+/* Next component of *p into name; 1 = got one, 0 = end of path, <0 = bad
+ * name. Names are checked here too (not only in path_normalize) because
+ * ramfs_ops may be called by code that never normalised its paths. */
+static int next_name(const char **p, char name[VFS_NAME_MAX + 1]) {
+    const char *s = *p;
+    while (*s == '/') s++;
+    if (!*s) return 0;
+    size_t n = 0;
+    for (; s[n] && s[n] != '/'; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c < 0x20 || c == 0x7f) return -EINVAL;
+    }
+    if (n > VFS_NAME_MAX) return -ENAMETOOLONG;
+    if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return -EINVAL;
+    memcpy(name, s, n);
+    name[n] = '\0';
+    *p = s + n;
+    return 1;
+}
+
+static struct ramfs_node *child(const struct ramfs_node *dir, const char *name) {
+    for (struct ramfs_node *c = dir->children; c; c = c->next)
+        if (strcmp(c->name, name) == 0) return c;
+    return 0;
+}
+
+/* Walks path from the root. With want_parent, stops one short: *out is the
+ * directory that holds (or would hold) the last name, copied into last. */
+static int walk(struct ramfs *fs, const char *path, int want_parent, struct ramfs_node **out,
+                char last[VFS_NAME_MAX + 1]) {
+    if (!path || path[0] != '/') return -EINVAL;
+    struct ramfs_node *n = fs->root;
+    char name[VFS_NAME_MAX + 1];
+    const char *p = path;
+    int r = next_name(&p, name);
+    if (r < 0) return r;
+    if (r == 0) {
+        if (want_parent) return -EEXIST;   /* "/" always exists and has no parent */
+        *out = n;
+        return 0;
+    }
+    for (;;) {
+        char nxt[VFS_NAME_MAX + 1];
+        const char *q = p;
+        int more = next_name(&q, nxt);
+        if (more < 0) return more;
+        if (n->type != VFS_DIR) return -ENOTDIR;
+        if (!more && want_parent) {
+            memcpy(last, name, sizeof name);
+            *out = n;
+            return 0;
+        }
+        struct ramfs_node *c = child(n, name);
+        if (!c) return -ENOENT;
+        if (!more) {
+            *out = c;
+            return 0;
+        }
+        n = c;
+        memcpy(name, nxt, sizeof name);
+        p = q;
+    }
+}
+
+static int find(struct ramfs *fs, const char *path, struct ramfs_node **out) {
+    return walk(fs, path, 0, out, 0);
+}
+
+/* --- tree edits --------------------------------------------------------------- */
+
+static void link_into(struct ramfs_node *dir, struct ramfs_node *n) {
+    struct ramfs_node **pp = &dir->children;
+    while (*pp && strcmp((*pp)->name, n->name) < 0) pp = &(*pp)->next;
+    n->next = *pp;
+    *pp = n;
+    n->parent = dir;
+    dir->size++;
+}
+
+static void unlink_from_parent(struct ramfs_node *n) {
+    struct ramfs_node **pp = &n->parent->children;
+    while (*pp != n) pp = &(*pp)->next;
+    *pp = n->next;
+    n->parent->size--;
+    n->parent = 0;
+    n->next = 0;
+}
+
+/* Length of n's path ("/a/b" is 4); the root counts 0 here. */
+static size_t path_len(const struct ramfs_node *n) {
+    size_t len = 0;
+    for (; n->parent; n = n->parent) len += 1 + strlen(n->name);
+    return len;
+}
+
+/* The longest "/x/y..." below top, relative to top. Iterative (parent
+ * links), so a deep tree cannot overflow a kernel stack. */
+static size_t deepest_below(const struct ramfs_node *top) {
+    const struct ramfs_node *n = top;
+    size_t cur = 0, best = 0;
+    for (;;) {
+        if (n->children) {
+            n = n->children;
+        } else {
+            while (n != top && !n->next) {
+                cur -= 1 + strlen(n->name);
+                n = n->parent;
+            }
+            if (n == top) return best;
+            cur -= 1 + strlen(n->name);
+            n = n->next;
+        }
+        cur += 1 + strlen(n->name);
+        if (cur > best) best = cur;
+    }
+}
+
+static uint32_t nodes_used(const struct ramfs *fs) { return fs->files + fs->dirs; }
+
+/* Everything create and mkdir check before allocating anything. */
+static int can_add(struct ramfs *fs, const char *path, struct ramfs_node **dir,
+                   char name[VFS_NAME_MAX + 1]) {
+    int r = walk(fs, path, 1, dir, name);
+    if (r) return r;
+    if (child(*dir, name)) return -EEXIST;
+    if ((*dir)->immutable) return -EPERM;
+    if (nodes_used(fs) >= RAMFS_MAX_NODES) return -ENOSPC;
+    return 0;
+}
+
+static struct ramfs_node *new_node(enum vfs_type type, const char *name) {
+    struct ramfs_node *n = kcalloc(1, sizeof *n);
+    if (!n) return 0;
+    n->type = type;
+    strlcpy(n->name, name, sizeof n->name);
+    return n;
+}
+
+/* --- vfs_fs_ops --------------------------------------------------------------- */
+
+static int ramfs_lookup(void *ctx, const char *path, struct vfs_stat *st) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    if (r) return r;
+    st->type = n->type;
+    st->size = n->size;
+    st->immutable = n->immutable;
+    return 0;
+}
+
+static int ramfs_readdir(void *ctx, const char *path, uint32_t index, struct vfs_dirent *out) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    if (r) return r;
+    if (n->type != VFS_DIR) return -ENOTDIR;
+    struct ramfs_node *c = n->children;
+    while (c && index--) c = c->next;
+    if (!c) return -ENOENT;
+    memcpy(out->name, c->name, sizeof out->name);
+    out->type = c->type;
+    out->size = c->size;
+    out->immutable = c->immutable;
+    return 0;
+}
+
+static long ramfs_read(void *ctx, const char *path, uint64_t off, void *buf, uint64_t len) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    if (r) return r;
+    if (n->type != VFS_FILE) return -EISDIR;
+    if (off >= n->size) return 0;
+    uint64_t avail = n->size - off;
+    if (len > avail) len = avail;
+    memcpy(buf, n->data + off, len);
+    return (long)len;
+}
+
+/* Sets a file's size to new_size (zero-filling growth) after checking every
+ * limit; on failure nothing has changed. */
+static int resize(struct ramfs *fs, struct ramfs_node *n, uint64_t new_size) {
+    if (new_size > RAMFS_MAX_FILE_SIZE) return -EFBIG;
+    if (new_size == n->size) return 0;
+    if (new_size > n->size && new_size - n->size > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
+    if (new_size == 0) {
+        kfree(n->data);
+        n->data = 0;
+    } else {
+        uint8_t *d = krealloc(n->data, new_size);
+        if (!d) {
+            if (new_size > n->size) return -ENOMEM;
+            d = n->data;   /* a failed shrink leaves the old, larger block: still valid */
+        }
+        n->data = d;
+        if (new_size > n->size) memset(d + n->size, 0, new_size - n->size);
+    }
+    fs->bytes = fs->bytes - n->size + new_size;
+    n->size = new_size;
+    return 0;
+}
+
+static long ramfs_write(void *ctx, const char *path, uint64_t off, const void *buf, uint64_t len) {
+    struct ramfs *fs = ctx;
+    struct ramfs_node *n;
+    int r = find(fs, path, &n);
+    if (r) return r;
+    if (n->type != VFS_FILE) return -EISDIR;
+    if (n->immutable) return -EPERM;
+    if (len == 0) return 0;
+    if (off > RAMFS_MAX_FILE_SIZE || len > RAMFS_MAX_FILE_SIZE - off) return -EFBIG; /* no overflow */
+    if (off + len > n->size) {
+        r = resize(fs, n, off + len);
+        if (r) return r;
+    }
+    memcpy(n->data + off, buf, len);
+    return (long)len;
+}
+
+static int ramfs_create_file(void *ctx, const char *path, int immutable, const void *data, uint64_t len) {
+    struct ramfs *fs = ctx;
+    struct ramfs_node *dir;
+    char name[VFS_NAME_MAX + 1];
+    int r = can_add(fs, path, &dir, name);
+    if (r) return r;
+    if (len && !data) return -EINVAL;
+    if (len > RAMFS_MAX_FILE_SIZE) return -EFBIG;
+    if (len > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
+    struct ramfs_node *n = new_node(VFS_FILE, name);
+    if (!n) return -ENOMEM;
+    if (len) {
+        n->data = kmalloc(len);
+        if (!n->data) {
+            kfree(n);
+            return -ENOMEM;
+        }
+        memcpy(n->data, data, len);
+        n->size = len;
+    }
+    n->immutable = !!immutable;
+    link_into(dir, n);
+    fs->files++;
+    fs->bytes += len;
+    return 0;
+}
+
+static int ramfs_truncate(void *ctx, const char *path, uint64_t size) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    if (r) return r;
+    if (n->type != VFS_FILE) return -EISDIR;
+    if (n->immutable) return -EPERM;
+    return resize(ctx, n, size);
+}
+
+static void free_node(struct ramfs *fs, struct ramfs_node *n) {
+    if (n->type == VFS_FILE) {
+        fs->files--;
+        fs->bytes -= n->size;
+    } else {
+        fs->dirs--;
+    }
+    kfree(n->data);
+    kfree(n);
+}
+
+static int ramfs_remove(void *ctx, const char *path) {
+    struct ramfs *fs = ctx;
+    struct ramfs_node *n;
+    int r = find(fs, path, &n);
+    if (r) return r;
+    if (n == fs->root) return -EBUSY;
+    if (n->immutable || n->parent->immutable) return -EPERM;
+    if (n->type == VFS_DIR && n->children) return -ENOTEMPTY;
+    unlink_from_parent(n);
+    free_node(fs, n);
+    return 0;
+}
+
+static int ramfs_rename(void *ctx, const char *from, const char *to) {
+    struct ramfs *fs = ctx;
+    struct ramfs_node *n, *dir;
+    char name[VFS_NAME_MAX + 1];
+    int r = find(fs, from, &n);
+    if (r) return r;
+    if (n == fs->root) return -EBUSY;
+    r = walk(fs, to, 1, &dir, name);
+    if (r) return r;
+    /* A directory moved under itself would be cut off from the root. */
+    for (struct ramfs_node *a = dir; a; a = a->parent)
+        if (a == n) return -EINVAL;
+    if (n->immutable || n->parent->immutable || dir->immutable) return -EPERM;
+    if (child(dir, name)) return -EEXIST;
+    /* Every path below the moved node must stay nameable. */
+    if (path_len(dir) + 1 + strlen(name) + deepest_below(n) > VFS_PATH_MAX) return -ENAMETOOLONG;
+    unlink_from_parent(n);
+    strlcpy(n->name, name, sizeof n->name);
+    link_into(dir, n);
+    return 0;
+}
+
+static int ramfs_mkdir(void *ctx, const char *path) {
+    struct ramfs *fs = ctx;
+    struct ramfs_node *dir;
+    char name[VFS_NAME_MAX + 1];
+    int r = can_add(fs, path, &dir, name);
+    if (r) return r;
+    struct ramfs_node *n = new_node(VFS_DIR, name);
+    if (!n) return -ENOMEM;
+    link_into(dir, n);
+    fs->dirs++;
+    return 0;
+}
+
+const struct vfs_fs_ops ramfs_ops = {
+    .name = "ramfs",
+    .lookup = ramfs_lookup,
+    .readdir = ramfs_readdir,
+    .read = ramfs_read,
+    .write = ramfs_write,
+    .create = ramfs_create_file,
+    .truncate = ramfs_truncate,
+    .remove = ramfs_remove,
+    .rename = ramfs_rename,
+    .mkdir = ramfs_mkdir,
+};
+
+/* --- the filesystem as a whole ------------------------------------------------ */
+
+struct ramfs *ramfs_create(void) {
+    struct ramfs *fs = kcalloc(1, sizeof *fs);
+    if (!fs) return 0;
+    fs->root = new_node(VFS_DIR, "");
+    if (!fs->root) {
+        kfree(fs);
+        return 0;
+    }
+    fs->dirs = 1;
+    return fs;
+}
+
+void ramfs_destroy(struct ramfs *fs) {
+    if (!fs) return;
+    /* Iterative (deepest first), so a deep tree cannot overflow a kernel stack. */
+    struct ramfs_node *n = fs->root;
+    while (n) {
+        if (n->children) {
+            n = n->children;
+            continue;
+        }
+        struct ramfs_node *up = n->parent;
+        if (up) unlink_from_parent(n);
+        free_node(fs, n);
+        n = up;
+    }
+    kfree(fs);
+}
+
+int ramfs_set_immutable(struct ramfs *fs, const char *path) {
+    struct ramfs_node *n;
+    int r = find(fs, path, &n);
+    if (r) return r;
+    n->immutable = 1;
+    return 0;
+}
+
+void ramfs_get_usage(const struct ramfs *fs, struct ramfs_usage *u) {
+    u->files = fs->files;
+    u->dirs = fs->dirs;
+    u->nodes = nodes_used(fs);
+    u->free_nodes = RAMFS_MAX_NODES - u->nodes;
+    u->bytes = fs->bytes;
+    u->free_bytes = RAMFS_MAX_TOTAL_BYTES - fs->bytes;
+}

@@ -1,0 +1,60 @@
+/* RAMFS: a hierarchical in-memory filesystem behind struct vfs_fs_ops.
+ *
+ * Limits are explicit and enforced before anything changes: an operation
+ * that would exceed one fails whole (no truncation, no partial write).
+ *   RAMFS_MAX_NODES        files + directories, the root included  -ENOSPC
+ *   RAMFS_MAX_TOTAL_BYTES  file contents over the whole filesystem -ENOSPC
+ *   RAMFS_MAX_FILE_SIZE    one file's size                          -EFBIG
+ *   VFS_NAME_MAX           bytes in one name                        -ENAMETOOLONG
+ *   VFS_PATH_MAX           a rename that would make some path below the
+ *                          moved directory longer than this          -ENAMETOOLONG
+ *                          (paths count from this filesystem's root; a
+ *                          mount point's own length is not known here)
+ *
+ * Errors (negative errno):
+ *   -EPERM      the node is immutable, or the directory it would be added
+ *               to / removed from / moved out of is (immutable, as in Linux's
+ *               chattr +i: nobody, whatever their rights, may change it)
+ *   -EBUSY      removing or renaming the root
+ *   -ENOTEMPTY  removing a directory that has entries
+ *   -EINVAL     a path that is not absolute, a "." / ".." / control-byte
+ *               name, or moving a directory into itself or a descendant
+ *   -EEXIST     creating or renaming onto a name that exists (rename never
+ *               replaces; renaming a node onto itself is -EEXIST as well)
+ *   -ENOENT, -ENOTDIR, -EISDIR, -ENOMEM as usual
+ *
+ * Paths are absolute ("/a/b"); repeated slashes are tolerated. Directory
+ * entries are kept sorted by name, so readdir order is stable. Writing past
+ * the end zero-fills the gap; truncate shrinks or zero-extends. File data is
+ * allocated exactly (no slack), so "bytes used" is what the heap holds for
+ * contents, and removing a file gives all of it back. */
+#ifndef FS_RAMFS_H
+#define FS_RAMFS_H
+#include <stdint.h>
+#include "fs/vfs.h"
+
+#define RAMFS_MAX_NODES       256u
+#define RAMFS_MAX_FILE_SIZE   (1024u * 1024u)        /* 1 MiB */
+#define RAMFS_MAX_TOTAL_BYTES (8u * 1024u * 1024u)   /* 8 MiB */
+
+struct ramfs;
+
+extern const struct vfs_fs_ops ramfs_ops;  /* ctx = struct ramfs * */
+
+/* An empty filesystem (just the root directory); NULL without memory. */
+struct ramfs *ramfs_create(void);
+/* Frees every node and byte, immutable ones included. */
+void ramfs_destroy(struct ramfs *fs);
+
+/* Marks a node immutable, for good: there is no way back, so a boot file
+ * stays what the kernel wrote. Used by whoever builds the tree at boot. */
+int ramfs_set_immutable(struct ramfs *fs, const char *path);
+
+struct ramfs_usage {
+    uint32_t files, dirs;        /* dirs counts the root */
+    uint32_t nodes, free_nodes;  /* free_nodes = RAMFS_MAX_NODES - nodes */
+    uint64_t bytes, free_bytes;  /* file contents; free = MAX_TOTAL - bytes */
+};
+void ramfs_get_usage(const struct ramfs *fs, struct ramfs_usage *u);
+
+#endif

@@ -1,0 +1,636 @@
+/* fs/ramfs.c: every operation, every limit, immutability, rename rules and
+ * byte accounting. kmalloc & co. are malloc shims here that count live
+ * blocks and bytes (so a leak or a lost byte shows) and can be told to fail. */
+#include "tests/unit/host_rename.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fs/ramfs.h"
+#include "lib/string.h"
+#include "mm/kheap.h"
+#include "secos/errno.h"
+
+/* --- heap shims ------------------------------------------------------------- */
+
+static long live_blocks, live_bytes;
+static int fail_in = -1;   /* >= 0: that many more allocations succeed, then one fails */
+
+struct shim_hdr { size_t size; size_t pad; };
+
+static int shim_fail(void) {
+    if (fail_in < 0) return 0;
+    return fail_in-- == 0;
+}
+
+void *kmalloc(size_t size) {
+    if (shim_fail()) return NULL;
+    struct shim_hdr *h = malloc(sizeof *h + size);
+    if (!h) return NULL;
+    h->size = size;
+    live_blocks++;
+    live_bytes += (long)size;
+    return h + 1;
+}
+
+void *kcalloc(size_t n, size_t size) {
+    if (size && n > SIZE_MAX / size) return NULL;
+    void *p = kmalloc(n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
+void kfree(void *p) {
+    if (!p) return;
+    struct shim_hdr *h = (struct shim_hdr *)p - 1;
+    live_blocks--;
+    live_bytes -= (long)h->size;
+    free(h);
+}
+
+void *krealloc(void *p, size_t size) {
+    if (!p) return kmalloc(size);
+    if (size == 0) {
+        kfree(p);
+        return NULL;
+    }
+    if (shim_fail()) return NULL;
+    struct shim_hdr *h = (struct shim_hdr *)p - 1;
+    size_t old = h->size;
+    h = realloc(h, sizeof *h + size);
+    if (!h) return NULL;
+    h->size = size;
+    live_bytes += (long)size - (long)old;
+    return h + 1;
+}
+
+/* --- helpers ------------------------------------------------------------------ */
+
+#define MiB (1024u * 1024u)
+static struct ramfs *fs;
+static long base_blocks, base_bytes;   /* the empty filesystem's own */
+
+static int setup(void **state) {
+    (void)state;
+    fail_in = -1;
+    fs = ramfs_create();
+    assert_non_null(fs);
+    base_blocks = live_blocks;
+    base_bytes = live_bytes;
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    ramfs_destroy(fs);
+    fs = NULL;
+    assert_int_equal(live_blocks, 0);   /* destroy frees everything */
+    assert_int_equal(live_bytes, 0);
+    return 0;
+}
+
+static int mk(const char *path, const char *text) {
+    return ramfs_ops.create(fs, path, 0, text, strlen(text));
+}
+
+static int mkdir_(const char *path) { return ramfs_ops.mkdir(fs, path); }
+
+/* The whole file as a string (files in these tests are small). */
+static const char *content(const char *path) {
+    static char buf[4096];
+    long n = ramfs_ops.read(fs, path, 0, buf, sizeof buf - 1);
+    assert_true(n >= 0);
+    buf[n] = '\0';
+    return buf;
+}
+
+static struct vfs_stat stat_of(const char *path) {
+    struct vfs_stat st;
+    assert_int_equal(ramfs_ops.lookup(fs, path, &st), 0);
+    return st;
+}
+
+static int exists(const char *path) {
+    struct vfs_stat st;
+    return ramfs_ops.lookup(fs, path, &st) == 0;
+}
+
+static struct ramfs_usage usage(void) {
+    struct ramfs_usage u;
+    ramfs_get_usage(fs, &u);
+    return u;
+}
+
+static void long_name(char *out, size_t n) {
+    out[0] = '/';
+    memset(out + 1, 'n', n);
+    out[n + 1] = '\0';
+}
+
+/* --- basic operations --------------------------------------------------------- */
+
+static void test_empty(void **state) {
+    (void)state;
+    struct vfs_stat st = stat_of("/");
+    assert_int_equal(st.type, VFS_DIR);
+    assert_int_equal(st.size, 0);
+    struct ramfs_usage u = usage();
+    assert_int_equal(u.files, 0);
+    assert_int_equal(u.dirs, 1);
+    assert_int_equal(u.nodes, 1);
+    assert_int_equal(u.free_nodes, RAMFS_MAX_NODES - 1);
+    assert_int_equal(u.bytes, 0);
+    assert_int_equal(u.free_bytes, RAMFS_MAX_TOTAL_BYTES);
+    struct vfs_dirent d;
+    assert_int_equal(ramfs_ops.readdir(fs, "/", 0, &d), -ENOENT);
+    assert_string_equal(ramfs_ops.name, "ramfs");
+}
+
+static void test_create_read_lookup(void **state) {
+    (void)state;
+    assert_int_equal(mk("/hello", "Hello"), 0);
+    struct vfs_stat st = stat_of("/hello");
+    assert_int_equal(st.type, VFS_FILE);
+    assert_int_equal(st.size, 5);
+    assert_int_equal(st.immutable, 0);
+    assert_string_equal(content("/hello"), "Hello");
+    assert_int_equal(stat_of("//hello").size, 5);        /* repeated slashes are fine */
+    char buf[8];
+    assert_int_equal(ramfs_ops.read(fs, "/hello", 3, buf, 8), 2);
+    assert_memory_equal(buf, "lo", 2);
+    assert_int_equal(ramfs_ops.read(fs, "/hello", 5, buf, 8), 0);
+    assert_int_equal(ramfs_ops.read(fs, "/hello", 99, buf, 8), 0);
+    assert_int_equal(ramfs_ops.create(fs, "/empty", 0, NULL, 0), 0);
+    assert_int_equal(stat_of("/empty").size, 0);
+    assert_int_equal(ramfs_ops.read(fs, "/empty", 0, buf, 8), 0);
+    assert_int_equal(mk("/hello", "again"), -EEXIST);
+    assert_string_equal(content("/hello"), "Hello");
+    assert_int_equal(mk("/missing/x", "x"), -ENOENT);
+    assert_int_equal(mk("/hello/x", "x"), -ENOTDIR);
+    assert_int_equal(ramfs_ops.lookup(fs, "/nope", &st), -ENOENT);
+    assert_int_equal(ramfs_ops.lookup(fs, "/hello/x", &st), -ENOTDIR);
+    assert_int_equal(mk("/", "x"), -EEXIST);
+}
+
+static void test_readdir_sorted(void **state) {
+    (void)state;
+    assert_int_equal(mk("/b", "22"), 0);
+    assert_int_equal(mkdir_("/c"), 0);
+    assert_int_equal(mk("/a", "1"), 0);
+    assert_int_equal(mk("/c/z", ""), 0);
+    struct vfs_dirent d;
+    const char *want[] = { "a", "b", "c" };
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(ramfs_ops.readdir(fs, "/", i, &d), 0);
+        assert_string_equal(d.name, want[i]);
+    }
+    assert_int_equal(ramfs_ops.readdir(fs, "/", 1, &d), 0);
+    assert_int_equal(d.type, VFS_FILE);
+    assert_int_equal(d.size, 2);
+    assert_int_equal(ramfs_ops.readdir(fs, "/", 2, &d), 0);
+    assert_int_equal(d.type, VFS_DIR);
+    assert_int_equal(d.size, 1);                        /* entries */
+    assert_int_equal(ramfs_ops.readdir(fs, "/", 3, &d), -ENOENT);
+    assert_int_equal(ramfs_ops.readdir(fs, "/a", 0, &d), -ENOTDIR);
+    assert_int_equal(ramfs_ops.readdir(fs, "/x", 0, &d), -ENOENT);
+    assert_int_equal(stat_of("/").size, 3);
+}
+
+static void test_mkdir_nested(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/a"), 0);
+    assert_int_equal(mkdir_("/a/b"), 0);
+    assert_int_equal(mkdir_("/a/b/c"), 0);
+    assert_int_equal(mk("/a/b/c/f", "deep"), 0);
+    assert_string_equal(content("/a/b/c/f"), "deep");
+    assert_int_equal(mkdir_("/a/b"), -EEXIST);
+    assert_int_equal(mkdir_("/x/y"), -ENOENT);
+    assert_int_equal(mkdir_("/a/b/c/f/g"), -ENOTDIR);
+    assert_int_equal(mkdir_("/"), -EEXIST);
+    assert_int_equal(usage().dirs, 4);
+    assert_int_equal(usage().files, 1);
+}
+
+static void test_bad_paths(void **state) {
+    (void)state;
+    struct vfs_stat st;
+    assert_int_equal(mk("relative", "x"), -EINVAL);
+    assert_int_equal(mk("/.", "x"), -EINVAL);
+    assert_int_equal(mk("/..", "x"), -EINVAL);
+    assert_int_equal(mkdir_("/a/../b"), -EINVAL);
+    assert_int_equal(mk("/a\nb", "x"), -EINVAL);
+    assert_int_equal(mk("/a\x1b", "x"), -EINVAL);
+    assert_int_equal(ramfs_ops.create(fs, "/nodata", 0, NULL, 3), -EINVAL);
+    assert_int_equal(ramfs_ops.lookup(fs, "", &st), -EINVAL);
+    assert_int_equal(ramfs_ops.lookup(fs, NULL, &st), -EINVAL);
+    assert_int_equal(usage().nodes, 1);
+}
+
+/* --- write, truncate ------------------------------------------------------------ */
+
+static void test_write_overwrite_and_grow(void **state) {
+    (void)state;
+    assert_int_equal(mk("/f", "HelloRAMFS"), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/f", 5, "_World", 6), 6);
+    assert_string_equal(content("/f"), "Hello_World");
+    assert_int_equal(ramfs_ops.write(fs, "/f", 0, "J", 1), 1);
+    assert_string_equal(content("/f"), "Jello_World");
+    assert_int_equal(stat_of("/f").size, 11);
+    assert_int_equal(ramfs_ops.write(fs, "/f", 100, "", 0), 0);   /* empty write: no change */
+    assert_int_equal(stat_of("/f").size, 11);
+    assert_int_equal(usage().bytes, 11);
+    assert_int_equal(ramfs_ops.write(fs, "/nope", 0, "x", 1), -ENOENT);
+    assert_int_equal(mkdir_("/d"), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/d", 0, "x", 1), -EISDIR);
+    char buf[4];
+    assert_int_equal(ramfs_ops.read(fs, "/d", 0, buf, 4), -EISDIR);
+}
+
+static void test_write_gap_is_zero_filled(void **state) {
+    (void)state;
+    assert_int_equal(mk("/g", "ab"), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/g", 6, "XY", 2), 2);
+    unsigned char buf[16];
+    assert_int_equal(ramfs_ops.read(fs, "/g", 0, buf, sizeof buf), 8);
+    assert_memory_equal(buf, "ab\0\0\0\0XY", 8);
+    assert_int_equal(usage().bytes, 8);
+    /* Into an empty file too. */
+    assert_int_equal(ramfs_ops.create(fs, "/e", 0, NULL, 0), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/e", 3, "z", 1), 1);
+    assert_int_equal(ramfs_ops.read(fs, "/e", 0, buf, sizeof buf), 4);
+    assert_memory_equal(buf, "\0\0\0z", 4);
+}
+
+static void test_truncate_both_ways(void **state) {
+    (void)state;
+    unsigned char buf[16];
+    assert_int_equal(mk("/t", "Hello_World"), 0);
+    assert_int_equal(ramfs_ops.truncate(fs, "/t", 5), 0);
+    assert_string_equal(content("/t"), "Hello");
+    assert_int_equal(usage().bytes, 5);
+    assert_int_equal(ramfs_ops.truncate(fs, "/t", 8), 0);
+    assert_int_equal(ramfs_ops.read(fs, "/t", 0, buf, sizeof buf), 8);
+    assert_memory_equal(buf, "Hello\0\0\0", 8);             /* old bytes do not come back */
+    assert_int_equal(usage().bytes, 8);
+    assert_int_equal(ramfs_ops.truncate(fs, "/t", 8), 0);   /* same size */
+    assert_int_equal(ramfs_ops.truncate(fs, "/t", 0), 0);
+    assert_int_equal(stat_of("/t").size, 0);
+    assert_int_equal(usage().bytes, 0);
+    assert_int_equal(live_blocks - base_blocks, 1);          /* the node; its data is freed */
+    assert_int_equal(ramfs_ops.truncate(fs, "/t", 3), 0);
+    assert_int_equal(ramfs_ops.read(fs, "/t", 0, buf, sizeof buf), 3);
+    assert_memory_equal(buf, "\0\0\0", 3);
+    assert_int_equal(ramfs_ops.truncate(fs, "/nope", 1), -ENOENT);
+    assert_int_equal(ramfs_ops.truncate(fs, "/", 1), -EISDIR);
+}
+
+/* --- remove ------------------------------------------------------------------------- */
+
+static void test_remove(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/d"), 0);
+    assert_int_equal(mk("/d/f", "data"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/d"), -ENOTEMPTY);
+    assert_int_equal(ramfs_ops.remove(fs, "/d/f"), 0);
+    assert_false(exists("/d/f"));
+    assert_int_equal(ramfs_ops.remove(fs, "/d/f"), -ENOENT);
+    assert_int_equal(stat_of("/d").size, 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/d"), 0);
+    assert_false(exists("/d"));
+    assert_int_equal(ramfs_ops.remove(fs, "/"), -EBUSY);
+    assert_int_equal(usage().nodes, 1);
+}
+
+/* --- immutability ----------------------------------------------------------------------- */
+
+static void test_immutable_file(void **state) {
+    (void)state;
+    assert_int_equal(ramfs_ops.create(fs, "/VERSION", 1, "v1\n", 3), 0);
+    assert_int_equal(stat_of("/VERSION").immutable, 1);
+    assert_int_equal(ramfs_ops.write(fs, "/VERSION", 0, "X", 1), -EPERM);
+    assert_int_equal(ramfs_ops.write(fs, "/VERSION", 3, "X", 1), -EPERM);
+    assert_int_equal(ramfs_ops.truncate(fs, "/VERSION", 0), -EPERM);
+    assert_int_equal(ramfs_ops.truncate(fs, "/VERSION", 10), -EPERM);
+    assert_int_equal(ramfs_ops.remove(fs, "/VERSION"), -EPERM);
+    assert_int_equal(ramfs_ops.rename(fs, "/VERSION", "/V2"), -EPERM);
+    assert_int_equal(ramfs_ops.create(fs, "/VERSION", 0, "x", 1), -EEXIST);
+    assert_string_equal(content("/VERSION"), "v1\n");
+    struct vfs_dirent d;
+    assert_int_equal(ramfs_ops.readdir(fs, "/", 0, &d), 0);
+    assert_int_equal(d.immutable, 1);
+    /* set_immutable works on a mutable file, for good. */
+    assert_int_equal(mk("/m", "m"), 0);
+    assert_int_equal(ramfs_set_immutable(fs, "/m"), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/m", 0, "X", 1), -EPERM);
+    assert_int_equal(ramfs_set_immutable(fs, "/nope"), -ENOENT);
+}
+
+static void test_immutable_directory(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/sys"), 0);
+    assert_int_equal(mk("/sys/a", "a"), 0);
+    assert_int_equal(mkdir_("/sys/sub"), 0);
+    assert_int_equal(mkdir_("/other"), 0);
+    assert_int_equal(ramfs_set_immutable(fs, "/sys"), 0);
+    assert_int_equal(mk("/sys/new", "x"), -EPERM);
+    assert_int_equal(mkdir_("/sys/newdir"), -EPERM);
+    assert_int_equal(ramfs_ops.remove(fs, "/sys/a"), -EPERM);       /* removing from it */
+    assert_int_equal(ramfs_ops.rename(fs, "/sys/a", "/a"), -EPERM); /* moving out of it */
+    assert_int_equal(mk("/x", "x"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/x", "/sys/x"), -EPERM); /* moving into it */
+    assert_int_equal(ramfs_ops.rename(fs, "/sys", "/sys2"), -EPERM);
+    assert_int_equal(ramfs_ops.remove(fs, "/sys/sub"), -EPERM);
+    /* The entries themselves stay mutable unless marked, but stay put. */
+    assert_int_equal(ramfs_ops.write(fs, "/sys/a", 1, "b", 1), 1);
+    assert_string_equal(content("/sys/a"), "ab");
+    assert_int_equal(mk("/sys/sub/inner", "ok"), 0);                  /* not recursive */
+}
+
+/* --- rename -------------------------------------------------------------------------------- */
+
+static void test_rename_file(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/docs"), 0);
+    assert_int_equal(mk("/docs/readme.txt", "Hello"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/docs/readme.txt", "/docs/info.txt"), 0);
+    assert_false(exists("/docs/readme.txt"));
+    assert_string_equal(content("/docs/info.txt"), "Hello");
+    assert_int_equal(ramfs_ops.rename(fs, "/docs/info.txt", "/top.txt"), 0);
+    assert_string_equal(content("/top.txt"), "Hello");
+    assert_int_equal(stat_of("/docs").size, 0);
+    assert_int_equal(stat_of("/").size, 2);
+    assert_int_equal(ramfs_ops.rename(fs, "/nope", "/x"), -ENOENT);
+    assert_int_equal(ramfs_ops.rename(fs, "/top.txt", "/nodir/x"), -ENOENT);
+    assert_int_equal(ramfs_ops.rename(fs, "/top.txt", "/top.txt/x"), -ENOTDIR);
+    assert_int_equal(ramfs_ops.rename(fs, "/", "/x"), -EBUSY);
+    assert_int_equal(ramfs_ops.rename(fs, "/top.txt", "/"), -EEXIST);
+    assert_int_equal(usage().bytes, 5);
+}
+
+static void test_rename_never_replaces(void **state) {
+    (void)state;
+    assert_int_equal(mk("/a", "A"), 0);
+    assert_int_equal(mk("/b", "B"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/a", "/b"), -EEXIST);
+    assert_int_equal(ramfs_ops.rename(fs, "/a", "/a"), -EEXIST);
+    assert_string_equal(content("/a"), "A");
+    assert_string_equal(content("/b"), "B");
+}
+
+static void test_rename_directory_moves_descendants(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/docs"), 0);
+    assert_int_equal(mkdir_("/docs/sub"), 0);
+    assert_int_equal(mk("/docs/sub/deep.txt", "deep"), 0);
+    assert_int_equal(mk("/docs/top.txt", "top"), 0);
+    assert_int_equal(mkdir_("/archive"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/docs", "/archive/old"), 0);
+    assert_false(exists("/docs"));
+    assert_false(exists("/docs/sub/deep.txt"));
+    assert_string_equal(content("/archive/old/sub/deep.txt"), "deep");
+    assert_string_equal(content("/archive/old/top.txt"), "top");
+    assert_int_equal(stat_of("/archive/old").size, 2);
+    /* and the moved tree keeps working */
+    assert_int_equal(mk("/archive/old/sub/new", "n"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/archive/old/sub", "/sub"), 0);
+    assert_string_equal(content("/sub/new"), "n");
+}
+
+static void test_rename_cycles_refused(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/docs"), 0);
+    assert_int_equal(mkdir_("/docs/sub"), 0);
+    assert_int_equal(mkdir_("/docs/sub/deeper"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/docs", "/docs/sub"), -EINVAL);   /* even onto an existing name */
+    assert_int_equal(ramfs_ops.rename(fs, "/docs", "/docs/new"), -EINVAL);
+    assert_int_equal(ramfs_ops.rename(fs, "/docs", "/docs/sub/deeper/x"), -EINVAL);
+    assert_int_equal(ramfs_ops.rename(fs, "/docs/sub", "/docs/sub/deeper/x"), -EINVAL);
+    assert_true(exists("/docs/sub/deeper"));
+    /* a sibling whose name starts the same is not a descendant */
+    assert_int_equal(mkdir_("/docs2"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/docs", "/docs2/docs"), 0);
+    assert_true(exists("/docs2/docs/sub/deeper"));
+}
+
+static void test_rename_path_length(void **state) {
+    (void)state;
+    /* /d/<60>/<60>/<60>: moving it under a long name would push the deepest
+     * path past VFS_PATH_MAX, so that rename is refused. */
+    char path[512], name[VFS_NAME_MAX + 2];
+    strcpy(path, "/d");
+    assert_int_equal(mkdir_(path), 0);
+    for (int i = 0; i < 3; i++) {
+        long_name(name, 60);
+        strcat(path, name);
+        assert_int_equal(mkdir_(path), 0);
+    }
+    assert_int_equal(strlen(path), 2 + 3 * 61);            /* 185 */
+    long_name(name, 63);
+    char to[128];
+    snprintf(to, sizeof to, "%s", name);                   /* /nnn..(63) : 64 + 183 = 247: fits */
+    assert_int_equal(ramfs_ops.rename(fs, "/d", to), 0);
+    assert_int_equal(mkdir_("/e"), 0);
+    assert_int_equal(mkdir_("/e/abcdefgh"), 0);
+    char to2[160];
+    snprintf(to2, sizeof to2, "/e/abcdefgh%s", name);      /* 11 + 64 + 183 = 258 */
+    assert_int_equal(ramfs_ops.rename(fs, to, to2), -ENAMETOOLONG);
+    assert_true(exists(to));
+}
+
+/* --- limits ------------------------------------------------------------------------------------- */
+
+static void test_name_length_limit(void **state) {
+    (void)state;
+    char p63[VFS_NAME_MAX + 2], p64[VFS_NAME_MAX + 3];
+    long_name(p63, VFS_NAME_MAX);
+    long_name(p64, VFS_NAME_MAX + 1);
+    assert_int_equal(mk(p63, "ok"), 0);
+    assert_int_equal(mk(p64, "no"), -ENAMETOOLONG);
+    assert_int_equal(mkdir_(p64), -ENAMETOOLONG);
+    assert_int_equal(ramfs_ops.rename(fs, p63, p64), -ENAMETOOLONG);
+    struct vfs_dirent d;
+    assert_int_equal(ramfs_ops.readdir(fs, "/", 0, &d), 0);
+    assert_string_equal(d.name, p63 + 1);
+    assert_int_equal(usage().nodes, 2);
+}
+
+static void test_node_limit(void **state) {
+    (void)state;
+    char path[32];
+    uint32_t made = 0;
+    int r;
+    for (;;) {
+        snprintf(path, sizeof path, made % 2 ? "/f%u" : "/d%u", made);
+        r = made % 2 ? mk(path, "x") : mkdir_(path);
+        if (r) break;
+        made++;
+    }
+    assert_int_equal(r, -ENOSPC);
+    assert_int_equal(made, RAMFS_MAX_NODES - 1);            /* the root is a node too */
+    assert_int_equal(usage().free_nodes, 0);
+    assert_int_equal(mk("/more", "x"), -ENOSPC);
+    assert_int_equal(mkdir_("/more"), -ENOSPC);
+    assert_false(exists("/more"));
+    assert_int_equal(ramfs_ops.remove(fs, "/f1"), 0);
+    assert_int_equal(mk("/more", "x"), 0);
+    assert_int_equal(mk("/more2", "x"), -ENOSPC);
+}
+
+static void test_file_size_limit(void **state) {
+    (void)state;
+    char *big = calloc(1, RAMFS_MAX_FILE_SIZE + 1);
+    assert_non_null(big);
+    assert_int_equal(ramfs_ops.create(fs, "/big", 0, big, RAMFS_MAX_FILE_SIZE + 1), -EFBIG);
+    assert_false(exists("/big"));
+    assert_int_equal(ramfs_ops.create(fs, "/big", 0, big, RAMFS_MAX_FILE_SIZE), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/big", RAMFS_MAX_FILE_SIZE, "x", 1), -EFBIG);
+    assert_int_equal(ramfs_ops.write(fs, "/big", RAMFS_MAX_FILE_SIZE - 1, "xy", 2), -EFBIG);  /* never partial */
+    assert_int_equal(ramfs_ops.write(fs, "/big", RAMFS_MAX_FILE_SIZE - 1, "x", 1), 1);
+    assert_int_equal(ramfs_ops.truncate(fs, "/big", RAMFS_MAX_FILE_SIZE + 1), -EFBIG);
+    assert_int_equal(stat_of("/big").size, RAMFS_MAX_FILE_SIZE);
+    assert_int_equal(mk("/small", ""), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/small", UINT64_MAX, "x", 1), -EFBIG);     /* no wrap-around */
+    assert_int_equal(ramfs_ops.write(fs, "/small", 1, big, UINT64_MAX), -EFBIG);
+    assert_int_equal(ramfs_ops.truncate(fs, "/small", UINT64_MAX), -EFBIG);
+    assert_int_equal(stat_of("/small").size, 0);
+    free(big);
+}
+
+static void test_total_bytes_limit(void **state) {
+    (void)state;
+    char path[16];
+    uint32_t files = RAMFS_MAX_TOTAL_BYTES / RAMFS_MAX_FILE_SIZE;
+    for (uint32_t i = 0; i < files; i++) {
+        snprintf(path, sizeof path, "/f%u", i);
+        assert_int_equal(mk(path, ""), 0);
+        assert_int_equal(ramfs_ops.truncate(fs, path, RAMFS_MAX_FILE_SIZE), 0);
+    }
+    assert_int_equal(usage().bytes, RAMFS_MAX_TOTAL_BYTES);
+    assert_int_equal(usage().free_bytes, 0);
+    assert_int_equal(mk("/one", "x"), -ENOSPC);
+    assert_false(exists("/one"));
+    assert_int_equal(mk("/empty", ""), 0);                      /* no bytes, still fine */
+    assert_int_equal(ramfs_ops.write(fs, "/empty", 0, "x", 1), -ENOSPC);
+    assert_int_equal(ramfs_ops.truncate(fs, "/empty", 1), -ENOSPC);
+    assert_int_equal(stat_of("/empty").size, 0);
+    /* Overwriting inside a file needs no new bytes. */
+    assert_int_equal(ramfs_ops.write(fs, "/f0", 10, "abc", 3), 3);
+    /* Freeing some makes room again, exactly. */
+    assert_int_equal(ramfs_ops.truncate(fs, "/f0", RAMFS_MAX_FILE_SIZE - 2), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/empty", 0, "xyz", 3), -ENOSPC);
+    assert_int_equal(ramfs_ops.write(fs, "/empty", 0, "xy", 2), 2);
+    assert_int_equal(usage().free_bytes, 0);
+}
+
+/* --- accounting, memory ---------------------------------------------------------------------- */
+
+static void test_accounting_back_to_zero(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/a"), 0);
+    assert_int_equal(mkdir_("/a/b"), 0);
+    assert_int_equal(mk("/a/f1", "12345"), 0);
+    assert_int_equal(mk("/a/b/f2", "1234567890"), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/a/b/f2", 100, "x", 1), 1);
+    assert_int_equal(ramfs_ops.create(fs, "/imm", 1, "i", 1), 0);
+    struct ramfs_usage u = usage();
+    assert_int_equal(u.files, 3);
+    assert_int_equal(u.dirs, 3);
+    assert_int_equal(u.bytes, 5 + 101 + 1);
+    /* File contents are held exactly: the heap holds bytes + node structs. */
+    assert_true(live_bytes - base_bytes >= (long)u.bytes);
+    assert_int_equal(ramfs_ops.remove(fs, "/a/b/f2"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/a/f1"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/a/b"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/a"), 0);
+    u = usage();
+    assert_int_equal(u.files, 1);
+    assert_int_equal(u.dirs, 1);
+    assert_int_equal(u.bytes, 1);
+    assert_int_equal(live_blocks - base_blocks, 2);   /* /imm: node + its byte */
+    /* A file's life gives back every block and byte it took. */
+    long blocks = live_blocks, bytes = live_bytes;
+    assert_int_equal(mk("/t", "temp"), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/t", 1000, "x", 1), 1);
+    assert_int_equal(ramfs_ops.remove(fs, "/t"), 0);
+    assert_int_equal(live_blocks, blocks);
+    assert_int_equal(live_bytes, bytes);
+}
+
+static void test_out_of_memory_changes_nothing(void **state) {
+    (void)state;
+    long blocks = live_blocks, bytes = live_bytes;
+    fail_in = 0;                                   /* the node allocation fails */
+    assert_int_equal(mk("/f", "data"), -ENOMEM);
+    fail_in = 1;                                   /* the data allocation fails */
+    assert_int_equal(mk("/f", "data"), -ENOMEM);
+    fail_in = 0;
+    assert_int_equal(mkdir_("/d"), -ENOMEM);
+    fail_in = -1;
+    assert_false(exists("/f"));
+    assert_false(exists("/d"));
+    assert_int_equal(live_blocks, blocks);
+    assert_int_equal(live_bytes, bytes);
+    assert_int_equal(usage().nodes, 1);
+    assert_int_equal(mk("/f", "data"), 0);
+    fail_in = 0;                                   /* growing fails */
+    assert_int_equal(ramfs_ops.write(fs, "/f", 2, "TA!", 3), -ENOMEM);
+    fail_in = 0;
+    assert_int_equal(ramfs_ops.truncate(fs, "/f", 100), -ENOMEM);
+    fail_in = -1;
+    assert_string_equal(content("/f"), "data");
+    assert_int_equal(usage().bytes, 4);
+    struct ramfs *none;
+    fail_in = 0;
+    none = ramfs_create();
+    assert_null(none);
+    fail_in = 1;
+    none = ramfs_create();
+    assert_null(none);
+    fail_in = -1;
+}
+
+static void test_destroy_frees_deep_tree(void **state) {
+    (void)state;
+    /* teardown checks that every block is gone; build something worth it. */
+    char path[VFS_PATH_MAX + 1] = "", file[VFS_PATH_MAX + 4];
+    for (int i = 0; i < 100; i++) {
+        strcat(path, "/x");
+        assert_int_equal(mkdir_(path), 0);
+        snprintf(file, sizeof file, "%s/f", path);
+        assert_int_equal(ramfs_ops.create(fs, file, i % 2, "abc", 3), 0);
+    }
+    assert_int_equal(usage().nodes, 201);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+        T(test_empty),
+        T(test_create_read_lookup),
+        T(test_readdir_sorted),
+        T(test_mkdir_nested),
+        T(test_bad_paths),
+        T(test_write_overwrite_and_grow),
+        T(test_write_gap_is_zero_filled),
+        T(test_truncate_both_ways),
+        T(test_remove),
+        T(test_immutable_file),
+        T(test_immutable_directory),
+        T(test_rename_file),
+        T(test_rename_never_replaces),
+        T(test_rename_directory_moves_descendants),
+        T(test_rename_cycles_refused),
+        T(test_rename_path_length),
+        T(test_name_length_limit),
+        T(test_node_limit),
+        T(test_file_size_limit),
+        T(test_total_bytes_limit),
+        T(test_accounting_back_to_zero),
+        T(test_out_of_memory_changes_nothing),
+        T(test_destroy_frees_deep_tree),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
