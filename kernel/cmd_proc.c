@@ -9,6 +9,7 @@
 #define SHELL_PID 1
 
 static int last_loaded = -1;
+int files_open_count(const struct proc *p);
 extern struct proc proc_table[PROC_MAX];
 
 static const char *errno_name(int e) {
@@ -79,7 +80,7 @@ static const char *state_name(enum proc_state s) {
 
 static int cmd_ps(int argc, char **argv) {
     (void)argc; (void)argv;
-    kprintf("  PID  PPID STATE     TICKS  PAGES NAME\n");
+    kprintf("  PID  PPID STATE     TICKS  PAGES FDS NAME\n");
     for (int pid = 0;;) { /* in pid order, not table order */
         struct proc *best = 0;
         for (int i = 0; i < PROC_MAX; i++) {
@@ -89,13 +90,13 @@ static int cmd_ps(int argc, char **argv) {
         }
         if (!best) break;
         uint64_t pages = best->as ? best->as->owned_frames : 0;
-        kprintf("%5d %5d %-8s %6lu %6lu %s%s\n", best->pid, best->parent, state_name(best->state), best->ticks,
-                pages, best->name, best->is_kernel ? " [kernel]" : "");
+        kprintf("%5d %5d %-8s %6lu %6lu %3d %s%s\n", best->pid, best->parent, state_name(best->state), best->ticks,
+                pages, files_open_count(best), best->name, best->is_kernel ? " [kernel]" : "");
         pid = best->pid + 1;
     }
     return 0;
 }
-SHELL_COMMAND(ps, "ps", "ps", "list processes: pid, parent, state, ticks, pages, name", cmd_ps);
+SHELL_COMMAND(ps, "ps", "ps", "list processes: pid, parent, state, ticks, pages, open files, name", cmd_ps);
 
 static int cmd_run(int argc, char **argv) {
     if (argc < 2) {

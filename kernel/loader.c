@@ -8,11 +8,11 @@
 #include "secos/errno.h"
 #include "secos/syscall.h"
 #include "user/user_programs.h"
+#include "fs/vfs.h"
+#include "fs/path.h"
+#include "mm/kheap.h"
 
-int loader_find_image(const char *path, const void **img, uint64_t *size) {
-    const char *name = path;
-    if (strncmp(path, "/bin/", 5) == 0) name = path + 5;
-    else if (strchr(path, '/')) return -ENOENT;
+static int find_embedded(const char *name, const void **img, uint64_t *size) {
     for (unsigned i = 0; i < user_program_count; i++) {
         if (strcmp(user_programs[i].name, name) == 0) {
             *img = user_programs[i].data;
@@ -21,6 +21,46 @@ int loader_find_image(const char *path, const void **img, uint64_t *size) {
         }
     }
     return -ENOENT;
+}
+
+/* A file from the VFS, read whole into a kernel buffer the caller frees. */
+static int read_program_file(const char *path, void **buf, uint64_t *size) {
+    struct vfs_stat st;
+    int r = vfs_lookup(path, &st);
+    if (r) return r;
+    if (st.type != VFS_FILE) return -EACCES;
+    if (st.size > LOADER_MAX_FILE) return -EFBIG;
+    *buf = kmalloc(st.size ? st.size : 1);
+    if (!*buf) return -ENOMEM;
+    long n = vfs_read_all(path, *buf, st.size);
+    if (n < 0) { kfree(*buf); *buf = 0; return (int)n; }
+    *size = (uint64_t)n;
+    return 0;
+}
+
+/* "/bin/hello" (any path with a slash) comes from the filesystem, falling
+ * back to the programs built into the kernel for /bin/<name>; a bare name
+ * is a built-in program, else /bin/<name> in the filesystem. *owned is the
+ * buffer to kfree afterwards (NULL for built-in images). */
+int loader_find_image(const char *path, const void **img, uint64_t *size, void **owned) {
+    *owned = 0;
+    if (strchr(path, '/')) {
+        char abs[VFS_PATH_MAX + 1];
+        int r = path_normalize("/", path, abs, sizeof abs);
+        if (r < 0) return r;
+        r = read_program_file(abs, owned, size);
+        if (r == 0) { *img = *owned; return 0; }
+        if (r != -ENOENT) return r;
+        if (strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/')) return find_embedded(abs + 5, img, size);
+        return -ENOENT;
+    }
+    if (find_embedded(path, img, size) == 0) return 0;
+    if (strlen(path) > VFS_NAME_MAX) return -ENOENT;
+    char abs[VFS_PATH_MAX + 1] = "/bin/";
+    strlcpy(abs + 5, path, sizeof abs - 5);
+    int r = read_program_file(abs, owned, size);
+    if (r == 0) *img = *owned;
+    return r;
 }
 
 static uint64_t seg_flags(uint32_t pf) {
@@ -76,16 +116,32 @@ static int build_stack(struct address_space *as, int argc, char *const argv[], u
     return vmm_add_demand_zero(as, USER_STACK_TOP - USER_STACK_MAX, top_page, PTE_P | PTE_U | PTE_W | PTE_NX);
 }
 
+static int load_image(struct proc *p, const void *img, uint64_t size, int argc, char *const argv[],
+                      uint64_t *entry, uint64_t *user_sp, const char **why);
+
 int loader_load(struct proc *p, const char *path, int argc, char *const argv[], uint64_t *entry,
                 uint64_t *user_sp, const char **why) {
     const void *img;
     uint64_t size;
     *why = "no such program";
     if (argc < 0 || argc > SPAWN_MAX_ARGS) { *why = "too many arguments"; return -E2BIG; }
-    int r = loader_find_image(path, &img, &size);
-    if (r) return r;
+    void *owned;
+    int r = loader_find_image(path, &img, &size, &owned);
+    if (r) {
+        if (r == -EFBIG) *why = "the program file is too large";
+        else if (r == -EACCES) *why = "not a regular file";
+        else if (r != -ENOENT) *why = "cannot read the program file";
+        return r;
+    }
+    r = load_image(p, img, size, argc, argv, entry, user_sp, why);
+    kfree(owned);
+    return r;
+}
+
+static int load_image(struct proc *p, const void *img, uint64_t size, int argc, char *const argv[],
+                      uint64_t *entry, uint64_t *user_sp, const char **why) {
     struct elf_user_image im;
-    r = elf_user_validate(img, size, &im);
+    int r = elf_user_validate(img, size, &im);
     if (r) { *why = elf_user_strerror(r); return -ENOEXEC; }
     if (im.type != ELF_ET_EXEC) { *why = "position-independent programs are not supported yet"; return -ENOEXEC; }
     uint64_t max_mem = USER_DEFAULT_MAX_MEM;

@@ -12,8 +12,11 @@ struct proc;
 #define USER_MMAP_BASE   0x0000200000000000ULL
 #define USER_DEFAULT_MAX_MEM (64ULL << 20)     /* page budget without a manifest limit */
 
-/* Finds the program image: a path (/bin/hello) or a bare name (hello). */
-int loader_find_image(const char *path, const void **img, uint64_t *size);
+#define LOADER_MAX_FILE (4ULL << 20) /* largest program file read from the VFS */
+
+/* Finds the program image: a path (/bin/hello) or a bare name (hello).
+ * *owned is a kernel buffer to kfree after loading, or NULL. */
+int loader_find_image(const char *path, const void **img, uint64_t *size, void **owned);
 
 /* 0, or a negative errno with *why set to a one-line reason. On failure the
  * caller destroys p->as, which releases whatever was mapped. */

@@ -11,6 +11,7 @@
 #include "mm/vmm.h"
 #include "secos/manifest.h"
 
+struct file;
 #define PROC_MAX      64
 #define PROC_NAME_MAX 32
 #define PROC_MMAP_MAX 16
@@ -40,6 +41,7 @@ struct proc {
     uint64_t wake_tick;            /* sleep deadline, 0 = none */
     struct mmap_region mmaps[PROC_MMAP_MAX];
     uint64_t mmap_next;            /* next mmap address to try */
+    struct file *files[16];        /* SECOS_FD_MAX: 0-2 are the console (NULL) */
     struct fpu_state fpu;
 };
 

@@ -80,6 +80,21 @@ enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
 #define SEEK_CUR 1
 #define SEEK_END 2
 
+/* SYS_readdir(path, index, struct secos_dirent *buf, len): fills the
+ * index-th entry of the directory; -ENOENT past the last one; len must be at
+ * least sizeof(struct secos_dirent). */
+#define SECOS_DT_FILE 1
+#define SECOS_DT_DIR  2
+struct secos_dirent {
+    char name[64];      /* NUL-terminated */
+    uint32_t type;      /* SECOS_DT_* */
+    uint32_t immutable;
+    uint64_t size;
+};
+
+/* At most this many descriptors per process (0-2 are the console). */
+#define SECOS_FD_MAX 16
+
 /* SYS_open flags */
 #define O_RDONLY 0
 #define O_WRONLY 1

@@ -68,7 +68,7 @@ def test_preemption_lets_hello_finish_beside_spin(vm):
     out = vm.run("run hello", timeout=60)
     assert "Hello from user space!" in out and "status=0" in out, out
     ps = vm.run("ps")
-    assert re.search(rf"^\s*{pid}\s+1\s+(READY|RUNNING)\s+\d+\s+\d+ spin$", ps, re.M), ps
+    assert re.search(rf"^\s*{pid}\s+1\s+(READY|RUNNING)\s+\d+\s+\d+\s+0 spin$", ps, re.M), ps
     sched = vm.run("sched")
     assert int(re.search(r"preemptions: (\d+)", sched).group(1)) > 0, sched
     out = vm.run(f"kill {pid}")
@@ -124,8 +124,8 @@ def test_spawn_exit_reap_1000_rounds_leak_nothing(vm):
 
 def test_ps_and_sched_output(vm):
     ps = vm.run("ps")
-    assert ps.splitlines()[0].split() == ["PID", "PPID", "STATE", "TICKS", "PAGES", "NAME"]
-    assert re.search(r"^\s+1\s+-1\s+RUNNING\s+\d+\s+0 kshell \[kernel\]$", ps, re.M), ps
+    assert ps.splitlines()[0].split() == ["PID", "PPID", "STATE", "TICKS", "PAGES", "FDS", "NAME"]
+    assert re.search(r"^\s+1\s+-1\s+RUNNING\s+\d+\s+0\s+0 kshell \[kernel\]$", ps, re.M), ps
     sched = vm.run("sched")
     for key in ("switches", "preemptions", "yields", "idle ticks", "syscalls"):
         assert key + ":" in sched

@@ -143,6 +143,23 @@ static void bench_page_fault(int pages, int rounds) {
            (unsigned long)S[k / 10], (unsigned long)S[k * 9 / 10]);
 }
 
+/* One 4 KiB write and one 4 KiB read back through the file syscalls. */
+static void bench_ramfs(int n) {
+    static char block[4096];
+    long fd = sys_open("/bench.tmp", O_CREAT | O_RDWR | O_TRUNC);
+    if (fd < 0) { fail("open /bench.tmp", fd); return; }
+    for (int i = 0; i < n; i++) {
+        uint64_t t = tsc();
+        long w = sys_lseek(fd, 0, SEEK_SET) < 0 ? -1 : sys_write(fd, block, sizeof block);
+        long r = sys_lseek(fd, 0, SEEK_SET) < 0 ? -1 : sys_read(fd, block, sizeof block);
+        S[i] = tsc() - t;
+        if (w != 4096 || r != 4096) { fail("ramfs write/read", w != 4096 ? w : r); break; }
+    }
+    sys_close(fd);
+    sys_unlink("/bench.tmp");
+    report("ramfs_write_read_4k", n);
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--partner") == 0) return partner(atoi(argv[2]));
     int quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
@@ -159,6 +176,7 @@ int main(int argc, char **argv) {
     bench_yield(quick ? 100 : 5000);
     bench_spawn(quick ? 10 : 1000);
     bench_page_fault(quick ? 64 : 512, quick ? 1 : 16);
+    bench_ramfs(quick ? 20 : 1000);
     printf("bench: %s\n", failed ? "FAILED" : "done");
     return failed;
 }
