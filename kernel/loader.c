@@ -11,6 +11,7 @@
 #include "fs/vfs.h"
 #include "fs/path.h"
 #include "mm/kheap.h"
+#include "kernel/canary.h"
 
 static int find_embedded(const char *name, const void **img, uint64_t *size) {
     for (unsigned i = 0; i < user_program_count; i++) {
@@ -88,8 +89,17 @@ static int map_segment(struct address_space *as, const uint8_t *img, const struc
 
 /* Stack at entry (what user/lib/crt0 expects): rsp -> argc, argv[0..argc-1],
  * NULL, then the strings near the top. rsp is 16-byte aligned. */
-static int build_stack(struct address_space *as, int argc, char *const argv[], uint64_t *sp_out) {
-    uint64_t top_page = USER_STACK_TOP - 4096;
+/* ASLR: how many random bits each layout choice gets (pages of slide). */
+int aslr_enabled = 1;
+
+uint64_t aslr_slide_pages(unsigned bits) {
+    if (!aslr_enabled) return 0;
+    return entropy_u64() & ((1ULL << bits) - 1);
+}
+
+static int build_stack(struct address_space *as, uint64_t stack_top, int argc, char *const argv[],
+                       uint64_t *sp_out) {
+    uint64_t top_page = stack_top - 4096;
     uint64_t pa = pmm_alloc_zeroed();
     if (!pa) return -ENOMEM;
     int r = vmm_map(as, top_page, pa, PTE_P | PTE_U | PTE_W | PTE_NX | PTE_OWNED);
@@ -113,7 +123,7 @@ static int build_stack(struct address_space *as, int argc, char *const argv[], u
     for (int i = 0; i <= argc; i++) w[1 + i] = ptrs[i];
     *sp_out = top_page + off;
     /* The rest of the stack is demand-zero; the page below it stays unmapped. */
-    return vmm_add_demand_zero(as, USER_STACK_TOP - USER_STACK_MAX, top_page, PTE_P | PTE_U | PTE_W | PTE_NX);
+    return vmm_add_demand_zero(as, stack_top - USER_STACK_MAX, top_page, PTE_P | PTE_U | PTE_W | PTE_NX);
 }
 
 static int load_image(struct proc *p, const void *img, uint64_t size, int argc, char *const argv[],
@@ -160,14 +170,16 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
         r = map_segment(p->as, img, &im.seg[i]);
         if (r) { *why = "out of memory while mapping the program"; return r; }
     }
-    r = build_stack(p->as, argc, argv, user_sp);
+    uint64_t stack_top = USER_STACK_TOP - aslr_slide_pages(ASLR_STACK_BITS) * 4096;
+    r = build_stack(p->as, stack_top, argc, argv, user_sp);
     if (r) { *why = r == -E2BIG ? "arguments do not fit on the stack" : "out of memory for the stack"; return r; }
     if (p->as->owned_frames * 4096 > max_mem) {
         *why = "the program needs more memory than its manifest's max_mem allows";
         return -ENOMEM;
     }
     p->as->page_limit = max_mem / 4096;
-    p->mmap_next = USER_MMAP_BASE;
+    p->mmap_next = USER_MMAP_BASE + aslr_slide_pages(ASLR_MMAP_BITS) * 4096;
+    p->stack_bottom = stack_top - USER_STACK_MAX;
     *entry = im.entry;
     *why = "";
     return 0;

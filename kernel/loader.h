@@ -12,6 +12,13 @@ struct proc;
 #define USER_MMAP_BASE   0x0000200000000000ULL
 #define USER_DEFAULT_MAX_MEM (64ULL << 20)     /* page budget without a manifest limit */
 
+/* ASLR: the stack top slides down by up to 2^16 pages (256 MiB), the mmap
+ * base up by up to 2^20 pages (4 GiB); entropy from RDSEED/RDRAND or the TSC. */
+#define ASLR_STACK_BITS 16
+#define ASLR_MMAP_BITS  20
+extern int aslr_enabled;
+uint64_t aslr_slide_pages(unsigned bits);
+
 #define LOADER_MAX_FILE (4ULL << 20) /* largest program file read from the VFS */
 
 /* Finds the program image: a path (/bin/hello) or a bare name (hello).

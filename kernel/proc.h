@@ -41,6 +41,7 @@ struct proc {
     uint64_t wake_tick;            /* sleep deadline, 0 = none */
     struct mmap_region mmaps[PROC_MMAP_MAX];
     uint64_t mmap_next;            /* next mmap address to try */
+    uint64_t stack_bottom;         /* lowest address the stack may grow to */
     struct file *files[16];        /* SECOS_FD_MAX: 0-2 are the console (NULL) */
     struct fpu_state fpu;
 };

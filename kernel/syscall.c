@@ -141,7 +141,7 @@ long sys_mmap(SYSARGS) {
         if (p->mmaps[i].start == 0) { slot = i; break; }
     if (slot < 0) return -ENOMEM;
     uint64_t start = p->mmap_next;
-    if (start + len > USER_STACK_TOP - USER_STACK_MAX - (1ULL << 30)) return -ENOMEM;
+    if (start + len < start || start + len > p->stack_bottom - (1ULL << 30)) return -ENOMEM;
     uint64_t flags = PTE_P | PTE_U | PTE_NX | ((prot & PROT_WRITE) ? PTE_W : 0);
     int r = vmm_add_demand_zero(p->as, start, start + len, flags);
     if (r) return r;
