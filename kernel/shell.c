@@ -3,6 +3,7 @@
 #include "kernel/console.h"
 #include "lib/lineedit.h"
 #include "lib/string.h"
+#include "kernel/shell_parse.h"
 
 extern const struct shell_command __shell_cmds_start[], __shell_cmds_end[];
 void shell_reap_children(void);
@@ -29,22 +30,15 @@ int shell_commands_sorted(const struct shell_command **out, int max) {
 int shell_run_line(const char *line) {
     char buf[LINE_MAX_LEN + 1];
     char *argv[SHELL_MAX_ARGS + 1];
-    int argc = 0;
-    if (strlcpy(buf, line, sizeof buf) >= sizeof buf) {
+    int argc;
+    switch (shell_split_line(line, buf, sizeof buf, argv, &argc)) {
+    case SHELL_SPLIT_TOO_LONG:
         kprintf("error: line too long (max %d characters)\n", LINE_MAX_LEN);
         return -1;
+    case SHELL_SPLIT_TOO_MANY:
+        kprintf("error: too many arguments (max %d)\n", SHELL_MAX_ARGS - 1);
+        return -1;
     }
-    for (char *p = buf; *p;) {
-        while (*p == ' ' || *p == '\t') *p++ = '\0';
-        if (!*p) break;
-        if (argc == SHELL_MAX_ARGS) {
-            kprintf("error: too many arguments (max %d)\n", SHELL_MAX_ARGS - 1);
-            return -1;
-        }
-        argv[argc++] = p;
-        while (*p && *p != ' ' && *p != '\t') p++;
-    }
-    argv[argc] = 0;
     if (argc == 0 || argv[0][0] == '#') return 0; /* blank line or comment */
     const struct shell_command *cmd = shell_find(argv[0]);
     if (!cmd) {

@@ -3,7 +3,7 @@
 #ifndef KERNEL_SHELL_H
 #define KERNEL_SHELL_H
 
-#define SHELL_MAX_ARGS 16
+#include "kernel/shell_parse.h" /* SHELL_MAX_ARGS */
 
 struct shell_command {
     const char *name;

@@ -14,7 +14,7 @@ PKGS=(
     fdisk                                     # image checks (fdisk -l)
     qemu-system-x86 ovmf                      # running: SeaBIOS + OVMF
     python3-pytest python3-pytest-xdist libcmocka-dev  # tests
-    clang gdb                                 # fuzzing, debugging
+    clang libclang-rt-14-dev gdb              # fuzzing (libFuzzer), debugging
 )
 
 command -v dpkg-query >/dev/null || { echo "deps.sh: dpkg-query not found: this script wants Debian 12 (or Ubuntu)" >&2; exit 1; }
