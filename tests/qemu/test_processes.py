@@ -90,7 +90,9 @@ def test_two_fpu_processes_keep_their_state(vm):
 
 
 def test_yield_alternates(vm):
-    vm.send("elfload yield A 4\relfload yield B 4\r")
+    # One burst: the shell reads both lines before either program runs (kernel
+    # code is not preempted), so both exist when the first one yields.
+    vm.send("elfload yield A 4\relfload yield B 4\r", burst=True)
     vm.wait_until(lambda text, pos: ("yield A 3" in text and "yield B 3" in text) or None, 60, "both yielders")
     seq = "".join(re.findall(r"yield ([AB]) \d+\r", vm.output))
     vm.run("echo synced")
