@@ -172,16 +172,20 @@ static const syscall_fn syscall_table[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_ENTR
 #define SYSCALL_NAME(num, name) [num] = #name,
 const char *const syscall_names[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_NAME) };
 
-uint64_t syscall_counts[2]; /* [0] INT 0x80, [1] SYSCALL */
+uint64_t syscall_counts[2]; /* [0] INT 0x80 (interrupt_dispatch), [1] SYSCALL (syscall_entry.asm) */
 
+/* The hot path: kept to the minimum (counted per entry kind by the callers). */
 void syscall_dispatch(struct trapframe *tf) {
     uint64_t nr = tf->rax;
-    syscall_counts[tf->vector == 0x80 ? 0 : 1]++;
     cpu_enable_interrupts_in_syscall();
     long r = nr < SYS_COUNT ? syscall_table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9) : -ENOSYS;
     tf->rax = (uint64_t)r;
-    /* A return address the CPU cannot take (only reachable by a syscall in
-     * the very last bytes of the user half) kills the process instead of
-     * faulting in ring 0 on the way out. */
-    if (tf->rip >= USER_HALF_END) proc_kill_current("non-canonical return address", tf, tf->rip, 128 + 13);
+}
+
+/* syscall_entry.asm found a return address the CPU cannot take (only
+ * reachable by a syscall in the very last bytes of the user half): sysretq
+ * would fault in ring 0 with the user's stack, iretq would fault in ring 0
+ * too, so the process dies here instead. */
+void syscall_bad_return(struct trapframe *tf) {
+    proc_kill_current("non-canonical return address", tf, tf->rip, 128 + 13);
 }

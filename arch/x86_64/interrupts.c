@@ -87,6 +87,7 @@ void interrupt_dispatch(struct trapframe *tf) {
         return;
     }
     if (tf->vector == 0x80) {
+        syscall_counts[0]++;
         syscall_dispatch(tf);
         return;
     }

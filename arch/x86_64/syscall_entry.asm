@@ -14,7 +14,7 @@
 %define SYSCALL_VECTOR 0x100                 ; marks a SYSCALL-instruction frame
 
 global syscall_entry
-extern syscall_dispatch
+extern syscall_dispatch, syscall_bad_return, syscall_counts
 extern isr_return
 
 section .text
@@ -49,6 +49,7 @@ syscall_entry:
     push r15
     mov rdi, rsp
     xor ebp, ebp                             ; backtraces stop at the user boundary
+    inc qword [rel syscall_counts + 8]
     call syscall_dispatch                    ; kernel stacks are 16-byte aligned here
 
     ; Return. sysretq trusts rcx/r11 completely, so anything unusual (a frame
@@ -58,7 +59,7 @@ syscall_entry:
     mov rcx, [rsp + 17 * 8]                  ; rip
     mov r11, rcx
     sar r11, 47
-    jnz .slow                                ; bits 63..47 must all be 0 for a user rip
+    jnz .bad_rip                             ; bits 63..47 must all be 0 for a user rip
     cmp qword [rsp + 18 * 8], USER_CS
     jne .slow
     cmp qword [rsp + 21 * 8], USER_SS
@@ -86,3 +87,6 @@ syscall_entry:
     o64 sysret
 .slow:
     jmp isr_return
+.bad_rip:
+    mov rdi, rsp
+    call syscall_bad_return                  ; kills the process: does not return
