@@ -21,7 +21,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-relax \
 NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86_64/
 
 # Every kernel source; one subsystem per folder.
-KERNEL_C   := $(sort $(wildcard kernel/*.c arch/x86_64/*.c mm/*.c fs/*.c drivers/*.c lib/*.c))
+KERNEL_C   := $(sort $(wildcard kernel/*.c arch/x86_64/*.c mm/*.c fs/*.c drivers/*.c drivers/space/*.c lib/*.c))
 KERNEL_ASM := $(sort $(wildcard arch/x86_64/*.asm))
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_ASM)) \

@@ -28,6 +28,21 @@ def start_background(vm, cmd: str, banner: str | None = None) -> int:
     return pid
 
 
+def reap_all(vm, timeout: float = 120.0) -> None:
+    """Background programs exit on their own; the shell reports (and reaps)
+    them after the next command. Poll until ps shows only the kernel tasks,
+    so no late [EXIT] line lands in a later test's output."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ps = vm.run("ps")
+        if len([l for l in ps.splitlines()[1:] if l.strip()]) == 2:
+            vm.run("echo synced")
+            return
+        time.sleep(0.2)
+    raise AssertionError("background processes still running:\n" + ps)
+
+
 def test_hello(vm):
     out = vm.run("run hello")
     assert re.search(r"^Hello from user space! pid=\d+$", out, re.M), out
@@ -83,7 +98,7 @@ def test_two_fpu_processes_keep_their_state(vm):
         vm.wait_until(lambda text, pos: f"fpu {tag} OK" in text or f"fpu {tag} MISMATCH" in text or None,
                       180, f"fpu {tag} result")
     vm.wait_until(lambda text, pos: len(re.findall(r"\[EXIT\] pid=\d+ status=\d+", text[pos:])) >= 1 or None, 60, "exit")
-    vm.run("echo synced")
+    reap_all(vm)
     text = vm.output
     assert "fpu 11 OK" in text and "fpu 7 OK" in text, text[-2000:]
     assert "MISMATCH" not in text
@@ -95,7 +110,7 @@ def test_yield_alternates(vm):
     vm.send("elfload yield A 4\relfload yield B 4\r", burst=True)
     vm.wait_until(lambda text, pos: ("yield A 3" in text and "yield B 3" in text) or None, 60, "both yielders")
     seq = "".join(re.findall(r"yield ([AB]) \d+\r", vm.output))
-    vm.run("echo synced")
+    reap_all(vm)
     assert "ABAB" in seq or "BABA" in seq, seq
 
 

@@ -27,4 +27,4 @@ WRAP(readdir, (const char *path, unsigned long index, void *buf, size_t len),
 WRAP(mkdir, (const char *path), A(path), 0, 0, 0, 0, 0)
 WRAP(unlink, (const char *path), A(path), 0, 0, 0, 0, 0)
 WRAP(rename, (const char *from, const char *to), A(from), A(to), 0, 0, 0, 0)
-WRAP(driver, (const char *name, long op, void *buf, size_t len), A(name), op, A(buf), A(len), 0, 0)
+WRAP(driver, (driver_call_t *call), A(call), 0, 0, 0, 0, 0)

@@ -12,6 +12,7 @@
 #define USER_SYSCALL_H
 #include <secos/syscall.h>
 #include <secos/errno.h>
+#include <secos/driver.h>
 #include <stddef.h>
 
 static inline long syscall6(long n, long a1, long a2, long a3, long a4, long a5, long a6) {
@@ -62,7 +63,7 @@ USER_SYSCALL_PROTOS(readdir, (const char *path, unsigned long index, void *buf, 
 USER_SYSCALL_PROTOS(mkdir, (const char *path))
 USER_SYSCALL_PROTOS(unlink, (const char *path))
 USER_SYSCALL_PROTOS(rename, (const char *from, const char *to))
-USER_SYSCALL_PROTOS(driver, (const char *name, long op, void *buf, size_t len))     /* (guess) */
+USER_SYSCALL_PROTOS(driver, (driver_call_t *call))  /* DRV_* result, or -EFAULT/-ENOMEM */
 
 #undef USER_SYSCALL_PROTOS
 
