@@ -12,6 +12,7 @@
 #include "mm/physmap.h"
 #include "lib/printf.h"
 #include "lib/ringbuf.h"
+#include "lib/glyph.h"
 #include "kernel/proc.h"
 #include <stdarg.h>
 
@@ -51,9 +52,27 @@ static void debugcon_putc(char c) {
     if (debugcon_present) outb(0xE9, (uint8_t)c);
 }
 
-static void display_putc(char c) {
-    if (display == DISPLAY_FB) fbcon_putc(c);
-    else if (display == DISPLAY_VGA) vga_text_putc(c);
+/* The displays have 256-glyph fonts (VGA text: code page 437; the
+ * framebuffer font: Latin-1) while output is UTF-8 (rftree draws with box
+ * characters): the display path decodes it and maps each code point to a
+ * glyph the font has. Serial and debugcon get the bytes unchanged. */
+static struct utf8_decoder display_utf8;
+
+static void display_emit(uint8_t c) {
+    if (display == DISPLAY_FB) fbcon_putc((char)c);
+    else if (display == DISPLAY_VGA) vga_text_putc((char)c);
+}
+
+static void display_putc(char ch) {
+    if (display == DISPLAY_NONE) return;
+    uint32_t cp;
+    int r = utf8_feed(&display_utf8, (uint8_t)ch, &cp);
+    if (r == UTF8_BAD) {
+        display_emit('?');
+        if ((uint8_t)ch < 0x80) display_emit((uint8_t)ch);
+    } else if (r == UTF8_DONE) {
+        display_emit(display == DISPLAY_VGA ? glyph_cp437(cp) : glyph_latin1(cp));
+    }
 }
 
 void console_putc(char c) {
