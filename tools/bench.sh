@@ -7,10 +7,21 @@
 #   BENCH boot_to_shell_tsc <SHELL_TSC - BOOT_TSC> 1
 #
 #   tools/bench.sh [--quick] [--cpu max] [--log FILE]
+#   tools/bench.sh --vs-linux [--cpu max] [--boot-runs N] [--out DIR] [--log FILE]
 #
 #   --quick     few iterations (make check): kbench 200, bench --quick
 #   --cpu M     QEMU CPU model (default qemu64, the Linux anchor's column)
 #   --log FILE  keep the whole serial output in FILE
+#   --vs-linux  also run the Linux harness (../shared/bench-linux, or
+#               BENCH_LINUX_DIR) under the same QEMU flags and print one
+#               table SECoS | Linux | SECoS/Linux, then boot wall times
+#               (QEMU start -> [SHELL] ready / -> /init, plain TCG) and the
+#               targets of the performance issue. Installs the Debian
+#               packages it needs when root (else prints the apt-get command
+#               and exits 1). Takes 3-5 minutes. Tables on stdout, what
+#               is being run on stderr. Details: docs/PERFORMANCE.md.
+#   --boot-runs N  boots per configuration for the wall times (default 3)
+#   --out DIR   keep every log there (default: a temporary folder, removed)
 #
 # Builds the kernel first (make kernel, BUILD=dir honoured) unless SECOS_KERNEL
 # names a kernel to boot. Exits non-zero if no BENCH line appeared, the guest
@@ -19,19 +30,139 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-quick=0 cpu=qemu64 log=
+quick=0 cpu=qemu64 log='' vs_linux=0 boot_runs=3 outdir=''
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 ;;
     --cpu) [ $# -ge 2 ] || { echo "bench.sh: --cpu needs a model" >&2; exit 2; }; cpu=$2; shift ;;
     --log) [ $# -ge 2 ] || { echo "bench.sh: --log needs a file" >&2; exit 2; }; log=$2; shift ;;
-    --vs-linux) echo "bench.sh: --vs-linux is not implemented yet (see docs/PERFORMANCE.md)" >&2; exit 2 ;;
-    *) echo "usage: tools/bench.sh [--quick] [--cpu max] [--log FILE]" >&2; exit 2 ;;
+    --vs-linux) vs_linux=1 ;;
+    --boot-runs) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || { echo "bench.sh: --boot-runs needs a count (1-99)" >&2; exit 2; }
+        boot_runs=$2; shift ;;
+    --out) [ $# -ge 2 ] || { echo "bench.sh: --out needs a folder" >&2; exit 2; }; outdir=$2; shift ;;
+    *) echo "usage: tools/bench.sh [--quick] [--cpu max] [--log FILE]" >&2
+       echo "       tools/bench.sh --vs-linux [--cpu max] [--boot-runs N] [--out DIR] [--log FILE]" >&2; exit 2 ;;
     esac
     shift
 done
 
 BUILD=${BUILD:-build}
+
+# --- --vs-linux: SECoS and the Linux harness side by side -----------------------------------
+say() { echo "==> $*" >&2; }
+show() { echo "    \$ $*" >&2; "$@"; }   # print the exact command, then run it
+installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+
+vs_linux() {
+    local t_all=$SECONDS root=0 uefi=1 here k
+    here=$(pwd)
+    [ "$(id -u)" -eq 0 ] && root=1
+    local src=${BENCH_LINUX_DIR:-$here/../shared/bench-linux}
+    if [ ! -f "$src/bench.c" ] || [ ! -x "$src/run.sh" ]; then
+        echo "bench.sh: no Linux harness at $src (set BENCH_LINUX_DIR)" >&2; exit 1
+    fi
+    src=$(cd "$src" && pwd)
+
+    # Packages: the harness (README: musl-tools cpio nasm, a Debian kernel; UEFI: ovmf
+    # systemd-boot-efi dosfstools mtools) and QEMU. The kernel image: the README's exact
+    # version when the archive still has it, else linux-image-amd64.
+    local readme_kernel=linux-image-6.1.0-56-amd64 kpkg=
+    local -a base=() extra=()
+    for k in musl-tools cpio nasm binutils gzip qemu-system-x86; do installed "$k" || base+=("$k"); done
+    for k in ovmf systemd-boot-efi dosfstools mtools; do installed "$k" || extra+=("$k"); done
+    if [ -z "${LINUX_KERNEL:-}" ] && ! compgen -G "/boot/vmlinuz-*" >/dev/null; then
+        if apt-cache show --no-all-versions "$readme_kernel" >/dev/null 2>&1; then kpkg=$readme_kernel
+        else kpkg=linux-image-amd64; fi
+        base+=("$kpkg")
+    fi
+    if [ $((${#base[@]} + ${#extra[@]})) -gt 0 ]; then
+        say "missing Debian packages: ${base[*]} ${extra[*]}"
+        if [ $root -eq 0 ]; then
+            echo "bench.sh: not root; install them with:" >&2
+            echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${base[*]} ${extra[*]}" >&2
+            exit 1
+        fi
+        local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q)
+        show "${apt[@]}" update >&2 || true
+        if [ "$kpkg" = linux-image-amd64 ] && apt-cache show --no-all-versions "$readme_kernel" >/dev/null 2>&1; then
+            base=("${base[@]/#linux-image-amd64/$readme_kernel}")   # the index knows it now
+        fi
+        if [ ${#base[@]} -gt 0 ]; then
+            show "${apt[@]}" install --no-install-recommends "${base[@]}" >&2 ||
+                { echo "bench.sh: apt-get install failed" >&2; exit 1; }
+        fi
+        if [ ${#extra[@]} -gt 0 ] && ! show "${apt[@]}" install --no-install-recommends "${extra[@]}" >&2; then
+            say "UEFI packages not installable (${extra[*]}): no Linux OVMF boot time"
+        fi
+    fi
+    for k in ovmf systemd-boot-efi dosfstools mtools; do installed "$k" || uefi=0; done
+    [ $root -eq 1 ] || { echo "bench.sh: the Linux harness's build.sh needs root (mknod /dev/console)" >&2; exit 1; }
+    local lk=${LINUX_KERNEL:-}
+    if [ -z "$lk" ]; then
+        if [ -f /boot/vmlinuz-${readme_kernel#linux-image-} ]; then lk=/boot/vmlinuz-${readme_kernel#linux-image-}
+        else lk=$(printf '%s\n' /boot/vmlinuz-* | sort -V | tail -1); fi
+    fi
+    [ -f "$lk" ] || { echo "bench.sh: no Linux kernel image ($lk)" >&2; exit 1; }
+
+    local out cleanup=
+    if [ -n "$outdir" ]; then
+        mkdir -p "$outdir" && out=$(cd "$outdir" && pwd)
+    else
+        out=$(mktemp -d "${TMPDIR:-/tmp}/secos-vs-linux.XXXXXX"); cleanup=$out
+    fi
+    # shellcheck disable=SC2064
+    [ -z "$cleanup" ] || trap "rm -rf '$cleanup'" EXIT
+    say "logs in $out${cleanup:+ (removed at the end; --out DIR keeps them)}"
+    local slog=${log:-$out/secos-serial.log} lin=$out/bench-linux
+
+    local commit   # what the images are built from (HEAD may move while this runs)
+    commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
+    say "[1/5] SECoS images at commit $commit (working tree): make BUILD=$BUILD kernel iso esp"
+    show make --no-print-directory -s BUILD="$BUILD" kernel iso esp >&2
+
+    say "[2/5] SECoS benchmarks (-icount shift=0,sleep=off -cpu $cpu -m 512M)"
+    show env SECOS_KERNEL="$BUILD/kernel.elf" "$here/tools/bench.sh" --cpu "$cpu" --log "$slog" > "$out/secos-bench.txt" ||
+        { echo "bench.sh: the SECoS benchmark run failed" >&2; exit 1; }
+    sed 's/^/    /' "$out/secos-bench.txt" >&2
+
+    say "[3/5] Linux harness: copy $src to $lin, build.sh, run.sh icountns $cpu 1 (kernel $lk)"
+    rm -rf "$lin" && cp -r "$src" "$lin" && chmod -R u+w "$lin"
+    (cd "$lin" && show ./build.sh) >&2 || { echo "bench.sh: the harness's build.sh failed" >&2; exit 1; }
+    (cd "$lin" && show env KERNEL="$lk" ./run.sh icountns "$cpu" 1) >&2
+    local llog=$lin/results/icountns-$cpu-1.log
+    grep -q "BENCH_DONE" "$llog" 2>/dev/null || { echo "bench.sh: the Linux run did not finish: $llog" >&2; tail -20 "$llog" >&2; exit 1; }
+    grep -a " BENCH " "$llog" | sed 's/^/    /' >&2
+    if [ $uefi -eq 1 ]; then
+        (cd "$lin" && show env KERNEL="$lk" ./uefi.sh >/dev/null) >&2 || { say "uefi.sh failed: no Linux OVMF boot time"; uefi=0; }
+    fi
+
+    say "[4/5] boot wall times, $boot_runs run(s) each, SECoS and Linux interleaved (plain TCG, -cpu qemu64)"
+    local i tsv=$out/boot.tsv bt=(/usr/bin/python3 tools/bench_table.py boot) load0
+    load0=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
+    : > "$tsv"
+    for i in $(seq 1 "$boot_runs"); do
+        "${bt[@]}" kernel "$BUILD/kernel.elf" --tsv "$tsv" --run "$i" --log "$out/boot-kernel-$i.log" || exit 1
+        "${bt[@]}" iso-bios "$BUILD/secos.iso" --tsv "$tsv" --run "$i" --log "$out/boot-iso-bios-$i.log" || exit 1
+        "${bt[@]}" esp-uefi "$BUILD/esp.img" --tsv "$tsv" --run "$i" --log "$out/boot-esp-uefi-$i.log" || exit 1
+        (cd "$lin" && show env RESULTS="$lin/boot/r$i" KERNEL="$lk" ./run.sh tcg qemu64 1 | sed 's/^/    /') >&2
+        if [ $uefi -eq 1 ]; then
+            (cd "$lin" && show env RESULTS="$lin/boot/r$i" ./run.sh uefi qemu64 1 | sed 's/^/    /') >&2
+        fi
+    done
+
+    say "[5/5] tables (total $((SECONDS - t_all)) s)"
+    commit="commit $commit, kernel build '$(grep -a -m1 -o 'git:[0-9a-f]*\(-dirty\)\?' "$slog" || echo "?")'"
+    /usr/bin/python3 tools/bench_table.py report --secos "$out/secos-bench.txt" --secos-log "$slog" \
+        --linux-log "$llog" --boot-tsv "$tsv" --linux-boot-dir "$lin/boot" --cpu "$cpu" --commit "$commit" \
+        --load-start "$load0"
+}
+
+if [ $vs_linux -eq 1 ]; then
+    [ $quick -eq 0 ] || { echo "bench.sh: --quick and --vs-linux do not go together" >&2; exit 2; }
+    vs_linux
+    exit 0
+fi
+
 if [ -n "${SECOS_KERNEL:-}" ]; then
     kernel=$SECOS_KERNEL
 else
