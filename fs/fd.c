@@ -30,6 +30,7 @@ static long user_path(uint64_t upath, char *out) {
 }
 
 static struct file *fd_get(int fd) {
+    /* callers pass (int)a0; a value that does not fit is never a descriptor */
     if (fd < 3 || fd >= SECOS_FD_MAX) return 0;
     return current->files[fd];
 }
@@ -83,10 +84,14 @@ long sys_open(SYSARGS) {
 
 long sys_close(SYSARGS) {
     UNUSED_ARGS();
-    struct file *f = fd_get((int)a0);
+    /* The descriptor is an int: checking (int)a0 but indexing with the full
+     * 64-bit a0 once let close(0x100000003) write far outside the table. */
+    if (a0 > INT32_MAX) return -EBADF;
+    int fd = (int)a0;
+    struct file *f = fd_get(fd);
     if (!f) return -EBADF;
     kfree(f);
-    current->files[a0] = 0;
+    current->files[fd] = 0;
     return 0;
 }
 

@@ -188,4 +188,5 @@ void syscall_dispatch(struct trapframe *tf) {
  * too, so the process dies here instead. */
 void syscall_bad_return(struct trapframe *tf) {
     proc_kill_current("non-canonical return address", tf, tf->rip, 128 + 13);
+    __builtin_unreachable();
 }

@@ -6,6 +6,7 @@
 #include "secos/syscall.h"
 
 void syscall_dispatch(struct trapframe *tf);
+void syscall_bad_return(struct trapframe *tf) __attribute__((noreturn));
 extern const char *const syscall_names[SYS_COUNT];
 extern uint64_t syscall_counts[2];
 

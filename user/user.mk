@@ -10,7 +10,7 @@
 # For the kernel: USER_EMBED_OBJS are the objects that embed every ELF and
 # the table `user_programs` (user/user_programs.h); add them to the kernel link.
 
-USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami testdriver
+USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver
 
 USER_OUT  := $(BUILD)/user
 USER_OBJD := $(USER_OUT)/obj
@@ -103,3 +103,11 @@ $(USER_HT)/host_ulib: user/tests/host_ulib.c $(USER_HT)/runtime.o
 	@echo "  HOSTCC  $<"
 	@$(CC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -no-pie -o $@ $^
 
+# --- attack_sysret / attack_iret (adversarial suite, tests/qemu/test_attack.py) --
+# These two need one more text page at the very top of the user half, so they
+# link with user/attack_top.ld instead of user/user.ld (this explicit rule
+# wins over the %.elf pattern rule above).
+ATTACK_TOP_ELFS := $(USER_OUT)/attack_sysret.elf $(USER_OUT)/attack_iret.elf
+$(ATTACK_TOP_ELFS): $(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) user/attack_top.ld
+	@echo "  LD      $@ (attack_top.ld)"
+	@$(LD) $(filter-out -T user/user.ld,$(USER_LDFLAGS)) -T user/attack_top.ld -o $@ $(USER_LIB_OBJS) $<

@@ -25,6 +25,7 @@ from secos import CONFIGS, Machine, require_image  # noqa: E402
 def pytest_configure(config):
     config.addinivalue_line("markers", "image: boots a built image (ISO/ESP) under SeaBIOS or OVMF; slow")
     config.addinivalue_line("markers", "uefi: boots under OVMF (slowest)")
+    config.addinivalue_line("markers", "slow: long runs (the million-call fuzz)")
     config._secos_boots = []
 
 
