@@ -6,6 +6,7 @@
 #   - M8: the CPU-bound processes were preempted, exited and were reaped;
 #   - no [EXC] or [PANIC] anywhere;
 #   - the free-frame count after every process was reaped equals the count before.
+#   - M4_SELFTEST_ENABLE=0: boots to the shell with no selftest output.
 # Usage: tools/selftest.sh [--timeout SECONDS]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -64,7 +65,23 @@ run_demo() { # name flag marker
     if [ $ok = 1 ]; then echo "  PASS"; rm -f "$log"; else echo "  log kept: $log"; fail=1; fi
 }
 
+# The seed's switch: selftests off must still boot to the shell, silently.
+selftests_off() {
+    local build=build/demo-m4off log
+    log=$(mktemp "${TMPDIR:-/tmp}/secos-m4off.XXXXXX")
+    echo "==> m4off: make BUILD=$build CFLAGS_EXTRA=-DM4_SELFTEST_ENABLE=0 kernel"
+    make --no-print-directory BUILD="$build" CFLAGS_EXTRA=-DM4_SELFTEST_ENABLE=0 kernel >/dev/null
+    (sleep 3; printf 'echo m4off-alive\r'; sleep 1; printf 'poweroff\r'; sleep 3) |
+        timeout 60 "$QEMU" -m 256M -no-reboot -display none -serial stdio -kernel "$build/kernel.elf" >"$log" 2>&1 || true
+    if grep -aq '\[SHELL\] ready' "$log" && grep -aq '^m4off-alive' "$log" && ! grep -aq '\[SELFTEST\]' "$log"; then
+        echo "  PASS"; rm -f "$log"
+    else
+        echo "  FAIL: expected a shell and no [SELFTEST] lines; log kept: $log"; fail=1
+    fi
+}
+
 run_demo m7 -DM7_RING3_DEMO=1 M7
 run_demo m8 -DM8_SCHED_DEMO=1 M8
-if [ $fail = 0 ]; then echo "selftest.sh: 2 passed, 0 failed"; else echo "selftest.sh: FAILED"; fi
+selftests_off
+if [ $fail = 0 ]; then echo "selftest.sh: 3 passed, 0 failed"; else echo "selftest.sh: FAILED"; fi
 exit $fail
