@@ -83,6 +83,7 @@ $(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/k/.cflags
 -include uefi/uefi.mk
 -include boot/image.mk
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
 
 uefi: $(BUILD)/BOOTX64.EFI
 iso: $(BUILD)/secos.iso

@@ -104,8 +104,12 @@ static int parse_mb1(uint64_t pa, boot_phys_reader read, struct boot_info *bi, c
         memcpy(&count, info + 20, 4);
         memcpy(&addr, info + 24, 4);
         for (uint32_t i = 0; i < count && bi->module_count < BOOT_MODULES_MAX; i++) {
-            const uint32_t *m = read(addr + (uint64_t)i * 16, 16);
-            if (!m) { *why = "multiboot1 module list unreadable"; return -1; }
+            /* The loader chooses the address: copy out instead of trusting
+             * its alignment (found by the boot-info fuzzer). */
+            const void *raw = read(addr + (uint64_t)i * 16, 16);
+            if (!raw) { *why = "multiboot1 module list unreadable"; return -1; }
+            uint32_t m[3];
+            memcpy(m, raw, sizeof m);
             if (m[1] < m[0]) { *why = "multiboot1 module ends before it starts"; return -1; }
             struct boot_module *bm = &bi->modules[bi->module_count++];
             bm->start = m[0];
@@ -234,9 +238,13 @@ static int parse_uefi(uint64_t pa, boot_phys_reader read, struct boot_info *bi, 
     if (sb->version != SECOS_BOOT_INFO_VERSION) { *why = "UEFI boot info version mismatch"; return -1; }
     if (sb->kernel_phys_base & 0xfff) { *why = "kernel physical base not page aligned"; return -1; }
     bi->kernel_phys_base = sb->kernel_phys_base;
-    const struct secos_mmap_entry *e = read(sb->mmap_addr, (uint64_t)sb->mmap_count * sizeof *e);
+    const uint8_t *e = read(sb->mmap_addr, (uint64_t)sb->mmap_count * sizeof(struct secos_mmap_entry));
     if (!e || sb->mmap_count == 0) { *why = "UEFI memory map missing"; return -1; }
-    for (uint32_t i = 0; i < sb->mmap_count; i++) add_mmap(bi, e[i].base, e[i].length, e[i].type);
+    for (uint32_t i = 0; i < sb->mmap_count; i++) {
+        struct secos_mmap_entry m; /* copied: mmap_addr need not be aligned */
+        memcpy(&m, e + (uint64_t)i * sizeof m, sizeof m);
+        add_mmap(bi, m.base, m.length, m.type);
+    }
     bi->fb = sb->fb;
     bi->rsdp_addr = sb->rsdp_addr;
     if (sb->rsdp_addr) {

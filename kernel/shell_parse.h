@@ -8,7 +8,7 @@
 enum shell_split_result {
     SHELL_SPLIT_OK = 0,
     SHELL_SPLIT_TOO_LONG = -1,   /* the line does not fit in buf */
-    SHELL_SPLIT_TOO_MANY = -2,   /* more than SHELL_MAX_ARGS - 1 words */
+    SHELL_SPLIT_TOO_MANY = -2,   /* more than SHELL_MAX_ARGS words (a command and SHELL_MAX_ARGS - 1 arguments) */
 };
 
 /* Copies line into buf (size bytes) and splits it at spaces and tabs;

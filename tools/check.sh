@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `make check` runs:
 #   1. build everything: make kernel uefi iso esp   (a failing target fails the check)
-#   2. host unit tests:  make unit
+#   2. host unit tests:  make unit; host fuzzers: make fuzz-check (libFuzzer, 20 s each)
 #   3. QEMU integration tests: /usr/bin/python3 -m pytest -n 2 --dist loadscope tests/qemu
 # and exits non-zero if any step failed (steps 2 and 3 both run even if one fails).
 #
@@ -50,6 +50,13 @@ if [ "$unit_rc" -eq 0 ] && ! grep -qE '^unit: [0-9]+ passed, 0 failed' "$log/uni
     unit_rc=1  # ran but did not report a clean result
 fi
 
+# --- 2b. host fuzzers (libFuzzer, ~20 s per target, two at a time) --------------------
+step "fuzzers: $MAKE fuzz-check"
+fuzz_rc=0
+"$MAKE" --no-print-directory fuzz-check 2>&1 | tee "$log/fuzz.log" || fuzz_rc=${PIPESTATUS[0]}
+fuzz_summary=$(grep -E '^fuzz: ' "$log/fuzz.log" | tail -n 1 || true)
+[ -n "$fuzz_summary" ] || { fuzz_summary="fuzz: no summary line"; fuzz_rc=1; }
+
 # --- 3. QEMU integration tests ---------------------------------------------------------
 pytest_args=(-p no:cacheprovider -rfEsxX)
 if [ "$JOBS" -gt 1 ] && "$PYTHON" -c 'import xdist' 2>/dev/null; then
@@ -72,7 +79,7 @@ qemu_summary=$(grep -E '^=+ .*(passed|failed|error|skipped|deselected|no tests r
 
 # --- verdict --------------------------------------------------------------------------
 verdict=PASS
-[ "$unit_rc" -eq 0 ] && [ "$qemu_rc" -eq 0 ] || verdict=FAIL
+[ "$unit_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ] && [ "$qemu_rc" -eq 0 ] || verdict=FAIL
 echo
-echo "check: $verdict - build ok (${targets[*]}); $unit_summary; qemu${QUICK:+ (quick, no image boots)}: $qemu_summary (pytest ${qemu_secs} s); total $(elapsed)"
+echo "check: $verdict - build ok (${targets[*]}); $unit_summary; $fuzz_summary; qemu${QUICK:+ (quick, no image boots)}: $qemu_summary (pytest ${qemu_secs} s); total $(elapsed)"
 [ "$verdict" = PASS ]

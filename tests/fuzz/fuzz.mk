@@ -1,0 +1,63 @@
+# Host fuzzers (clang libFuzzer + ASan + UBSan) for the parsers of untrusted
+# input. Included by the top-level Makefile (-include tests/fuzz/fuzz.mk);
+# also usable on its own: make -f tests/fuzz/fuzz.mk fuzz-build-cpio
+#
+#   make fuzz                  every target FUZZ_SECONDS (60) s, FUZZ_JOBS (2) at a time
+#   make fuzz FUZZ_SECONDS=600 FUZZ_ONLY="cpio path"
+#   make fuzz-check            every target 20 s (for `make check`: ~1.5 min on 2 cores)
+#   make fuzz-build            build only; make fuzz-list: the target names
+#   tools/fuzz.sh [--seconds N] [--jobs N] [target...]   the same, by hand
+#
+# Target <t> is tests/fuzz/fuzz_<t>.c linked with FUZZ_SRCS_<t> and
+# lib/string.c, all compiled like the unit tests (-include
+# tests/unit/host_rename.h -DSECOS_HOST_TEST -Iinclude -I.). It becomes
+# $(BUILD)/fuzz/fuzz_<t>; it runs on $(BUILD)/fuzz/<t>/corpus, seeded from the
+# checked-in tests/fuzz/corpus/<t>/ (which the fuzzer never writes to), and
+# leaves its log and any crash-* file in $(BUILD)/fuzz/<t>/.
+# A crash found and fixed: put the (minimised) input in tests/fuzz/corpus/<t>/
+# so every later run replays it first.
+
+BUILD ?= build
+
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info \
+    $(if $(wildcard drivers/space/driver_check.c),driver_check)
+FUZZ_SRCS_elf_user     := kernel/elf_user.c
+FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
+FUZZ_SRCS_cpio         := fs/cpio.c
+FUZZ_SRCS_path         := fs/path.c
+FUZZ_SRCS_shell        := kernel/shell_parse.c
+FUZZ_SRCS_boot_info    := kernel/boot_info.c
+FUZZ_SRCS_driver_check := drivers/space/driver_check.c
+
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FUZZ_ONLY    ?=
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -fno-omit-frame-pointer \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -Iinclude -I. -DSECOS_HOST_TEST -include tests/unit/host_rename.h
+
+.PHONY: fuzz fuzz-check fuzz-build fuzz-list
+fuzz:
+	@BUILD=$(BUILD) tools/fuzz.sh --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) $(FUZZ_ONLY)
+fuzz-check:
+	@BUILD=$(BUILD) tools/fuzz.sh --seconds 20 --jobs $(FUZZ_JOBS) $(FUZZ_ONLY)
+fuzz-build: $(patsubst %,fuzz-build-%,$(FUZZ_TARGETS))
+fuzz-list:
+	@echo $(FUZZ_TARGETS)
+
+# $(1) = target. Objects are per target (two targets may share a source).
+# Our harnesses build with -Werror; the code under test with its warnings shown.
+define FUZZ_RULES
+FUZZ_OBJS_$(1) := $$(patsubst %.c,$$(BUILD)/fuzz/obj/$(1)/%.o,tests/fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) lib/string.c)
+FUZZ_DEPS += $$(FUZZ_OBJS_$(1):.o=.d)
+.PHONY: fuzz-build-$(1)
+fuzz-build-$(1): $$(BUILD)/fuzz/fuzz_$(1)
+$$(BUILD)/fuzz/fuzz_$(1): $$(FUZZ_OBJS_$(1))
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$^ -o $$@
+$$(BUILD)/fuzz/obj/$(1)/%.o: %.c tests/fuzz/fuzz.mk
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(if $$(filter tests/fuzz/%,$$<),-Werror) -MMD -MP -c $$< -o $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULES,$(t))))
+-include $(FUZZ_DEPS)

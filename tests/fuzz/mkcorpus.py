@@ -1,0 +1,323 @@
+#!/usr/bin/python3
+"""Regenerates the seed corpora in tests/fuzz/corpus/<target>/ (checked in).
+
+    tests/fuzz/mkcorpus.py            # from the repository root; needs cpio(1),
+                                      # uses build/user/hello.elf when it exists
+
+Mostly valid (or nearly valid) inputs: the fuzzers mutate them into the bad
+ones. crash-* files reproduce what a fuzzer found; they stay in the corpus so
+every run re-tests the fix. Files it does not write are left alone. Keep the
+total well under 200 KiB.
+"""
+import os
+import struct
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- ELF ----------------------------------------------------------------------
+PT_LOAD, PT_NOTE, PT_INTERP = 1, 4, 3
+PF_X, PF_W, PF_R = 1, 2, 4
+
+
+def ehdr(etype, entry, phnum, phoff=64):
+    ident = b"\x7fELF\x02\x01\x01" + bytes(9)
+    return ident + struct.pack("<HHIQQQIHHHHHH", etype, 62, 1, entry, phoff, 0, 0, 64, 56, phnum, 0, 0, 0)
+
+
+def phdr(ptype, flags, off, vaddr, filesz, memsz, align=0x1000):
+    return struct.pack("<IIQQQQQQ", ptype, flags, off, vaddr, vaddr, filesz, memsz, align)
+
+
+def manifest_note(entry_hint, flags=0xF, max_mem=0):
+    desc = struct.pack("<IIQQ", 1, flags, max_mem, entry_hint)
+    return struct.pack("<III", 6, len(desc), 0x43455351) + b"SECOS\0\0\0" + desc
+
+
+def tiny_user_elf(etype=2, base=0x400000, manifest=1, extra_note=False):
+    """Headers, notes and code in one R+X page, bss in the next: ~300 bytes.
+    manifest: how many SECOS manifest notes (2 is refused as ambiguous)."""
+    notes = b""
+    if extra_note:  # a GNU note first: the walker must skip it
+        notes += struct.pack("<III", 4, 4, 5) + b"GNU\0" + b"\0\0\0\0"
+    nph = 3 if manifest or extra_note else 2
+    hdr_len = 64 + 56 * nph
+    code_off = hdr_len + len(notes) + manifest * len(manifest_note(0))
+    entry = base + code_off
+    notes += manifest * manifest_note(entry)
+    code = b"\x48\x31\xc0\x0f\x05\xeb\xfe"  # xor rax,rax; syscall; jmp .
+    size = hdr_len + len(notes) + len(code)
+    ph = phdr(PT_LOAD, PF_R | PF_X, 0, base, size, size)
+    ph += phdr(PT_LOAD, PF_R | PF_W, 0, base + 0x1000, 0, 0x200)
+    if nph == 3:
+        ph += phdr(PT_NOTE, PF_R, hdr_len, base + hdr_len, len(notes), len(notes), 4)
+    return ehdr(etype, entry, nph) + ph + notes + code
+
+
+def trimmed_hello():
+    """build/user/hello.elf without section headers and trailing sections."""
+    path = os.path.join(ROOT, "build", "user", "hello.elf")
+    if not os.path.exists(path):
+        return None
+    data = bytearray(open(path, "rb").read())
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phnum, = struct.unpack_from("<H", data, 56)
+    end = phoff + 56 * phnum
+    for i in range(phnum):
+        _, _, off, _, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", data, phoff + 56 * i)
+        end = max(end, off + filesz)
+    struct.pack_into("<Q", data, 40, 0)         # e_shoff
+    struct.pack_into("<HHH", data, 58, 0, 0, 0)  # e_shentsize, e_shnum, e_shstrndx
+    return bytes(data[:end])
+
+
+LB = 0xFFFFFFFF80100000
+
+
+def tiny_kernel_elf():
+    """Headers R, text RX, rodata R, data+bss RW, each on its own page of
+    the address space but packed together in the file."""
+    hdr_len = 64 + 56 * 4
+    text, rodata, data = hdr_len, hdr_len + 0x40, hdr_len + 0x60
+    body = b"\xfa\xf4\xeb\xfd" + bytes(0x3C) + b"SECoS rodata".ljust(0x20, b"\0") + bytes(range(0x20))
+    ph = phdr(PT_LOAD, PF_R, 0, LB, hdr_len, hdr_len)
+    ph += phdr(PT_LOAD, PF_R | PF_X, text, LB + 0x1000 + text, 0x40, 0x40)
+    ph += phdr(PT_LOAD, PF_R, rodata, LB + 0x2000 + rodata, 0x20, 0x20)
+    ph += phdr(PT_LOAD, PF_R | PF_W, data, LB + 0x3000 + data, 0x20, 0x2000)
+    return ehdr(2, LB + 0x1000 + text, 4) + ph + body
+
+
+def kernel_one_segment():
+    hdr_len = 64 + 56 * 2
+    code = b"\xf4\xeb\xfd"
+    size = hdr_len + len(code)
+    ph = phdr(PT_LOAD, PF_R | PF_X, 0, LB, size, size)
+    ph += phdr(PT_LOAD, PF_R | PF_W, 0, LB + 0x1000, 0, 0x1000)
+    return ehdr(2, LB + hdr_len, 2) + ph + code
+
+
+def kernel_17_segments():
+    """One PT_LOAD more than the loader takes (refused)."""
+    n = 17
+    hdr_len = 64 + 56 * n
+    ph = phdr(PT_LOAD, PF_R | PF_X, 0, LB, hdr_len, hdr_len)
+    for i in range(1, n):
+        ph += phdr(PT_LOAD, PF_R, 0, LB + 0x1000 * i, 0, 0x100)
+    return ehdr(2, LB + 0x10, n) + ph
+
+
+# ---- cpio -----------------------------------------------------------------------
+def cpio_archives():
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        os.makedirs(os.path.join(root, "bin"))
+        os.makedirs(os.path.join(root, "etc", "init"))
+        with open(os.path.join(root, "bin", "hello"), "wb") as f:
+            f.write(b"\x7fELF not really\n")
+        with open(os.path.join(root, "etc", "motd"), "w") as f:
+            f.write("Welcome to SECoS\n")
+        open(os.path.join(root, "etc", "empty"), "w").close()
+        os.symlink("motd", os.path.join(root, "etc", "link"))
+        for dirpath, dirnames, filenames in os.walk(root):
+            for n in dirnames + filenames + [""]:
+                os.utime(os.path.join(dirpath, n), (0, 0), follow_symlinks=False)
+
+        def archive(names):
+            out = subprocess.run(["cpio", "-o", "-H", "newc", "--reproducible", "--quiet", "--owner=0:0"],
+                                 input="".join(n + "\n" for n in names).encode(), cwd=root,
+                                 stdout=subprocess.PIPE, check=True).stdout
+            end = out.index(b"TRAILER!!!\0") + 11  # drop the 512-byte block padding
+            return out[:end + (-end % 4)]
+
+        yield "find-dot", archive([".", "./bin", "./bin/hello", "./etc", "./etc/init", "./etc/motd",
+                                   "./etc/empty", "./etc/link"])
+        yield "plain", archive(["bin", "bin/hello", "etc", "etc/motd"])
+        yield "trailer-only", archive([])
+
+
+# ---- boot info --------------------------------------------------------------------
+FAKE = 0x10000
+
+
+class Mem:
+    def __init__(self, size):
+        self.b = bytearray(size)
+
+    def put(self, off, fmt, *v):
+        struct.pack_into("<" + fmt, self.b, off, *v)
+
+    def raw(self, off, data):
+        self.b[off:off + len(data)] = data
+
+
+def mb1():
+    m = Mem(0x600)
+    flags = (1 << 2) | (1 << 3) | (1 << 6) | (1 << 9) | (1 << 12)
+    m.put(0, "I", flags)
+    m.put(16, "I", FAKE + 0x400); m.raw(0x400, b"console=serial quiet\0")
+    m.put(20, "II", 1, FAKE + 0x480)                       # one module
+    m.put(0x480, "III", 0x200000, 0x210000, FAKE + 0x4a0); m.raw(0x4a0, b"initrd\0")
+    m.put(44, "II", 2 * 24, FAKE + 0x500)                  # memory map
+    m.put(0x500, "IQQI", 20, 0, 0x9FC00, 1)
+    m.put(0x518, "IQQI", 20, 0x100000, 0x7F00000, 1)
+    m.put(64, "I", FAKE + 0x4c0); m.raw(0x4c0, b"GRUB test\0")
+    m.put(88, "QIIIBB", 0xFD000000, 4096, 1024, 768, 32, 1)  # framebuffer, RGB
+    m.raw(110, bytes([16, 8, 8, 8, 0, 8]))
+    return bytes(m.b)
+
+
+def mb2():
+    m = Mem(0x200)
+    off = 8
+
+    def tag(t, size):
+        nonlocal off
+        at = off
+        m.put(at, "II", t, size)
+        off += (size + 7) & ~7
+        return at
+
+    t = tag(1, 8 + 6); m.raw(t + 8, b"quiet\0")
+    t = tag(2, 8 + 5); m.raw(t + 8, b"GRUB\0")
+    t = tag(6, 16 + 3 * 24); m.put(t + 8, "II", 24, 0)
+    m.put(t + 16, "QQI", 0, 0x9FC00, 1)
+    m.put(t + 40, "QQI", 0x100000, 0x3FF00000, 1)
+    m.put(t + 64, "QQI", 0xFFFC0000, 0x40000, 2)
+    t = tag(8, 8 + 22 + 6 + 2)
+    m.put(t + 8, "QIIIBB", 0xFD000000, 4096, 1024, 768, 32, 1)
+    m.raw(t + 32, bytes([16, 8, 8, 8, 0, 8]))
+    t = tag(3, 16 + 7); m.put(t + 8, "II", 0x200000, 0x210000); m.raw(t + 16, b"initrd\0")
+    t = tag(14, 8 + 20); m.raw(t + 8, b"RSD PTR ")
+    t = tag(15, 8 + 36); m.raw(t + 8, b"RSD PTR ")
+    tag(0, 8)
+    m.put(0, "I", off)
+    return bytes(m.b[:off])
+
+
+def mb2_many_mmap(n=130):
+    """More memory map entries than boot_info keeps (the rest are counted)."""
+    size = 8 + 16 + n * 24 + 8
+    m = Mem(size)
+    m.put(0, "I", size)
+    m.put(8, "IIII", 6, 16 + n * 24, 24, 0)
+    for i in range(n):  # alternate types so nothing merges
+        m.put(24 + 24 * i, "QQI", i * 0x2000, 0x1000, 1 if i % 2 else 2)
+    m.put(size - 8, "II", 0, 8)
+    return bytes(m.b)
+
+
+def uefi():
+    m = Mem(0x8B0)
+    m.put(0, "QII", 0x3149424F43455353, 1, 120)
+    m.put(16, "QQQII", 0x7E00000, 0x200000, FAKE + 0x800, 3, 0)
+    m.put(48, "QIIIBB6B", 0x80000000, 1024, 768, 4096, 32, 1, 16, 8, 8, 8, 0, 8)
+    m.put(80, "QQQQQ", FAKE + 0x600, FAKE + 0x700, 0x300000, 0x1000, FAKE + 0x780)
+    m.raw(0x600, b"RSD PTR ")
+    m.raw(0x700, b"from-uefi\0")
+    m.raw(0x780, b"SECoS UEFI loader\0")
+    m.put(0x800, "QQII", 0, 0xA0000, 1, 0)
+    m.put(0x818, "QQII", 0x100000, 0x100000, 1, 0)
+    m.put(0x830, "QQII", 0x200000, 0x100000, 6, 0)
+    return bytes(m.b[:0x848])
+
+
+# Reproducers of what the fuzzer found (kept so every run re-tests the fix).
+def crash_mb1_misaligned_module():
+    """MB1 module list at an odd address: parse_mb1 read it through a
+    uint32_t pointer (UBSan: misaligned load, boot_info.c:109)."""
+    m = Mem(116)
+    m.put(0, "I", 1 << 3)                # flags: modules only
+    m.put(20, "II", 1, FAKE + 0x61)      # mods_count, mods_addr (odd, inside the info)
+    return bytes(m.b)
+
+
+def crash_uefi_misaligned_mmap():
+    """UEFI memory map at an odd address: parse_uefi indexed it as a
+    struct secos_mmap_entry array (UBSan: misaligned access, boot_info.c:239)."""
+    m = Mem(0x79 + 24)
+    m.put(0, "QII", 0x3149424F43455353, 1, 120)
+    m.put(32, "QI", FAKE + 0x79, 1)      # mmap_addr (odd), mmap_count
+    m.put(0x79, "QQII", 0, 0x1000, 1, 0)
+    return bytes(m.b)
+
+
+# ---- driver calls -------------------------------------------------------------------
+def driver_input(ndevs, caller, devs, call, tail=b""):
+    b = struct.pack("<Bb", ndevs, caller)
+    for present, caps, owner, reg_size, mem_size in devs:
+        b += struct.pack("<BBbQQQ", present, caps, owner, reg_size, mem_size, 0)
+    return b + struct.pack("<IIQQQQI", *call) + tail
+
+
+def main():
+    put("elf_user", "tiny-exec", tiny_user_elf())
+    put("elf_user", "tiny-dyn", tiny_user_elf(etype=3, base=0x1000))
+    put("elf_user", "tiny-no-manifest", tiny_user_elf(manifest=0))
+    put("elf_user", "tiny-two-notes", tiny_user_elf(extra_note=True))
+    put("elf_user", "tiny-two-manifests", tiny_user_elf(manifest=2))
+    hello = trimmed_hello()
+    if hello:
+        put("elf_user", "hello-trimmed", hello)
+
+    put("uefi_elf", "kernel-4seg", tiny_kernel_elf())
+    put("uefi_elf", "kernel-1seg", kernel_one_segment())
+    put("uefi_elf", "kernel-17seg", kernel_17_segments())
+
+    for name, data in cpio_archives():
+        put("cpio", name, data)
+
+    for name, data in {
+        "relative": b"/home/user\0docs/../notes/./todo.txt",
+        "absolute": b"/ignored\0//etc///passwd/",
+        "dotdot-root": b"/\0../../..",
+        "no-cwd": b"a/b/c/../../d",
+        "bad-cwd": b"relative\0x",
+        "cwd-only": b"/a/b/c\0.",
+        "long": b"/" + b"/".join([b"x" * 60] * 4) + b"\0" + b"y" * 63,
+        "control": b"/\0a\x01b",
+    }.items():
+        put("path", name, data)
+
+    for name, line in {
+        "simple": b"echo hello world",
+        "blanks": b"  ls\t-l   /bin\t ",
+        "comment": b"# just a comment",
+        "empty": b"",
+        "max-args": b" ".join([b"a"] * 16),
+        "too-many": b" ".join([b"a"] * 17),
+        "max-len": b"x" * 256,
+        "too-long": b"echo " + b"y" * 252,
+    }.items():
+        put("shell", name, line)
+
+    put("boot_info", "mb1", mb1())
+    put("boot_info", "mb2", mb2())
+    put("boot_info", "uefi", uefi())
+    put("boot_info", "mb2-many-mmap", mb2_many_mmap())
+    put("boot_info", "crash-mb1-misaligned-module", crash_mb1_misaligned_module())
+    put("boot_info", "crash-uefi-misaligned-mmap", crash_uefi_misaligned_mmap())
+
+    demo = (1, 0x0F, 7, 64, 4 * 4096)
+    sensor = (1, 0x09, 7, 32, 4096)
+    free = (1, 0x01, -1, 8, 4096)
+    hole = (0, 0, 0, 0, 0)
+    devs = [demo, sensor, free, hole]
+    put("driver_check", "read-ok", driver_input(4, 7, devs, (1, 0, 56, 0, 0, 0, 0), b"read"))
+    put("driver_check", "write-audit", driver_input(4, 7, devs, (2, 0, 8, 0x55, 0, 0, 1), b"WRITE_REG"))
+    put("driver_check", "map-ok", driver_input(4, 7, devs, (3, 0, 0, 0, 4096, 3 * 4096, 0), b"map_mem"))
+    put("driver_check", "unmap-range", driver_input(4, 7, devs, (4, 1, 0, 0, 4096, 4096, 0), b"4"))
+    put("driver_check", "info-other", driver_input(4, 8, devs, (5, 2, 0, 0, 0, 0, 0), b"0x5"))
+
+
+if __name__ == "__main__":
+    main()
