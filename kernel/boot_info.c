@@ -40,10 +40,15 @@ static void copy_phys_string(boot_phys_reader read, uint64_t pa, char *dst, size
 }
 
 static void add_mmap(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type) {
+    /* A range running past the top of the address space is cut at 2^64 - 1
+     * (found by the boot-info fuzzer: merging such entries wrapped lengths
+     * to 0). */
+    if (base + len < base) len = UINT64_MAX - base;
     if (len == 0) return;
     if (bi->mmap_count > 0) { /* merge with the previous entry when contiguous and alike */
         struct secos_mmap_entry *prev = &bi->mmap[bi->mmap_count - 1];
-        if (prev->type == type && prev->base + prev->length == base) {
+        if (prev->type == type && prev->base + prev->length == base && prev->length + len > prev->length &&
+            base + len >= base) {
             prev->length += len;
             return;
         }

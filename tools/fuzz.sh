@@ -3,7 +3,11 @@
 #
 #   tools/fuzz.sh [--seconds N] [--jobs N] [target...]
 #
-#   --seconds N  fuzz each target N seconds (default 60; `make fuzz-check` uses 20)
+#   --seconds N  fuzz each target N seconds (default 60)
+#   --runs N --seed S  stop after N inputs with a fixed seed: what `make fuzz-check`
+#                uses, so make check fuzzes the same inputs every time (exploring
+#                new ground is `make fuzz`'s job; a crash found there is fixed and
+#                its input added to tests/fuzz/corpus/)
 #   --jobs N     run N fuzzers at a time (default 2), one CPU each
 #   target       elf_user uefi_elf cpio path shell boot_info driver_check
 #                (default: all of `make -f tests/fuzz/fuzz.mk fuzz-list`)
@@ -23,6 +27,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 BUILD=${BUILD:-build}
 MAKE=${MAKE:-make}
 seconds=60
+runs=''
+seed=''
 jobs=2
 targets=()
 
@@ -30,6 +36,8 @@ usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=${2:-}; shift 2 ;;
+        --runs) runs=${2:-}; shift 2 ;;     # fixed number of inputs: with --seed, a repeatable run
+        --seed) seed=${2:-}; shift 2 ;;
         --seconds=*) seconds=${1#*=}; shift ;;
         --jobs) jobs=${2:-}; shift 2 ;;
         --jobs=*) jobs=${1#*=}; shift ;;
@@ -77,6 +85,8 @@ run_one() {
         find "tests/fuzz/corpus/$t" -maxdepth 1 -type f -exec cp -n -t "$dir/corpus" {} +
     fi
     [ -f "tests/fuzz/$t.dict" ] && opts+=("-dict=tests/fuzz/$t.dict")
+    [ -n "$runs" ] && opts+=("-runs=$runs")
+    [ -n "$seed" ] && opts+=("-seed=$seed")
     "$BUILD/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
         -artifact_prefix="$dir/" "${opts[@]}" "$dir/corpus" >"$dir/fuzz.log" 2>&1
     local rc=$? log=$dir/fuzz.log

@@ -186,6 +186,25 @@ static void test_mb2_total_size_implausible(void **state) {
     assert_int_equal(boot_info_parse(MB2_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), -1);
 }
 
+/* Regression (boot-info fuzzer): entries that run past 2^64 used to merge
+ * into wrapped, zero-length entries. */
+static void test_mmap_wrapping_entries(void **state) {
+    (void)state;
+    const char *why = NULL;
+    mb2_begin();
+    uint32_t t = mb2_tag(6, 16 + 3 * 24);
+    put32(t + 8, 24);
+    put64(t + 16, 0x1000); put64(t + 24, 0xfffffffffffff000ULL); put32(t + 32, 1);
+    put64(t + 40, 0x0); put64(t + 48, 0x1000); put32(t + 56, 1);
+    put64(t + 64, 0xffffffffffff0000ULL); put64(t + 72, 0x20000); put32(t + 80, 1);
+    mb2_end();
+    assert_int_equal(boot_info_parse(MB2_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    for (uint32_t i = 0; i < bi.mmap_count; i++) {
+        assert_true(bi.mmap[i].length != 0);
+        assert_true(bi.mmap[i].base + bi.mmap[i].length >= bi.mmap[i].base);
+    }
+}
+
 static void test_mmap_overflow_counted(void **state) {
     (void)state;
     const char *why = NULL;
@@ -292,6 +311,7 @@ int main(void) {
         cmocka_unit_test(test_mb2_no_mmap_refused),
         cmocka_unit_test(test_mb2_total_size_implausible),
         cmocka_unit_test(test_mmap_overflow_counted),
+        cmocka_unit_test(test_mmap_wrapping_entries),
         cmocka_unit_test(test_uefi_basic),
         cmocka_unit_test(test_uefi_bad_magic_and_version),
         cmocka_unit_test(test_uefi_misaligned_base_and_bad_mmap),
