@@ -100,16 +100,16 @@ deps:
 
 # A window when a display exists, otherwise the serial console right here.
 run: deps
-	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf
+	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  $(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -serial stdio; \
+	  $(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -serial stdio; \
 	else \
 	  $(MAKE) --no-print-directory run-serial; \
 	fi
 
-run-serial: $(BUILD)/kernel.elf
+run-serial: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 	@echo "SECoS on the serial console: type 'help'; 'poweroff' (or Ctrl-A X) quits."
-	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -display none -serial mon:stdio
+	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -display none -serial mon:stdio
 
 run-iso: $(BUILD)/secos.iso
 	$(QEMU) $(QEMU_COMMON) -machine pc -cdrom $(BUILD)/secos.iso -display none -serial mon:stdio
@@ -125,10 +125,10 @@ run-vnc: $(BUILD)/secos.iso
 	@echo "VNC on localhost:5900 (display :0); serial on this terminal."
 	$(QEMU) $(QEMU_COMMON) -machine pc -cdrom $(BUILD)/secos.iso -vnc 127.0.0.1:0 -serial mon:stdio
 
-debug: $(BUILD)/kernel.elf
+debug: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 	@echo "QEMU waits for gdb. In another terminal run:"
 	@echo "  gdb $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'break kernel_main' -ex continue"
-	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -display none -serial mon:stdio -s -S
+	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -display none -serial mon:stdio -s -S
 
 # --- tests -----------------------------------------------------------------
 check:
