@@ -8,6 +8,7 @@
 #include "mm/physmap.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
+#include "drivers/space/driver_space.h"
 #include "lib/string.h"
 
 extern char __text_start[];
@@ -29,7 +30,7 @@ static void __attribute__((noinline)) smash_own_stack(void) {
     for (int i = 0; i < 64; i++) p[i] = 'A';
 }
 
-static const char *const kinds = "stack null wx nx df canary smap smep rodata";
+static const char *const kinds = "stack null wx nx df canary smap smep rodata registry";
 
 /* smap: the kernel reads a user page outside a copy routine; smep: the
  * kernel jumps into a user page. Both need a user page in the current
@@ -97,6 +98,9 @@ static int cmd_crashtest(int argc, char **argv) {
     } else if (strcmp(k, "rodata") == 0) {
         kprintf("crashtest: writing to the IDT (read-only after init)\n");
         *(volatile uint8_t *)idt_base() = 0;
+    } else if (strcmp(k, "registry") == 0) {
+        kprintf("crashtest: granting device 1 every capability (its descriptor is read-only)\n");
+        *(volatile uint32_t *)&driver_devices[1].caps = 0xf;
     } else {
         kprintf("crashtest: unknown kind '%s' (one of: %s)\n", k, kinds);
         return -1;
@@ -104,4 +108,4 @@ static int cmd_crashtest(int argc, char **argv) {
     kprintf("crashtest: %s did not fault!\n", k);
     return -1;
 }
-SHELL_COMMAND(crashtest, "crashtest", "crashtest <kind>", "fault on purpose: stack null wx nx df canary smap smep rodata", cmd_crashtest);
+SHELL_COMMAND(crashtest, "crashtest", "crashtest <kind>", "fault on purpose: stack null wx nx df canary smap smep rodata registry", cmd_crashtest);

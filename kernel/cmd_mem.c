@@ -218,7 +218,7 @@ static int cmd_wxcheck(int argc, char **argv) {
     kprintf("wxcheck: lower-half PML4 entries in the kernel space: %lu\n", a.lower_half_entries);
     uint64_t ro_pages, ro_writable;
     paging_ro_after_init_state(&ro_pages, &ro_writable);
-    kprintf("wxcheck: ro-after-init pages (IDT, GDT): %lu, still writable: %lu\n", ro_pages, ro_writable);
+    kprintf("wxcheck: ro-after-init pages (IDT, GDT, driver registry): %lu, still writable: %lu\n", ro_pages, ro_writable);
     int ok = a.wx_pages == 0 && a.user_kernel_half == 0 && ro_writable == 0;
     kprintf("wxcheck: %s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : -1;

@@ -24,6 +24,7 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/proc.h"
+#include "drivers/space/driver_space.h"
 #include "kernel/canary.h"
 #include "kernel/demos.h"
 #include "mm/usercopy.h"
@@ -69,7 +70,10 @@ static void kernel_main_stage2(void) {
 #endif
     demos_run();
     if (fs_late_init) fs_late_init(); /* initrd, then /init.rc */
-    kprintf("[BOOT] sealed %lu ro-after-init pages (IDT, GDT)\n", paging_seal_ro_after_init());
+    /* The driver registry's descriptors are sealed with the IDT and GDT, so
+     * they must be complete before: set the registry up now, not lazily. */
+    if (driver_registry_init() != 0) panic("driver registry: out of memory for the device regions");
+    kprintf("[BOOT] sealed %lu ro-after-init pages (IDT, GDT, driver registry)\n", paging_seal_ro_after_init());
     console_marker("SHELL_TSC %lu\n", rdtsc());
     shell_main();
 }

@@ -39,9 +39,9 @@ static void show_device_detail(uint32_t id, const device_desc_t *d) {
     char caps[5];
     driver_caps_str(d->caps, caps);
     kprintf("device %u: %s caps=%s owner=", id, d->name, caps);
-    if (d->owner == DRIVER_UNBOUND) kprintf("-");
-    else kprintf("%d", d->owner);
-    kprintf(" mapped=%#lx window=%#lx\n", d->mapped, DRIVER_MAP_BASE + (uint64_t)id * DRIVER_MAP_STRIDE);
+    if (d->bind->owner == DRIVER_UNBOUND) kprintf("-");
+    else kprintf("%d", d->bind->owner);
+    kprintf(" mapped=%#lx window=%#lx\n", d->bind->mapped, DRIVER_MAP_BASE + (uint64_t)id * DRIVER_MAP_STRIDE);
     kprintf("regs:");
     for (uint64_t i = 0; i < d->reg_size / DRIVER_REG_WIDTH; i++) kprintf(" [%lu]=%#lx", i * DRIVER_REG_WIDTH, d->regs[i]);
     kprintf("\n");
@@ -71,9 +71,9 @@ static int cmd_drvinfo(int argc, char **argv) {
         char caps[5];
         driver_caps_str(d->caps, caps);
         kprintf("%2u %-8s %s %5lu %6lu ", id, d->name, caps, d->reg_size, d->mem_size);
-        if (d->owner == DRIVER_UNBOUND) kprintf("%5s", "-");
-        else kprintf("%5d", d->owner);
-        kprintf(" %#lx\n", d->mapped);
+        if (d->bind->owner == DRIVER_UNBOUND) kprintf("%5s", "-");
+        else kprintf("%5d", d->bind->owner);
+        kprintf(" %#lx\n", d->bind->mapped);
     }
     kprintf("caps: R=READ_REG W=WRITE_REG M=MAP_MEM/UNMAP_MEM I=GET_INFO\n");
     kprintf("rate limit: %u calls/s, burst %u, per (process, opcode); %lu calls refused\n",
@@ -103,8 +103,8 @@ static int cmd_drvreg(int argc, char **argv) {
         kprintf("drvreg: pid %d is not a live user process\n", pid);
         return -1;
     }
-    if (d->owner != DRIVER_UNBOUND) {
-        kprintf("drvreg: device %u (%s) is already bound to pid %d (drvunreg %u first)\n", id, d->name, d->owner, id);
+    if (d->bind->owner != DRIVER_UNBOUND) {
+        kprintf("drvreg: device %u (%s) is already bound to pid %d (drvunreg %u first)\n", id, d->name, d->bind->owner, id);
         return -1;
     }
     driver_bind(id, pid);
@@ -119,7 +119,7 @@ static int cmd_drvunreg(int argc, char **argv) {
     if (argc != 2) { kprintf("usage: drvunreg <id>\n"); return -1; }
     device_desc_t *d = device_arg("drvunreg", argv[1], &id);
     if (!d) return -1;
-    int pid = d->owner;
+    int pid = d->bind->owner;
     int pages = driver_unbind(id);
     if (pages < 0) {
         kprintf("drvunreg: device %u (%s) is not bound\n", id, d->name);

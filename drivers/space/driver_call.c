@@ -29,7 +29,7 @@ static int overlaps_demand_zero(const struct address_space *as, uint64_t start, 
 static long map_mem(device_desc_t *d, uint32_t id, struct address_space *as, driver_call_t *c) {
     uint64_t n = c->mem_length / PAGE, mask = page_mask(c->mem_offset / PAGE, n);
     uint64_t va = window(id) + c->mem_offset;
-    if (!as || (d->mapped & mask) || overlaps_demand_zero(as, va, va + c->mem_length)) return DRV_ERR_ARGS;
+    if (!as || (d->bind->mapped & mask) || overlaps_demand_zero(as, va, va + c->mem_length)) return DRV_ERR_ARGS;
     for (uint64_t i = 0; i < n; i++) {
         /* USER, RW, NX and no PTE_OWNED: the frame stays the registry's. */
         int r = vmm_map(as, va + i * PAGE, d->mem_base + c->mem_offset + i * PAGE, PTE_P | PTE_U | PTE_W | PTE_NX);
@@ -38,16 +38,16 @@ static long map_mem(device_desc_t *d, uint32_t id, struct address_space *as, dri
             return r == -ENOMEM ? -ENOMEM : DRV_ERR_ARGS; /* -EEXIST: a page of the caller's own is there */
         }
     }
-    d->mapped |= mask;
+    d->bind->mapped |= mask;
     c->value = va;
     return DRV_OK;
 }
 
 static long unmap_mem(device_desc_t *d, uint32_t id, struct address_space *as, driver_call_t *c) {
     uint64_t first = c->mem_offset / PAGE, n = c->mem_length / PAGE, mask = page_mask(first, n);
-    if ((d->mapped & mask) != mask) return DRV_ERR_ARGS; /* every page must be mapped now */
+    if ((d->bind->mapped & mask) != mask) return DRV_ERR_ARGS; /* every page must be mapped now */
     for (uint64_t i = 0; i < n; i++) driver_unmap_page(as, d, id, first + i);
-    d->mapped &= ~mask;
+    d->bind->mapped &= ~mask;
     return DRV_OK;
 }
 

@@ -53,7 +53,7 @@ static int args_ok(const driver_call_t *c) {
 int driver_check(const device_desc_t *devs, uint32_t ndevs, int caller, const driver_call_t *call) {
     if (call->device_id >= ndevs || !devs[call->device_id].name) return DRV_ERR_DEVICE;
     const device_desc_t *d = &devs[call->device_id];
-    if (d->owner == DRIVER_UNBOUND || d->owner != caller) return DRV_ERR_BINDING;
+    if (d->bind->owner == DRIVER_UNBOUND || d->bind->owner != caller) return DRV_ERR_BINDING;
     uint32_t cap = driver_op_cap(call->opcode);
     if (!cap) return DRV_ERR_OPCODE;
     if (!(d->caps & cap)) return DRV_ERR_PERM;

@@ -86,7 +86,7 @@ static int cmd_drvtest(int argc, char **argv) {
     static const uint32_t needed[] = { DEMO, SENSOR, NOMAP };
     for (unsigned i = 0; i < 3; i++) {
         const device_desc_t *d = driver_device(needed[i]);
-        if (!d || d->owner != DRIVER_UNBOUND) {
+        if (!d || d->bind->owner != DRIVER_UNBOUND) {
             kprintf("drvtest: device %u must be registered and unbound (drvunreg %u first)\n", needed[i], needed[i]);
             return -1;
         }
@@ -129,7 +129,7 @@ SELFTEST(drv_registry, "driver.registry") {
 SELFTEST(drv_map_no_leak, "driver.map_unmap_no_leak") {
     ST_CHECK(driver_registry_init() == 0);
     uint32_t id = 0;
-    while (id < driver_ndevices && (driver_devices[id].owner != DRIVER_UNBOUND ||
+    while (id < driver_ndevices && (driver_devices[id].bind->owner != DRIVER_UNBOUND ||
                                     !(driver_devices[id].caps & DRIVER_CAP_MAP)))
         id++;
     if (id == driver_ndevices) return 0; /* all in use: nothing to test without disturbing a driver */

@@ -4,6 +4,7 @@
  * stay the kernel's for the whole uptime, which is what makes mapping them
  * into a driver (without PTE_OWNED) safe: no unmap or exit can free them. */
 #include "drivers/space/driver_space.h"
+#include "kernel/ro_after_init.h"
 #include "kernel/proc.h"
 #include "kernel/panic.h"
 #include "mm/pmm.h"
@@ -13,7 +14,8 @@
 #include "lib/string.h"
 #include "secos/errno.h"
 
-device_desc_t driver_devices[DRIVER_MAX_DEVICES];
+device_desc_t driver_devices[DRIVER_MAX_DEVICES] __ro_after_init;
+static struct device_binding bindings[DRIVER_MAX_DEVICES];
 uint32_t driver_ndevices;
 rl_table_t driver_rate;
 audit_ring_t driver_audit;
@@ -71,8 +73,9 @@ int driver_registry_init(void) {
         uint64_t base = pmm_alloc_contig(s->pages, 1, 0);
         if (!base) return -ENOMEM;
         device_desc_t *d = &driver_devices[i];
+        bindings[i] = (struct device_binding){ DRIVER_UNBOUND, 0 };
         *d = (device_desc_t){ s->name, s->caps, s->regs, s->reg_size, s->reset, base,
-                              s->pages * DRIVER_PAGE_SIZE, DRIVER_UNBOUND, 0 };
+                              s->pages * DRIVER_PAGE_SIZE, &bindings[i] };
         reset_device(d);
         driver_ndevices = i + 1;
     }
@@ -95,15 +98,15 @@ struct address_space *driver_owner_space(int pid) {
 int driver_bind(uint32_t id, int pid) {
     device_desc_t *d = driver_device(id);
     if (!d) return -EINVAL;
-    if (d->owner != DRIVER_UNBOUND) return -EBUSY;
-    d->owner = pid;
-    d->mapped = 0;
+    if (d->bind->owner != DRIVER_UNBOUND) return -EBUSY;
+    d->bind->owner = pid;
+    d->bind->mapped = 0;
     return 0;
 }
 
 static int holds_binding(int pid) {
     for (uint32_t i = 0; i < driver_ndevices; i++)
-        if (driver_devices[i].owner == pid) return 1;
+        if (driver_devices[i].bind->owner == pid) return 1;
     return 0;
 }
 
@@ -120,16 +123,16 @@ void driver_unmap_page(struct address_space *as, const device_desc_t *d, uint32_
 int driver_unbind(uint32_t id) {
     device_desc_t *d = driver_device(id);
     if (!d) return -EINVAL;
-    if (d->owner == DRIVER_UNBOUND) return -ENOENT;
-    int pid = d->owner, pages = 0;
+    if (d->bind->owner == DRIVER_UNBOUND) return -ENOENT;
+    int pid = d->bind->owner, pages = 0;
     struct address_space *as = driver_owner_space(pid);
     for (uint32_t i = 0; i < DRIVER_MEM_MAX_PAGES; i++) {
-        if (!(d->mapped & (1ULL << i))) continue;
+        if (!(d->bind->mapped & (1ULL << i))) continue;
         driver_unmap_page(as, d, id, i);
         pages++;
     }
-    d->mapped = 0;
-    d->owner = DRIVER_UNBOUND;
+    d->bind->mapped = 0;
+    d->bind->owner = DRIVER_UNBOUND;
     reset_device(d);
     if (!holds_binding(pid)) rl_forget(&driver_rate, pid);
     return pages;
@@ -139,6 +142,6 @@ int driver_unbind(uint32_t id) {
 void driver_space_release(int pid) {
     if (!initialised) return;
     for (uint32_t i = 0; i < driver_ndevices; i++)
-        if (driver_devices[i].owner == pid) driver_unbind(i);
+        if (driver_devices[i].bind->owner == pid) driver_unbind(i);
     rl_forget(&driver_rate, pid);
 }

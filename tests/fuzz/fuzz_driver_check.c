@@ -26,7 +26,7 @@ static int expected(const device_desc_t *devs, uint32_t ndevs, int caller, const
 {
     if (c->device_id >= ndevs || !devs[c->device_id].name) return DRV_ERR_DEVICE;
     const device_desc_t *d = &devs[c->device_id];
-    if (d->owner == DRIVER_UNBOUND || d->owner != caller) return DRV_ERR_BINDING;
+    if (d->bind->owner == DRIVER_UNBOUND || d->bind->owner != caller) return DRV_ERR_BINDING;
     int reg = c->opcode == DRIVER_OP_READ_REG || c->opcode == DRIVER_OP_WRITE_REG;
     int mem = c->opcode == DRIVER_OP_MAP_MEM || c->opcode == DRIVER_OP_UNMAP_MEM;
     uint32_t cap = c->opcode == DRIVER_OP_READ_REG ? DRIVER_CAP_READ
@@ -50,15 +50,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int caller = (int8_t)take(&in, 1);
     /* Exactly ndevs entries: ASan flags any look past the registry. */
     device_desc_t *devs = malloc(ndevs ? ndevs * sizeof *devs : 1);
-    CHECK(devs);
+    struct device_binding *binds = malloc(ndevs ? ndevs * sizeof *binds : 1);
+    CHECK(devs && binds);
     for (uint32_t i = 0; i < ndevs; i++) {
         devs[i] = (device_desc_t){ 0 };
+        binds[i] = (struct device_binding){ 0 };
+        devs[i].bind = &binds[i];
         devs[i].name = (take(&in, 1) & 1) ? "dev" : NULL;
         devs[i].caps = (uint32_t)take(&in, 1);
-        devs[i].owner = (int8_t)take(&in, 1);
+        devs[i].bind->owner = (int8_t)take(&in, 1);
         devs[i].reg_size = take(&in, 8);
         devs[i].mem_size = take(&in, 8);
-        devs[i].mapped = take(&in, 8);
+        devs[i].bind->mapped = take(&in, 8);
     }
     driver_call_t call = { 0 };
     call.opcode = (uint32_t)take(&in, 4);
@@ -74,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(strcmp(driver_result_name(r), "?") != 0);
     CHECK((driver_op_cap(call.opcode) != 0) == (strcmp(driver_op_name(call.opcode), "?") != 0));
     free(devs);
+    free(binds);
 
     /* The rest, as a string, is an opcode name or number. */
     char *s = fuzz_strndup(in.p, in.n);

@@ -36,7 +36,7 @@ def test_aslr_off_is_deterministic(vm):
 
 def test_ro_after_init_reported_sealed(vm):
     out = vm.run("wxcheck")
-    m = re.search(r"ro-after-init pages \(IDT, GDT\): (\d+), still writable: (\d+)", out)
+    m = re.search(r"ro-after-init pages \(IDT, GDT, driver registry\): (\d+), still writable: (\d+)", out)
     assert m and int(m.group(1)) >= 1 and m.group(2) == "0", out
     assert re.search(r"\[BOOT\] sealed \d+ ro-after-init pages", vm.output)
 
@@ -44,6 +44,7 @@ def test_ro_after_init_reported_sealed(vm):
 CRASHES = {
     "canary": (r"\[PANIC\] stack smashing detected", []),
     "rodata": (r"\[EXC\] 14 #PF page fault err=0x3 .*\r\n\[EXC\] page fault: protection violation on write", []),
+    "registry": (r"\[EXC\] 14 #PF page fault err=0x3 .*\r\n\[EXC\] page fault: protection violation on write", []),
     "smap": (r"\[EXC\] 14 #PF page fault err=0x1 .*cr2=0x400000\r\n\[EXC\] page fault: protection violation on read",
              ["-cpu", "max"]),
     "smep": (r"\[EXC\] 14 #PF page fault err=0x11 rip=0x400000 cr2=0x400000", ["-cpu", "max"]),

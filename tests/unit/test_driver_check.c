@@ -19,20 +19,27 @@
 enum { DEMO, SENSOR, NOMAP, FREE, HOLE, NDEV };
 
 static device_desc_t devs[NDEV];
+static struct device_binding binds[NDEV];
 
 static int setup(void **state) {
     (void)state;
     memset(devs, 0, sizeof devs);
+    memset(binds, 0, sizeof binds);
     devs[DEMO] = (device_desc_t){ .name = "demo", .caps = DRIVER_CAP_READ | DRIVER_CAP_WRITE | DRIVER_CAP_MAP |
                                                           DRIVER_CAP_INFO,
-                                  .reg_size = 64, .mem_size = 4 * PAGE, .owner = ME };
+                                  .reg_size = 64, .mem_size = 4 * PAGE, .bind = &binds[DEMO] };
+    binds[DEMO].owner = ME;
     devs[SENSOR] = (device_desc_t){ .name = "sensor", .caps = DRIVER_CAP_READ | DRIVER_CAP_INFO, .reg_size = 32,
-                                    .mem_size = PAGE, .owner = ME };
+                                    .mem_size = PAGE, .bind = &binds[SENSOR] };
+    binds[SENSOR].owner = ME;
     devs[NOMAP] = (device_desc_t){ .name = "nomap", .caps = DRIVER_CAP_READ | DRIVER_CAP_WRITE | DRIVER_CAP_INFO,
-                                   .reg_size = 64, .mem_size = 2 * PAGE, .owner = OTHER };
+                                   .reg_size = 64, .mem_size = 2 * PAGE, .bind = &binds[NOMAP] };
+    binds[NOMAP].owner = OTHER;
     devs[FREE] = (device_desc_t){ .name = "free", .caps = DRIVER_CAP_READ, .reg_size = 8, .mem_size = PAGE,
-                                  .owner = DRIVER_UNBOUND };
+                                  .bind = &binds[FREE] };
+    binds[FREE].owner = DRIVER_UNBOUND;
     /* devs[HOLE]: a registry slot with no device (name NULL). */
+    devs[HOLE].bind = &binds[HOLE];
     return 0;
 }
 
