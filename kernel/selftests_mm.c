@@ -110,3 +110,26 @@ SELFTEST(stack_region, "mm.running_on_guarded_stack") {
     ST_CHECK(rsp >= kstack_main.bottom && rsp < kstack_main.top);
     return 0;
 }
+
+/* The page budget counts page-table frames: touching pages 2 MiB apart
+ * needs a new page table each time, and those frames are the process's too. */
+SELFTEST(vmm_budget_counts_tables, "mm.page_budget_counts_page_tables") {
+    uint64_t free0 = pmm_free_frames();
+    struct address_space *as = vmm_space_create();
+    ST_CHECK(as);
+    uint64_t base = 0x0000200000000000ULL, end = base + (64ULL << 21);
+    ST_CHECK(vmm_add_demand_zero(as, base, end, PTE_P | PTE_U | PTE_W | PTE_NX) == 0);
+    as->page_limit = 20;
+    struct address_space *prev = vmm_current();
+    vmm_activate(as);
+    int faulted = 0;
+    for (uint64_t va = base; va < end; va += 2ULL << 20)
+        if (vmm_handle_page_fault(va, 2)) faulted++;
+    vmm_activate(prev);
+    ST_CHECK(as->limit_hit);
+    ST_CHECK(as->owned_frames + as->table_frames <= as->page_limit);
+    ST_CHECK(faulted > 0 && faulted < 20);
+    vmm_space_destroy(as);
+    ST_CHECK(pmm_free_frames() == free0);
+    return 0;
+}

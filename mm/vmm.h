@@ -31,7 +31,7 @@ struct address_space {
     uint64_t *pml4;
     uint64_t table_frames; /* page-table frames owned (PML4 included) */
     uint64_t owned_frames; /* leaf frames with PTE_OWNED */
-    uint64_t page_limit;   /* demand-zero faults stop at this many owned frames (0 = none) */
+    uint64_t page_limit;   /* demand-zero faults stop at this many owned + table frames (0 = none) */
     int limit_hit;         /* set when a fault was refused for the limit */
     struct dz_region dz[VMM_MAX_DZ_REGIONS];
     int dz_count;
