@@ -17,7 +17,8 @@ static int cmd_aslr(int argc, char **argv) {
             (unsigned long long)USER_STACK_TOP);
     kprintf("aslr: mmap base: %d bits (page slide above %#llx)\n", aslr_enabled ? ASLR_MMAP_BITS : 0,
             (unsigned long long)USER_MMAP_BASE);
-    kprintf("aslr: program base: 0 bits (static ET_EXEC at its link address; ET_DYN is refused)\n");
+    kprintf("aslr: program base: %d bits for position-independent (ET_DYN) programs; ET_EXEC stays at its link address\n",
+            aslr_enabled ? ASLR_PIE_BITS : 0);
     return 0;
 }
 SHELL_COMMAND(aslr, "aslr", "aslr [on|off]", "user address-space randomisation: state and entropy bits", cmd_aslr);

@@ -73,7 +73,7 @@ static uint64_t seg_flags(uint32_t pf) {
 
 /* Each page gets a fresh frame; the file bytes that fall into it are copied
  * straight from the image through the physmap (one copy, no bounce buffer). */
-static int map_segment(struct address_space *as, const uint8_t *img, const struct elf_user_seg *s) {
+static int map_segment(struct address_space *as, const uint8_t *img, const struct elf_user_seg *s, uint64_t bias) {
     uint64_t start = s->vaddr & ~0xfffULL, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
     for (uint64_t va = start; va < end; va += 4096) {
         uint64_t pa = pmm_alloc_zeroed();
@@ -81,7 +81,7 @@ static int map_segment(struct address_space *as, const uint8_t *img, const struc
         uint64_t lo = va > s->vaddr ? va : s->vaddr;
         uint64_t hi = va + 4096 < s->vaddr + s->filesz ? va + 4096 : s->vaddr + s->filesz;
         if (hi > lo) memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), img + s->offset + (lo - s->vaddr), hi - lo);
-        int r = vmm_map(as, va, pa, seg_flags(s->flags) | PTE_OWNED);
+        int r = vmm_map(as, va + bias, pa, seg_flags(s->flags) | PTE_OWNED);
         if (r) { pmm_free(pa); return r; }
     }
     return 0;
@@ -153,7 +153,15 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
     struct elf_user_image im;
     int r = elf_user_validate(img, size, &im);
     if (r) { *why = elf_user_strerror(r); return -ENOEXEC; }
-    if (im.type != ELF_ET_EXEC) { *why = "position-independent programs are not supported yet"; return -ENOEXEC; }
+    /* ET_DYN: a random page slide for the program base. The validator
+     * checked the segments as linked; the slide keeps them below the mmap
+     * area. (No dynamic relocations are applied: the user build refuses
+     * PIE programs that would need any, see user/user_pie.ld.) */
+    uint64_t bias = 0;
+    if (im.type == ELF_ET_DYN) {
+        bias = aslr_slide_pages(ASLR_PIE_BITS) * 4096;
+        if (im.vmax + bias > USER_MMAP_BASE) { *why = "a position-independent program too large to place"; return -ENOEXEC; }
+    }
     uint64_t max_mem = USER_DEFAULT_MAX_MEM;
     if (im.has_manifest) {
         p->manifest = im.manifest;
@@ -167,7 +175,7 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
         return -ENOMEM;
     }
     for (uint32_t i = 0; i < im.nseg; i++) {
-        r = map_segment(p->as, img, &im.seg[i]);
+        r = map_segment(p->as, img, &im.seg[i], bias);
         if (r) { *why = "out of memory while mapping the program"; return r; }
     }
     uint64_t stack_top = USER_STACK_TOP - aslr_slide_pages(ASLR_STACK_BITS) * 4096;
@@ -180,7 +188,7 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
     p->as->page_limit = max_mem / 4096;
     p->mmap_next = USER_MMAP_BASE + aslr_slide_pages(ASLR_MMAP_BITS) * 4096;
     p->stack_bottom = stack_top - USER_STACK_MAX;
-    *entry = im.entry;
+    *entry = im.entry + bias;
     *why = "";
     return 0;
 }

@@ -13,9 +13,11 @@ struct proc;
 #define USER_DEFAULT_MAX_MEM (64ULL << 20)     /* page budget without a manifest limit */
 
 /* ASLR: the stack top slides down by up to 2^16 pages (256 MiB), the mmap
- * base up by up to 2^20 pages (4 GiB); entropy from RDSEED/RDRAND or the TSC. */
+ * base up by up to 2^20 pages (4 GiB), a position-independent program's base
+ * up by up to 2^24 pages; entropy from RDSEED/RDRAND or the TSC. */
 #define ASLR_STACK_BITS 16
 #define ASLR_MMAP_BITS  20
+#define ASLR_PIE_BITS   24 /* ET_DYN programs: up to 64 GiB above their link address */
 extern int aslr_enabled;
 uint64_t aslr_slide_pages(unsigned bits);
 

@@ -52,8 +52,8 @@ def check_elf(path, consts):
     e_type, e_machine = struct.unpack_from("<HH", data, 16)
     e_entry, e_phoff = struct.unpack_from("<QQ", data, 24)
     e_phentsize, e_phnum = struct.unpack_from("<HH", data, 54)
-    if e_type != 2 or e_machine != 62:
-        fail("not an x86-64 ET_EXEC")
+    if e_type not in (2, 3) or e_machine != 62:
+        fail("not an x86-64 ET_EXEC or ET_DYN")
     if e_phnum == 0 or e_phentsize != 56 or e_phoff + 56 * e_phnum > len(data):
         fail("bad program header table")
 

@@ -10,7 +10,7 @@
 # For the kernel: USER_EMBED_OBJS are the objects that embed every ELF and
 # the table `user_programs` (user/user_programs.h); add them to the kernel link.
 
-USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver
+USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver whereami_pie
 
 USER_OUT  := $(BUILD)/user
 USER_OBJD := $(USER_OUT)/obj
@@ -111,3 +111,27 @@ ATTACK_TOP_ELFS := $(USER_OUT)/attack_sysret.elf $(USER_OUT)/attack_iret.elf
 $(ATTACK_TOP_ELFS): $(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) user/attack_top.ld
 	@echo "  LD      $@ (attack_top.ld)"
 	@$(LD) $(filter-out -T user/user.ld,$(USER_LDFLAGS)) -T user/attack_top.ld -o $@ $(USER_LIB_OBJS) $<
+
+# --- whereami_pie: a position-independent program (ASLR of the program base) --
+# The same source as whereami, and the runtime, compiled -fPIE and linked with
+# -pie against user/user_pie.ld (which refuses any dynamic relocation). ld
+# writes e_type EXEC for a PIE linked with our own PHDRS script, so the
+# recipe marks the file ET_DYN (bytes 16-17): that is what tells the kernel
+# it may load the program at a random base.
+USER_PIE_CFLAGS := $(filter-out -fno-pic -fno-pie,$(USER_CFLAGS)) -fPIE
+USER_PIE_OBJS := $(USER_OBJD)/lib/crt0.o \
+    $(patsubst user/lib/%.c,$(USER_OBJD)/pie/lib/%.o,$(sort $(wildcard user/lib/*.c))) \
+    $(USER_OBJD)/pie/shared/printf.o $(USER_OBJD)/pie/shared/string.o
+$(USER_OBJD)/pie/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (PIE)"
+	@$(CC) $(USER_PIE_CFLAGS) -MMD -MP -c $< -o $@
+$(USER_OBJD)/pie/shared/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user, PIE)"
+	@$(CC) $(USER_PIE_CFLAGS) -MMD -MP -c $< -o $@
+$(USER_OUT)/whereami_pie.elf: $(USER_OBJD)/pie/progs/whereami.o $(USER_PIE_OBJS) user/user_pie.ld
+	@echo "  LD      $@ (PIE)"
+	@$(LD) $(filter-out -T user/user.ld -static -no-pie,$(USER_LDFLAGS)) -pie --no-dynamic-linker \
+	    -T user/user_pie.ld -o $@ $(USER_PIE_OBJS) $<
+	@$(PYTHON) -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(16); f.write(b"\x03\x00")' $@

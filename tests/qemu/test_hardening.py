@@ -7,8 +7,8 @@ import re
 import pytest
 
 
-def where(vm) -> dict:
-    out = vm.run("run whereami")
+def where(vm, prog: str = "whereami") -> dict:
+    out = vm.run(f"run {prog}")
     m = re.search(r"whereami: stack=(0x[0-9a-f]+) mmap=(0x[0-9a-f]+) code=(0x[0-9a-f]+)", out)
     assert m, out
     return {"stack": int(m.group(1), 16), "mmap": int(m.group(2), 16), "code": int(m.group(3), 16)}
@@ -22,6 +22,16 @@ def test_aslr_two_runs_differ(vm):
     for w in (a, b):
         assert 0x200000000000 <= w["mmap"] < 0x200000000000 + (1 << 32)
         assert 0x7ffffff00000 - (1 << 28) - (1 << 20) < w["stack"] < 0x7ffffff00000
+
+
+def test_aslr_position_independent_program_base(vm):
+    assert "program base: 24 bits" in vm.run("aslr")
+    a, b = where(vm, "whereami_pie"), where(vm, "whereami_pie")
+    assert a["code"] != b["code"], (a, b)            # the program itself moved
+    for w in (a, b):
+        assert 0x400000 <= w["code"] < 0x400000 + (1 << 36) + 0x10000, w
+    assert (a["code"] - b["code"]) % 4096 == 0          # a page-aligned slide of the same code
+    assert where(vm)["code"] == where(vm)["code"]    # ET_EXEC stays at its link address
 
 
 def test_aslr_off_is_deterministic(vm):
