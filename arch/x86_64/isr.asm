@@ -2,6 +2,8 @@
 ; (error code or a dummy 0, then the vector), and isr_common saves all 15
 ; general-purpose registers so C sees one struct trapframe.
 
+%include "trapframe.inc"
+
 extern interrupt_dispatch
 global isr_stub_table, isr_syscall_int80, isr_return
 
@@ -39,21 +41,7 @@ isr_syscall_int80:
     jmp isr_common
 
 isr_common:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     cld
     ; Coming from ring 3, the user's RFLAGS.AC would switch SMAP off for the
     ; whole kernel path: clear it (interrupt gates clear IF/TF/NT, not AC).
@@ -71,21 +59,7 @@ isr_common:
     mov rsp, rbx
 ; Also the first return to user mode of a new process: rsp = its trapframe.
 isr_return:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     add rsp, 16                          ; vector + error code
     iretq
 

@@ -13,6 +13,8 @@
 %define USER_SS (0x18 | 3)
 %define SYSCALL_VECTOR 0x100                 ; marks a SYSCALL-instruction frame
 
+%include "trapframe.inc"
+
 global syscall_entry
 extern syscall_dispatch, syscall_bad_return, syscall_counts
 extern isr_return
@@ -32,21 +34,7 @@ syscall_entry:
     push rcx                                 ; user rip
     push 0                                   ; error code slot
     push SYSCALL_VECTOR
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     mov rdi, rsp
     xor ebp, ebp                             ; backtraces stop at the user boundary
     inc qword [rel syscall_counts + 8]
@@ -64,21 +52,7 @@ syscall_entry:
     jne .slow
     cmp qword [rsp + 21 * 8], USER_SS
     jne .slow
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11                                  ; overwritten below
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx                                  ; overwritten below
-    pop rbx
-    pop rax
+    POP_GPRS                                 ; rcx and r11 are overwritten below
     add rsp, 16                              ; vector, error code
     pop rcx                                  ; rip
     add rsp, 8                               ; cs
