@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from test_memory import parse_mem
+
 DEMO, SENSOR, NOMAP, SPARE = 0, 1, 2, 3
 WINDOW = 0x0000300000000000  # DRIVER_MAP_BASE: device d at WINDOW + d GiB
 STEP_RE = re.compile(r"^testdriver: (\S+) expected=(\S+) actual=(\S+) (ok|FAIL)\r?$", re.M)
@@ -21,15 +23,6 @@ ALL_RESULTS = {"DRV_OK", "DRV_ERR_DEVICE", "DRV_ERR_BINDING", "DRV_ERR_OPCODE", 
 
 
 # --- helpers -------------------------------------------------------------------
-
-def parse_mem(out: str) -> dict:
-    fields = {}
-    for line in out.splitlines():
-        m = re.match(r"^(phys \w+|heap [\w ]+?):\s+(\d+)", line)
-        if m:
-            fields[m.group(1)] = int(m.group(2))
-    return fields
-
 
 def drvinfo(vm) -> dict:
     """drvinfo table -> {id: {"name", "caps", "owner" (None if unbound), "mapped"}}"""

@@ -1,6 +1,6 @@
 /* badptr: hands every pointer-taking system call pointers it must refuse,
  * through both entry kinds, and checks that each returns a negative errno.
- * -ENOSYS (not implemented yet) counts as refused. Prints one line per check
+ * Out-of-range syscall numbers must give exactly -ENOSYS. Prints one line per check
  * and a summary; exits 0 only if every check was refused.
  *
  * Kernel preconditions for a clean run: pointers are validated before
