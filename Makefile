@@ -2,7 +2,21 @@
 # Sub-makefiles add their own rules: uefi/uefi.mk (loader), boot/image.mk
 # (ISO + ESP images), tests/unit/unit.mk (host unit tests).
 
+# Two configurations of one tree (README, "Configurations"):
+#   CONFIG=release (default)  what a user boots: no crash tests, demos,
+#                             benchmark buffers or attack programs
+#   CONFIG=test               release + that scaffolding; make check builds it
+#                             in build/test and boots it
+CONFIG     ?= release
+ifeq ($(CONFIG),test)
+BUILD      ?= build/test
+TEST_CONFIG := 1
+else ifeq ($(CONFIG),release)
 BUILD      ?= build
+TEST_CONFIG := 0
+else
+$(error CONFIG must be release or test, not '$(CONFIG)')
+endif
 CC         := gcc
 LD         := ld
 NASM       := nasm
@@ -11,17 +25,24 @@ PYTHON     ?= /usr/bin/python3
 QEMU       ?= qemu-system-x86_64
 CFLAGS_EXTRA ?=
 
-KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
     -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
     -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
     -fno-omit-frame-pointer -fstack-protector-strong -mstack-protector-guard=global \
-    -fno-asynchronous-unwind-tables -Iinclude -I. -I$(BUILD)/gen $(CFLAGS_EXTRA)
+    -fno-asynchronous-unwind-tables -Iinclude -I. -I$(BUILD)/gen \
+    -DSECOS_TEST_CONFIG=$(TEST_CONFIG) $(CFLAGS_EXTRA)
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-relax \
     -T boot/linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86_64/
 
-# Every kernel source; one subsystem per folder.
-KERNEL_C   := $(sort $(wildcard kernel/*.c arch/x86_64/*.c mm/*.c fs/*.c drivers/*.c drivers/space/*.c lib/*.c))
+# Every kernel source; one layer or subsystem per folder (docs/ARCHITECTURE.md).
+# The selftests are in every configuration; tests/kernel/test_*.c only in test.
+KERNEL_DIRS := lib boot arch/x86_64 mm kernel fs drivers dspace console init
+KERNEL_C   := $(sort $(wildcard $(addsuffix /*.c,$(KERNEL_DIRS)) tests/kernel/selftests_*.c))
+KERNEL_TEST_C := tests/kernel/crashtest.c tests/kernel/kbench.c tests/kernel/demos.c
+ifeq ($(TEST_CONFIG),1)
+KERNEL_C   += $(KERNEL_TEST_C)
+endif
 KERNEL_ASM := $(sort $(wildcard arch/x86_64/*.asm))
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(KERNEL_ASM)) \

@@ -4,7 +4,8 @@
  * routing and the PIC belong to the interrupt code, not here. */
 #include "drivers/keyboard.h"
 #include "arch/x86_64/io.h"
-#include "kernel/console.h"
+#include "lib/console_out.h"
+#include "kernel/input.h"
 #include "lib/kbd_decode.h"
 
 #define I8042_DATA   0x60

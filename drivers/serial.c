@@ -5,7 +5,8 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/trapframe.h"
-#include "kernel/console.h"
+#include "kernel/input.h"
+#include "lib/console_out.h"
 
 #define COM1 0x3F8
 #define LSR_DATA_READY 0x01
@@ -14,6 +15,20 @@
 static int present;
 
 int serial_present(void) { return present; }
+
+/* Serial terminals want CR LF; clear is the ANSI clear + home. */
+static void serial_sink_putc(char c) {
+    if (c == '\n') serial_putc('\r');
+    serial_putc(c);
+}
+
+static void serial_sink_clear(void) {
+    for (const char *ansi = "\033[2J\033[H"; *ansi; ansi++) serial_putc(*ansi);
+}
+
+static const struct console_sink serial_sink = {
+    .name = "serial", .putc = serial_sink_putc, .clear = serial_sink_clear, .flags = CONSOLE_SINK_MARKERS,
+};
 
 int serial_init(void) {
     outb(COM1 + 1, 0x00);   /* no interrupts yet */
@@ -26,7 +41,9 @@ int serial_init(void) {
     /* Scratch register round trip: absent UARTs read back 0xFF. */
     outb(COM1 + 7, 0x5A);
     present = inb(COM1 + 7) == 0x5A;
-    return present ? 0 : -1;
+    if (!present) return -1;
+    console_add_sink(&serial_sink);
+    return 0;
 }
 
 void serial_putc(char c) {
@@ -35,6 +52,7 @@ void serial_putc(char c) {
         if (inb(COM1 + 5) & LSR_THR_EMPTY) break;
     outb(COM1, (uint8_t)c);
 }
+
 
 static int rx_paused;
 
@@ -63,6 +81,7 @@ void serial_resume_rx(void) {
 void serial_enable_rx_irq(void) {
     if (!present) return;
     irq_register(4, serial_irq);
+    console_input_set_resume_hook(serial_resume_rx);
     outb(COM1 + 1, 0x01); /* interrupt on received data */
     /* Bytes that arrived before the IRQ was on would never raise it. */
     serial_irq(0);

@@ -3,7 +3,9 @@
  * open makes later reads and writes fail with -ENOENT. Descriptors 0-2 are
  * the console; 3..SECOS_FD_MAX-1 are files, closed when the process ends.
  * Every user pointer goes through the user-copy routines. */
+#include "fs/fd.h"
 #include "kernel/proc.h"
+#include "kernel/syscall.h"
 #include "fs/fs.h"
 #include "fs/path.h"
 #include "mm/kheap.h"
@@ -18,8 +20,6 @@ struct file {
     int flags;
 };
 
-#define SYSARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
-#define UNUSED_ARGS() (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
 
 /* Copies a user path and makes it absolute (processes work from "/"). */
 static long user_path(uint64_t upath, char *out) {

@@ -35,16 +35,8 @@ typedef int (*vfs_walk_fn)(const char *path, const struct vfs_dirent *d, uint32_
                            const uint8_t *last, void *ctx);
 int vfs_walk(const char *dir, vfs_walk_fn fn, void *ctx);
 
-/* --- kernel side (fs_init.c, shell_fs.c, script.c) ---------------------- */
+/* --- kernel side (fs_init.c) --------------------------------------------- */
 struct ramfs;
 struct ramfs *fs_root_ramfs(void);   /* the RAMFS mounted at /; NULL before fs_init */
-const char *fs_shell_cwd(void);      /* the shell's working directory, absolute */
-
-/* Runs a script through shell_run_line, one command per line ("#" comments
- * and blank lines are fine). Each failing line is reported as
- * "[<label>] line <n> failed: <line>"; the end as
- * "[<label>] done: <n> lines, <m> failed". Returns the number of failed
- * lines, or a negative errno if the script cannot be read (reported too). */
-int fs_run_script(const char *path, const char *label);
 
 #endif

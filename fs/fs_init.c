@@ -1,9 +1,12 @@
 /* Boot: the root RAMFS and its boot files (fs_init), then the initrd and
- * /init.rc (fs_late_init). kernel_main calls both. */
+ * (fs_late_init). kernel_main calls both, then runs /init.rc. */
 #include "fs/fs.h"
 #include "fs/path.h"
 #include "fs/ramfs.h"
-#include "kernel/console.h"
+#include "fs/initrd.h"
+#include "fs/fd.h"
+#include "kernel/proc.h"
+#include "lib/console_out.h"
 #include "kernel/version.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -120,6 +123,7 @@ static int write_manifest(void) {
 
 void fs_init(void) {
     char version[128];
+    proc_add_release_hook(files_release);
     root_fs = ramfs_create();
     if (!root_fs) {
         boot_error("RAMFS", -ENOMEM);
@@ -147,13 +151,6 @@ void fs_init(void) {
     kprintf("[FS] RAMFS mounted at /: %u files, %u dirs, %lu bytes\n", u.files, u.dirs, u.bytes);
 }
 
-/* Provided by fs/initrd.c when the initrd support is linked in. */
-void initrd_unpack_all(void) __attribute__((weak));
-
-void fs_late_init(void) {
-    /* ---- initrd (fs/initrd.c): unpack the boot module into the tree, BEFORE
-     *      /init.rc, so that the script can use what the initrd brings. ---- */
-    if (initrd_unpack_all) initrd_unpack_all();
-
-    fs_run_script("/init.rc", "init.rc");
-}
+/* Before /init.rc runs (init/main.c), so that the script can use what the
+ * initrd brings. */
+void fs_late_init(void) { initrd_unpack_all(); }

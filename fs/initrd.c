@@ -4,19 +4,11 @@
 #include "fs/initrd.h"
 #include "fs/cpio.h"
 #include "fs/vfs.h"
-#include "kernel/boot_info.h"
-#include "kernel/console.h"
+#include "boot/boot_info.h"
+#include "lib/console_out.h"
 #include "mm/physmap.h"
 #include "lib/string.h"
 #include "secos/errno.h"
-
-/* Weak, so that the kernel still links where the VFS is not built in: the
- * initrd is then reported and ignored, and programs come from the kernel
- * image as before. */
-#pragma weak vfs_mkdir
-#pragma weak vfs_create
-#pragma weak vfs_lookup
-#pragma weak vfs_remove
 
 struct counts {
     uint32_t files, dirs, skipped;
@@ -150,10 +142,6 @@ void initrd_unpack_all(void) {
         }
         found++;
         kprintf("[initrd] module \"%s\" at phys %#lx, %lu bytes\n", m->name, m->start, m->end - m->start);
-        if (!vfs_mkdir || !vfs_create || !vfs_lookup || !vfs_remove) {
-            kprintf("[initrd] error: no VFS in this kernel, initrd ignored\n");
-            return;
-        }
         /* The PMM keeps module frames reserved, so the archive (and any file
          * data the RAMFS may point into) stays valid. */
         initrd_unpack(phys_to_virt(m->start), m->end - m->start);

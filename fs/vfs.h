@@ -60,7 +60,7 @@ int vfs_mkdir(const char *path);
 
 /* Boot: mounts RAMFS at / and creates the boot files (VERSION, sys/...). */
 void fs_init(void);
-/* Boot, later: unpacks the initrd module (if any) and runs /init.rc. */
+/* Boot, later: unpacks the initrd modules (if any) into the tree. */
 void fs_late_init(void);
 
 #endif

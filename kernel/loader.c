@@ -7,62 +7,12 @@
 #include "lib/string.h"
 #include "secos/errno.h"
 #include "secos/syscall.h"
-#include "user/user_programs.h"
-#include "fs/vfs.h"
-#include "fs/path.h"
 #include "mm/kheap.h"
-#include "kernel/canary.h"
+#include "arch/x86_64/entropy.h"
 
-static int find_embedded(const char *name, const void **img, uint64_t *size) {
-    for (unsigned i = 0; i < user_program_count; i++) {
-        if (strcmp(user_programs[i].name, name) == 0) {
-            *img = user_programs[i].data;
-            *size = user_programs[i].size;
-            return 0;
-        }
-    }
-    return -ENOENT;
-}
+static program_find_fn program_find;
 
-/* A file from the VFS, read whole into a kernel buffer the caller frees. */
-static int read_program_file(const char *path, void **buf, uint64_t *size) {
-    struct vfs_stat st;
-    int r = vfs_lookup(path, &st);
-    if (r) return r;
-    if (st.type != VFS_FILE) return -EACCES;
-    if (st.size > LOADER_MAX_FILE) return -EFBIG;
-    *buf = kmalloc(st.size ? st.size : 1);
-    if (!*buf) return -ENOMEM;
-    long n = vfs_read_all(path, *buf, st.size);
-    if (n < 0) { kfree(*buf); *buf = 0; return (int)n; }
-    *size = (uint64_t)n;
-    return 0;
-}
-
-/* "/bin/hello" (any path with a slash) comes from the filesystem, falling
- * back to the programs built into the kernel for /bin/<name>; a bare name
- * is a built-in program, else /bin/<name> in the filesystem. *owned is the
- * buffer to kfree afterwards (NULL for built-in images). */
-int loader_find_image(const char *path, const void **img, uint64_t *size, void **owned) {
-    *owned = 0;
-    if (strchr(path, '/')) {
-        char abs[VFS_PATH_MAX + 1];
-        int r = path_normalize("/", path, abs, sizeof abs);
-        if (r < 0) return r;
-        r = read_program_file(abs, owned, size);
-        if (r == 0) { *img = *owned; return 0; }
-        if (r != -ENOENT) return r;
-        if (strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/')) return find_embedded(abs + 5, img, size);
-        return -ENOENT;
-    }
-    if (find_embedded(path, img, size) == 0) return 0;
-    if (strlen(path) > VFS_NAME_MAX) return -ENOENT;
-    char abs[VFS_PATH_MAX + 1] = "/bin/";
-    strlcpy(abs + 5, path, sizeof abs - 5);
-    int r = read_program_file(abs, owned, size);
-    if (r == 0) *img = *owned;
-    return r;
-}
+void loader_set_program_source(program_find_fn fn) { program_find = fn; }
 
 static uint64_t seg_flags(uint32_t pf) {
     uint64_t f = PTE_P | PTE_U;
@@ -136,7 +86,8 @@ int loader_load(struct proc *p, const char *path, int argc, char *const argv[], 
     *why = "no such program";
     if (argc < 0 || argc > SPAWN_MAX_ARGS) { *why = "too many arguments"; return -E2BIG; }
     void *owned;
-    int r = loader_find_image(path, &img, &size, &owned);
+    if (!program_find) return -ENOENT;
+    int r = program_find(path, &img, &size, &owned);
     if (r) {
         if (r == -EFBIG) *why = "the program file is too large";
         else if (r == -EACCES) *why = "not a regular file";

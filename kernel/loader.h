@@ -23,9 +23,12 @@ uint64_t aslr_slide_pages(unsigned bits);
 
 #define LOADER_MAX_FILE (4ULL << 20) /* largest program file read from the VFS */
 
-/* Finds the program image: a path (/bin/hello) or a bare name (hello).
- * *owned is a kernel buffer to kfree after loading, or NULL. */
-int loader_find_image(const char *path, const void **img, uint64_t *size, void **owned);
+/* Where programs come from: finds the image for a path (/bin/hello) or a bare
+ * name (hello). *owned is a kernel buffer to kfree after loading, or NULL.
+ * 0 or a negative errno. The file-system layer registers it at init
+ * (fs/exec.c); until then every load fails with -ENOENT. */
+typedef int (*program_find_fn)(const char *path, const void **img, uint64_t *size, void **owned);
+void loader_set_program_source(program_find_fn fn);
 
 /* 0, or a negative errno with *why set to a one-line reason. On failure the
  * caller destroys p->as, which releases whatever was mapped. */

@@ -1,8 +1,8 @@
 /* The process table and the process lifecycle: spawn, exit, kill, wait. */
 #include "kernel/proc.h"
 #include "kernel/loader.h"
-#include "kernel/console.h"
-#include "kernel/panic.h"
+#include "lib/console_out.h"
+#include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "mm/pmm.h"
@@ -139,16 +139,22 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
     return p->pid;
 }
 
+/* Subsystems that hold per-process state (open files, driver bindings)
+ * register a release hook at init; hooks run in registration order, all
+ * before the address space goes (Driver Space unmaps device memory). */
+#define PROC_RELEASE_HOOKS_MAX 4
+static proc_release_fn release_hooks[PROC_RELEASE_HOOKS_MAX];
+static int release_hook_count;
+
+void proc_add_release_hook(proc_release_fn fn) {
+    if (release_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many release hooks");
+    release_hooks[release_hook_count++] = fn;
+}
+
 /* Releases what a dead process holds, except its kernel stack and slot
  * (reaped later: it may be running on that stack right now). */
-/* Subsystems that hold per-process state (driver bindings, open files)
- * release it here; weak so each can be linked in or not. */
-void driver_space_release(int pid) __attribute__((weak));
-void files_release(struct proc *p) __attribute__((weak));
-
 static void proc_release(struct proc *p) {
-    if (files_release) files_release(p);
-    if (driver_space_release) driver_space_release(p->pid); /* before the address space: it unmaps device memory */
+    for (int i = 0; i < release_hook_count; i++) release_hooks[i](p);
     if (p->as) {
         struct address_space *as = p->as;
         p->as = 0;

@@ -47,9 +47,14 @@ struct proc {
 };
 
 extern struct proc *current;
+extern struct proc proc_table[PROC_MAX]; /* slot 0 is idle; PROC_UNUSED slots are free */
 
 struct sched_stats { uint64_t switches, preemptions, yields, idle_ticks; };
 extern struct sched_stats sched_stats;
+
+/* Releases a subsystem's per-process state when a process exits or is killed. */
+typedef void (*proc_release_fn)(struct proc *p);
+void proc_add_release_hook(proc_release_fn fn);
 
 void proc_init(void);               /* turns the boot thread into the shell task, starts idle */
 struct proc *proc_by_pid(int pid);

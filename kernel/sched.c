@@ -3,16 +3,15 @@
  * kernel tasks give it up by blocking. Every scheduler entry point runs with
  * interrupts off, which on one CPU is all the locking the run queue needs. */
 #include "kernel/proc.h"
-#include "kernel/console.h"
-#include "kernel/panic.h"
+#include "lib/console_out.h"
+#include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
-#include "drivers/pit.h"
+#include "kernel/time.h"
 
 struct proc *current;
 struct proc *idle_proc;
 struct sched_stats sched_stats;
-extern struct proc proc_table[PROC_MAX];
 
 void context_switch(uint64_t *save_rsp, uint64_t new_rsp);
 

@@ -1,9 +1,8 @@
 #include "kernel/selftest.h"
-#include "kernel/console.h"
-#include "kernel/shell.h"
+#include "lib/console_out.h"
 #include "lib/string.h"
 
-extern const struct selftest __selftests_start[], __selftests_end[];
+extern const struct selftest __selftests_start[], __selftests_end[]; /* boot/linker.ld */
 
 int selftest_run(const char *prefix) {
     int passed = 0, failed = 0;
@@ -17,12 +16,3 @@ int selftest_run(const char *prefix) {
     kprintf("[SELFTEST] summary: %d passed, %d failed\n", passed, failed);
     return failed;
 }
-
-static int cmd_selftest(int argc, char **argv) {
-    if (argc > 2) {
-        kprintf("usage: selftest [name-prefix]\n");
-        return -1;
-    }
-    return selftest_run(argc == 2 ? argv[1] : 0) ? -1 : 0;
-}
-SHELL_COMMAND(selftest, "selftest", "selftest [prefix]", "run the in-kernel selftests (all, or those whose name starts with prefix)", cmd_selftest);

@@ -3,31 +3,14 @@
 #include "kernel/syscall.h"
 #include "kernel/proc.h"
 #include "kernel/loader.h"
-#include "kernel/console.h"
+#include "lib/ro_after_init.h"
 #include "mm/usercopy.h"
 #include "mm/vmm.h"
-#include "drivers/pit.h"
+#include "kernel/time.h"
 #include "lib/string.h"
 #include "secos/errno.h"
 #include "secos/syscall.h"
 
-typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-
-/* Default for calls a later subsystem provides (files, drivers). */
-__attribute__((weak)) long sys_open(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-__attribute__((weak)) long sys_close(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-__attribute__((weak)) long sys_lseek(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-__attribute__((weak)) long sys_readdir(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-__attribute__((weak)) long sys_mkdir(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-__attribute__((weak)) long sys_unlink(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-__attribute__((weak)) long sys_rename(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-__attribute__((weak)) long sys_driver(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f) { (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; return -ENOSYS; }
-/* File-descriptor hooks for read/write beyond the console (files issue). */
-__attribute__((weak)) long fd_read(int fd, uint64_t buf, uint64_t len) { (void)fd; (void)buf; (void)len; return -EBADF; }
-__attribute__((weak)) long fd_write(int fd, uint64_t buf, uint64_t len) { (void)fd; (void)buf; (void)len; return -EBADF; }
-
-#define SYSARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
-#define UNUSED_ARGS(...) (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
 
 long sys_yield(SYSARGS) {
     UNUSED_ARGS();
@@ -50,38 +33,6 @@ long sys_sleep(SYSARGS) {
     if (a0 > 3600 * 1000ULL) return -EINVAL;
     sched_sleep_ms(a0);
     return 0;
-}
-
-long sys_write(SYSARGS) {
-    UNUSED_ARGS();
-    int fd = (int)a0;
-    if (fd != STDOUT_FD && fd != STDERR_FD) return fd_write(fd, a1, a2);
-    if (a2 == 0) return 0;
-    if (!user_range_valid(a1, a2, 0)) return -EFAULT;
-    char buf[256];
-    for (uint64_t done = 0; done < a2;) {
-        uint64_t n = a2 - done < sizeof buf ? a2 - done : sizeof buf;
-        if (copy_from_user(buf, a1 + done, n)) return done ? (long)done : -EFAULT;
-        console_write(buf, n);
-        done += n;
-    }
-    return (long)a2;
-}
-
-long sys_read(SYSARGS) {
-    UNUSED_ARGS();
-    int fd = (int)a0;
-    if (fd != STDIN_FD) return fd_read(fd, a1, a2);
-    if (a2 == 0) return 0;
-    if (!user_range_valid(a1, a2, 1)) return -EFAULT;
-    uint8_t c = console_getc(); /* blocks: this process uses no CPU meanwhile */
-    uint64_t n = 0;
-    for (;;) {
-        if (copy_to_user(a1 + n, &c, 1)) return n ? (long)n : -EFAULT;
-        n++;
-        if (n == a2 || c == '\n' || c == '\r' || console_try_getc(&c) != 0) break;
-    }
-    return (long)n;
 }
 
 /* Copies argv (a NULL-terminated user array) into kernel buffers. */
@@ -166,13 +117,12 @@ long sys_munmap(SYSARGS) {
     return -EINVAL;
 }
 
-#define SYSCALL_ENTRY(num, name) [num] = sys_##name,
-static const syscall_fn syscall_table[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_ENTRY) };
-
 #define SYSCALL_NAME(num, name) [num] = #name,
 const char *const syscall_names[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_NAME) };
 
-uint64_t syscall_counts[2]; /* [0] INT 0x80 (interrupt_dispatch), [1] SYSCALL (syscall_entry.asm) */
+static const syscall_fn *syscall_table __ro_after_init;
+
+void syscall_set_table(const syscall_fn table[SYS_COUNT]) { syscall_table = table; }
 
 /* The hot path: kept to the minimum (counted per entry kind by the callers). */
 void syscall_dispatch(struct trapframe *tf) {

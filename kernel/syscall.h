@@ -1,3 +1,11 @@
+/* System call dispatch. The handlers live with the subsystem that owns them
+ * (processes here, files in fs/, Driver Space in dspace/); the table that
+ * maps numbers to handlers is generated from the one list in
+ * include/secos/syscall.h (init/syscall_table.c) and installed at boot.
+ *
+ * Every handler has exactly the prototype below, declared here from the same
+ * list: a handler that is missing, misspelt or has the wrong type is a build
+ * error (undefined reference, or -Wmissing-prototypes on the stray name). */
 #ifndef KERNEL_SYSCALL_H
 #define KERNEL_SYSCALL_H
 #include <stdint.h>
@@ -5,10 +13,20 @@
 #include "arch/x86_64/cpu.h"
 #include "secos/syscall.h"
 
+#define SYSARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+#define UNUSED_ARGS(...) (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
+
+typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+#define SYSCALL_PROTOTYPE(num, name) long sys_##name(SYSARGS);
+SECOS_SYSCALLS(SYSCALL_PROTOTYPE)
+#undef SYSCALL_PROTOTYPE
+
+/* Installs the number -> handler table (once, at boot, before the seal). */
+void syscall_set_table(const syscall_fn table[SYS_COUNT]);
 void syscall_dispatch(struct trapframe *tf);
 void syscall_bad_return(struct trapframe *tf) __attribute__((noreturn));
 extern const char *const syscall_names[SYS_COUNT];
-extern uint64_t syscall_counts[2];
 
 /* Syscalls run with interrupts on (they may block); the entry paths arrive
  * with them off. */

@@ -1,8 +1,8 @@
 #include "mm/kheap.h"
 #include "mm/vmm.h"
-#include "kernel/panic.h"
+#include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
-#include "kernel/canary.h"
+#include "arch/x86_64/entropy.h"
 
 static struct heap kheap;
 

@@ -1,6 +1,6 @@
 #include "mm/kstack.h"
 #include "mm/vmm.h"
-#include "kernel/panic.h"
+#include "arch/x86_64/panic.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/cpu.h"
 #include "secos/errno.h"

@@ -4,8 +4,8 @@
 #include "mm/pmm.h"
 #include "mm/pmm_core.h"
 #include "mm/physmap.h"
-#include "kernel/boot_info.h"
-#include "kernel/panic.h"
+#include "boot/boot_info.h"
+#include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 

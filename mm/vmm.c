@@ -4,7 +4,7 @@
 #include "mm/vmm.h"
 #include "mm/pmm.h"
 #include "mm/physmap.h"
-#include "kernel/panic.h"
+#include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 #include "secos/errno.h"

@@ -10,9 +10,8 @@
 #define MM_VMM_H
 #include <stdint.h>
 #include "mm/paging.h"
+#include "arch/x86_64/cpu.h" /* USER_HALF_END, KERNEL_HALF_START */
 
-#define USER_HALF_END     0x0000800000000000ULL /* first non-canonical address */
-#define KERNEL_HALF_START 0xffff800000000000ULL
 #define KHEAP_BASE        0xffff900000000000ULL /* PML4[288]: kernel heap */
 #define KHEAP_LIMIT       0xffff910000000000ULL /* 1 TiB of room */
 #define KTEST_BASE        0xffffa00000000000ULL /* PML4[320]: selftest/demand-zero scratch */

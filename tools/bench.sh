@@ -46,7 +46,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-BUILD=${BUILD:-build}
+# kbench and its sample buffer are in the test configuration only.
+BUILD=${BUILD:-build/test}
 
 # --- --vs-linux: SECoS and the Linux harness side by side -----------------------------------
 say() { echo "==> $*" >&2; }
@@ -118,7 +119,7 @@ vs_linux() {
     local commit   # what the images are built from (HEAD may move while this runs)
     commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
     say "[1/5] SECoS images at commit $commit (working tree): make BUILD=$BUILD kernel iso esp"
-    show make --no-print-directory -s BUILD="$BUILD" kernel iso esp >&2
+    show make --no-print-directory -s CONFIG=test BUILD="$BUILD" kernel iso esp >&2
 
     say "[2/5] SECoS benchmarks (-icount shift=0,sleep=off -cpu $cpu -m 512M)"
     show env SECOS_KERNEL="$BUILD/kernel.elf" "$here/tools/bench.sh" --cpu "$cpu" --log "$slog" > "$out/secos-bench.txt" ||
@@ -166,7 +167,7 @@ fi
 if [ -n "${SECOS_KERNEL:-}" ]; then
     kernel=$SECOS_KERNEL
 else
-    make --no-print-directory -s BUILD="$BUILD" kernel >&2
+    make --no-print-directory -s CONFIG=test BUILD="$BUILD" kernel >&2
     kernel=$BUILD/kernel.elf
 fi
 [ -f "$kernel" ] || { echo "bench.sh: no kernel at $kernel" >&2; exit 1; }

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # What `make check` runs:
-#   1. build everything: make kernel uefi iso esp   (a failing target fails the check)
-#   2. host unit tests:  make unit; host fuzzers: make fuzz-check (libFuzzer, 20 s each)
-#   3. QEMU integration tests: /usr/bin/python3 -m pytest -n 2 --dist loadscope tests/qemu
+#   0. tools/deps.sh: the Debian packages (installs them as root, else names the command)
+#   1. build both configurations: make kernel uefi iso esp (release, build/) and
+#      make CONFIG=test kernel uefi iso esp (build/test); a failing target fails
+#      the check; then the layer check (tools/check_layers.py)
+#   2. host unit tests:  make unit; host fuzzers: make fuzz-check (libFuzzer, a
+#      fixed, seeded 500,000 inputs per target)
+#   3. QEMU integration tests on the test configuration (SECOS_BUILD=build/test):
+#      /usr/bin/python3 -m pytest -n 2 --dist loadscope tests/qemu
 # and exits non-zero if any step failed (steps 2 and 3 both run even if one fails).
 #
 # Environment:
@@ -28,17 +33,36 @@ trap 'rm -rf "$log"' EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# --- 0. packages -----------------------------------------------------------------
+step "packages: tools/deps.sh"
+if ! tools/deps.sh; then
+    echo
+    echo "check: FAIL - Debian packages missing (tools/deps.sh above names the apt-get command)"
+    exit 1
+fi
+
 # --- 1. build -------------------------------------------------------------------
 targets=(kernel uefi iso esp)
 [ -n "$QUICK" ] && targets=(kernel uefi)
-step "build: $MAKE ${targets[*]}"
-for t in "${targets[@]}"; do
-    if ! "$MAKE" --no-print-directory "$t"; then
+TEST_BUILD=${SECOS_TEST_BUILD:-build/test}
+for config in release test; do
+    args=(--no-print-directory)
+    [ "$config" = test ] && args+=(CONFIG=test BUILD="$TEST_BUILD")
+    step "build ($config): $MAKE ${args[*]:1} ${targets[*]}"
+    if ! "$MAKE" "${args[@]}" "${targets[@]}"; then
         echo
-        echo "check: FAIL - 'make $t' failed ($(elapsed))"
+        echo "check: FAIL - the $config build failed ($(elapsed))"
         exit 1
     fi
 done
+step "layers: tools/check_layers.py"
+if ! "$PYTHON" tools/check_layers.py; then
+    echo
+    echo "check: FAIL - an #include points up the layer order ($(elapsed))"
+    exit 1
+fi
+export SECOS_BUILD=${SECOS_BUILD:-$PWD/$TEST_BUILD}
+export SECOS_RELEASE_BUILD=${SECOS_RELEASE_BUILD:-$PWD/build}
 
 # --- 2. host unit tests ---------------------------------------------------------------
 step "unit tests: $MAKE unit"
@@ -67,10 +91,10 @@ fi
 [ -n "${PYTEST_ARGS:-}" ] && pytest_args+=(${PYTEST_ARGS})
 pytest_args+=("$@")
 
-step "QEMU tests: $PYTHON -m pytest ${pytest_args[*]} tests/qemu"
+step "tool and QEMU tests: $PYTHON -m pytest ${pytest_args[*]} tests/tools tests/qemu"
 qemu_rc=0
 qemu_start=$(date +%s)
-"$PYTHON" -m pytest "${pytest_args[@]}" tests/qemu 2>&1 | tee "$log/qemu.log" || qemu_rc=${PIPESTATUS[0]}
+"$PYTHON" -m pytest "${pytest_args[@]}" tests/tools tests/qemu 2>&1 | tee "$log/qemu.log" || qemu_rc=${PIPESTATUS[0]}
 qemu_secs=$(( $(date +%s) - qemu_start ))
 # pytest's last line: "==== 3 failed, 120 passed, 2 skipped in 61.2s ====".
 qemu_summary=$(grep -E '^=+ .*(passed|failed|error|skipped|deselected|no tests ran).* =+$' "$log/qemu.log" \
@@ -81,5 +105,5 @@ qemu_summary=$(grep -E '^=+ .*(passed|failed|error|skipped|deselected|no tests r
 verdict=PASS
 [ "$unit_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ] && [ "$qemu_rc" -eq 0 ] || verdict=FAIL
 echo
-echo "check: $verdict - build ok (${targets[*]}); $unit_summary; $fuzz_summary; qemu${QUICK:+ (quick, no image boots)}: $qemu_summary (pytest ${qemu_secs} s); total $(elapsed)"
+echo "check: $verdict - build ok (release + test: ${targets[*]}); layers ok; $unit_summary; $fuzz_summary; qemu${QUICK:+ (quick, no image boots)}: $qemu_summary (pytest ${qemu_secs} s); total $(elapsed)"
 [ "$verdict" = PASS ]

@@ -20,8 +20,8 @@ run_demo() { # name flag marker
     local name=$1 flag=$2 marker=$3
     local build=build/demo-$name log
     log=$(mktemp "${TMPDIR:-/tmp}/secos-$name.XXXXXX")
-    echo "==> $name: make BUILD=$build CFLAGS_EXTRA=$flag kernel"
-    make --no-print-directory BUILD="$build" CFLAGS_EXTRA="$flag" kernel >/dev/null
+    echo "==> $name: make CONFIG=test BUILD=$build CFLAGS_EXTRA=$flag kernel"
+    make --no-print-directory CONFIG=test BUILD="$build" CFLAGS_EXTRA="$flag" kernel >/dev/null
     # poweroff is sent once the demo has finished and the shell is up.
     (
         for _ in $(seq "$timeout_s"); do

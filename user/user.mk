@@ -8,9 +8,15 @@
 # user flags) into a static ELF64 at 0x400000 by user/user.ld.
 #
 # For the kernel: USER_EMBED_OBJS are the objects that embed every ELF and
-# the table `user_programs` (user/user_programs.h); add them to the kernel link.
+# the table `builtin_programs` (init/builtin_programs.h); add them to the kernel link.
 
-USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver whereami_pie
+# Every configuration has these; the test configuration adds the attack
+# suite and the syscall fuzzer.
+USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami testdriver whereami_pie
+USER_TEST_PROGRAMS := attack fuzz attack_sysret attack_iret
+ifeq ($(TEST_CONFIG),1)
+USER_PROGRAMS += $(USER_TEST_PROGRAMS)
+endif
 
 USER_OUT  := $(BUILD)/user
 USER_OBJD := $(USER_OUT)/obj
@@ -77,7 +83,7 @@ $(BUILD)/k/gen/user_blobs.o: $(BUILD)/gen/user_blobs.asm $(USER_ELFS)
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 $< -o $@
 
-$(BUILD)/k/gen/user_programs.o: $(BUILD)/gen/user_programs.c user/user_programs.h
+$(BUILD)/k/gen/user_programs.o: $(BUILD)/gen/user_programs.c init/builtin_programs.h fs/exec.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@

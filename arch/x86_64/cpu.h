@@ -3,6 +3,10 @@
 #define ARCH_X86_64_CPU_H
 #include <stdint.h>
 
+/* The canonical halves of the 48-bit address space. */
+#define USER_HALF_END     0x0000800000000000ULL /* first non-canonical address */
+#define KERNEL_HALF_START 0xffff800000000000ULL
+
 static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }

@@ -4,7 +4,7 @@
  * trust the current stack (double fault, NMI, machine check). */
 #include "arch/x86_64/gdt.h"
 #include "lib/string.h"
-#include "kernel/ro_after_init.h"
+#include "lib/ro_after_init.h"
 
 struct __attribute__((packed)) tss64 {
     uint32_t reserved0;

@@ -3,7 +3,7 @@
  * with INT n unless a later issue opens one on purpose. */
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/gdt.h"
-#include "kernel/ro_after_init.h"
+#include "lib/ro_after_init.h"
 
 struct __attribute__((packed)) idt_gate {
     uint16_t offset_low;

@@ -5,12 +5,9 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/cpu.h"
-#include "kernel/console.h"
-#include "kernel/panic.h"
-#include "mm/vmm.h"
-#include "mm/kstack.h"
-#include "kernel/proc.h"
-#include "kernel/syscall.h"
+#include "arch/x86_64/panic.h"
+#include "arch/x86_64/trap_hooks.h"
+#include "lib/console_out.h"
 
 static irq_handler_fn irq_handlers[16];
 static exception_hook_fn exception_hooks[32];
@@ -35,37 +32,49 @@ const char *exception_name(uint64_t vector) {
 void irq_register(int irq, irq_handler_fn fn) { irq_handlers[irq] = fn; }
 void exception_set_hook(int vector, exception_hook_fn fn) { exception_hooks[vector] = fn; }
 
-/* A fault in ring 3 is the process's problem, never the kernel's: resolve a
- * demand-zero page or kill the process with the reason, and carry on. */
-static void handle_user_exception(struct trapframe *tf) {
-    uint64_t cr2 = tf->vector == 14 ? read_cr2() : 0;
-    if (tf->vector == 14) {
-        struct address_space *as = vmm_current();
-        as->limit_hit = 0;
-        if (vmm_handle_page_fault(cr2, tf->error)) return;
-        if (as->limit_hit) proc_kill_current("memory limit reached", tf, cr2, 128 + 14);
-    }
-    proc_kill_current(exception_name(tf->vector), tf, cr2, 128 + (int)tf->vector);
+static syscall_handler_fn syscall_handler;
+static bad_return_fn syscall_bad_return;
+static user_fault_fn user_fault_handler;
+static page_fault_fn page_fault_resolver;
+static stack_guard_fn stack_guard_check;
+uint64_t syscall_entry_counts[2];
+
+/* Read by syscall_entry.asm. */
+void syscall_entry_dispatch(struct trapframe *tf);
+void syscall_entry_bad_return(struct trapframe *tf) __attribute__((noreturn));
+
+void trap_set_syscall_handler(syscall_handler_fn fn, bad_return_fn bad_return) {
+    syscall_handler = fn;
+    syscall_bad_return = bad_return;
 }
+void trap_set_user_fault_handler(user_fault_fn fn) { user_fault_handler = fn; }
+void trap_set_page_fault_resolver(page_fault_fn fn) { page_fault_resolver = fn; }
+void trap_set_stack_guard_check(stack_guard_fn fn) { stack_guard_check = fn; }
+
+void syscall_entry_dispatch(struct trapframe *tf) { syscall_handler(tf); }
+void syscall_entry_bad_return(struct trapframe *tf) { syscall_bad_return(tf); }
+
+static int guard_hit(uint64_t addr) { return stack_guard_check ? stack_guard_check(addr) : -1; }
 
 static void handle_exception(struct trapframe *tf) {
     if (exception_hooks[tf->vector] && exception_hooks[tf->vector](tf)) return;
-    if ((tf->cs & 3) && current && !current->is_kernel) {
-        handle_user_exception(tf);
+    /* A fault in ring 3 is the process's problem, never the kernel's. */
+    if ((tf->cs & 3) && user_fault_handler) {
+        user_fault_handler(tf, tf->vector == 14 ? read_cr2() : 0);
         return;
     }
     uint64_t cr2 = read_cr2();
-    if (tf->vector == 14 && vmm_handle_page_fault(cr2, tf->error)) return; /* demand-zero */
+    if (tf->vector == 14 && page_fault_resolver && page_fault_resolver(cr2, tf->error)) return;
     /* A guard-page hit is reported before anything else touches the stack:
      * the handler may be running on the very stack that overflowed. */
-    if ((tf->vector == 14 || tf->vector == 8) && kstack_guard_hit(cr2) >= 0) {
+    if ((tf->vector == 14 || tf->vector == 8) && guard_hit(cr2) >= 0) {
         kprintf("\n[EXC] %lu %s err=%#lx rip=%#lx cr2=%#lx\n", tf->vector, exception_name(tf->vector),
                 tf->error, tf->rip, cr2);
         if (tf->vector == 8) { /* on IST1: safe to print more */
             trapframe_dump(tf);
             backtrace_from(tf->rbp, tf->rip);
         }
-        panic_halt("kernel stack overflow (guard page %#lx hit, stack slot %d)", cr2, kstack_guard_hit(cr2));
+        panic_halt("kernel stack overflow (guard page %#lx hit, stack slot %d)", cr2, guard_hit(cr2));
     }
     kprintf("\n[EXC] %lu %s err=%#lx rip=%#lx cr2=%#lx\n", tf->vector, exception_name(tf->vector),
             tf->error, tf->rip, cr2);
@@ -87,8 +96,8 @@ void interrupt_dispatch(struct trapframe *tf) {
         return;
     }
     if (tf->vector == 0x80) {
-        syscall_counts[0]++;
-        syscall_dispatch(tf);
+        syscall_entry_counts[0]++;
+        syscall_handler(tf);
         /* iretq to a non-canonical rip faults in ring 0: an int $0x80 in
          * the last two bytes of the user half must kill, not panic. */
         if (tf->rip >= USER_HALF_END) syscall_bad_return(tf);

@@ -16,7 +16,7 @@
 %include "trapframe.inc"
 
 global syscall_entry
-extern syscall_dispatch, syscall_bad_return, syscall_counts
+extern syscall_entry_dispatch, syscall_entry_bad_return, syscall_entry_counts
 extern isr_return
 
 section .text
@@ -37,8 +37,8 @@ syscall_entry:
     PUSH_GPRS
     mov rdi, rsp
     xor ebp, ebp                             ; backtraces stop at the user boundary
-    inc qword [rel syscall_counts + 8]
-    call syscall_dispatch                    ; kernel stacks are 16-byte aligned here
+    inc qword [rel syscall_entry_counts + 8]
+    call syscall_entry_dispatch                    ; kernel stacks are 16-byte aligned here
 
     ; Return. sysretq trusts rcx/r11 completely, so anything unusual (a frame
     ; rewritten to another cs/ss, a non-canonical rip: the classic SYSRET #GP
@@ -63,4 +63,4 @@ syscall_entry:
     jmp isr_return
 .bad_rip:
     mov rdi, rsp
-    call syscall_bad_return                  ; kills the process: does not return
+    call syscall_entry_bad_return                  ; kills the process: does not return

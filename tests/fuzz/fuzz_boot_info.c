@@ -1,11 +1,11 @@
-/* Fuzzes boot_info_parse() (kernel/boot_info.c) for Multiboot 1, Multiboot 2
+/* Fuzzes boot_info_parse() (boot/boot_info.c) for Multiboot 1, Multiboot 2
  * and the SECoS UEFI hand-over. The input is physical memory from FAKE_BASE
  * on, the info structure at its start; each input is parsed with all three
  * magics. The reader hands out a fresh heap copy of exactly the bytes asked
  * for, at the address's own alignment modulo 16: ASan then catches a read
  * beyond what the parser asked the reader for, UBSan a misaligned access. */
 #include "tests/fuzz/fuzz.h"
-#include "kernel/boot_info.h"
+#include "boot/boot_info.h"
 
 #define FAKE_BASE 0x10000u
 

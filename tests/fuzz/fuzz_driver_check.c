@@ -1,10 +1,10 @@
-/* Fuzzes driver_check() (drivers/space/driver_check.c), the Driver Space
+/* Fuzzes driver_check() (dspace/driver_check.c), the Driver Space
  * permission engine, with a fuzzed registry, caller and driver_call_t, and
  * compares its verdict with the rules of driver_check.h written out again
  * in 128-bit arithmetic (so no range test can wrap). The rest of the input
  * feeds driver_op_parse() (the opcode names of `drvlog op=...`). */
 #include "tests/fuzz/fuzz.h"
-#include "drivers/space/driver_check.h"
+#include "dspace/driver_check.h"
 
 typedef unsigned __int128 u128;
 

@@ -1,8 +1,8 @@
-/* Fuzzes shell_split_line() (kernel/shell_parse.c) with the buffer sizes the
+/* Fuzzes shell_split_line() (console/shell_parse.c) with the buffer sizes the
  * shell uses. The input, up to its first NUL, is the line; the words must be
  * exactly the line's space/tab separated tokens. */
 #include "tests/fuzz/fuzz.h"
-#include "kernel/shell_parse.h"
+#include "console/shell_parse.h"
 #include "lib/lineedit.h"
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }

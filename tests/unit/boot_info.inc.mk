@@ -1,2 +1,2 @@
 UNIT_TESTS += boot_info
-UNIT_SRCS_boot_info := tests/unit/test_boot_info.c kernel/boot_info.c lib/string.c
+UNIT_SRCS_boot_info := tests/unit/test_boot_info.c boot/boot_info.c lib/string.c

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "kernel/boot_info.h"
+#include "boot/boot_info.h"
 #include "lib/string.h"
 
 #define FAKE_BASE 0x10000u

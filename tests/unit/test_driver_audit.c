@@ -1,4 +1,4 @@
-/* Host unit tests for drivers/space/audit.c: what is recorded, wrap-around
+/* Host unit tests for dspace/audit.c: what is recorded, wrap-around
  * (newest kept, dropped counted), filters and their parser. */
 #include "tests/unit/host_rename.h"
 
@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "drivers/space/audit.h"
-#include "drivers/space/device.h"
+#include "dspace/audit.h"
+#include "dspace/device.h"
 #include "secos/errno.h"
 
 #define CAP 8

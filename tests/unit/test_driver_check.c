@@ -1,4 +1,4 @@
-/* Host unit tests for drivers/space/driver_check.c: the Driver Space
+/* Host unit tests for dspace/driver_check.c: the Driver Space
  * permission engine. Every error path, the order of the checks, and the
  * integer-overflow cases. */
 #include "tests/unit/host_rename.h"
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "drivers/space/driver_check.h"
+#include "dspace/driver_check.h"
 #include "secos/errno.h"
 
 #define ME    7

@@ -1,4 +1,4 @@
-/* Host unit tests for drivers/space/rate_limit.c: token buckets per
+/* Host unit tests for dspace/rate_limit.c: token buckets per
  * (process, opcode), driven by a fake tick count. */
 #include "tests/unit/host_rename.h"
 
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "drivers/space/rate_limit.h"
+#include "dspace/rate_limit.h"
 
 #define HZ 1000
 #define READ DRIVER_OP_READ_REG

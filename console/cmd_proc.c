@@ -1,0 +1,138 @@
+/* Process shell commands: elfload, elfunload, ps, run, kill, sched. */
+#include "console/shell.h"
+#include "lib/console_out.h"
+#include "kernel/proc.h"
+#include "kernel/syscall.h"
+#include "arch/x86_64/trap_hooks.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+
+#define SHELL_PID 1
+
+static int last_loaded = -1;
+#include "fs/fd.h"
+
+static const char *errno_name(int e) {
+    switch (-e) {
+    case ENOENT: return "no such program";
+    case ENOEXEC: return "not a valid program";
+    case ENOMEM: return "out of memory";
+    case EAGAIN: return "process limit reached";
+    case E2BIG: return "arguments too long";
+    default: return "error";
+    }
+}
+
+static int start(int argc, char **argv) {
+    const char *why = "";
+    int pid = proc_spawn(argv[0], argc, argv, SHELL_PID, &why);
+    if (pid < 0) {
+        kprintf("error: cannot start %s: %s (%s, %d)\n", argv[0], why[0] ? why : errno_name(pid), errno_name(pid), pid);
+        return -1;
+    }
+    return pid;
+}
+
+/* Zombie children of the shell that nobody waits for (elfload). */
+void shell_reap_children(void) {
+    int status;
+    for (;;) {
+        int pid = proc_wait(SHELL_PID, -1, &status, 0);
+        if (pid <= 0) return;
+        kprintf("[EXIT] pid=%d status=%d\n", pid, status);
+    }
+}
+
+static int cmd_elfload(int argc, char **argv) {
+    char *def[] = { "hello", 0 };
+    int pid = start(argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 : def);
+    if (pid < 0) return -1;
+    last_loaded = pid;
+    kprintf("elfload: started %s as pid %d\n", argc > 1 ? argv[1] : "hello", pid);
+    return 0;
+}
+SHELL_COMMAND(elfload, "elfload", "elfload [name] [args]", "load a program and start it in the background (default: hello)", cmd_elfload);
+
+static int cmd_elfunload(int argc, char **argv) {
+    (void)argc; (void)argv;
+    if (last_loaded < 0) {
+        kprintf("elfunload: nothing loaded\n");
+        return -1;
+    }
+    int pid = last_loaded, status;
+    last_loaded = -1;
+    int r = proc_kill(pid);
+    if (r == -ESRCH) kprintf("elfunload: pid %d has already exited\n", pid);
+    if (proc_wait(SHELL_PID, pid, &status, 0) == pid) kprintf("elfunload: pid %d destroyed (status %d)\n", pid, status);
+    return 0;
+}
+SHELL_COMMAND(elfunload, "elfunload", "elfunload", "destroy the process last started with elfload", cmd_elfunload);
+
+static const char *state_name(enum proc_state s) {
+    switch (s) {
+    case PROC_READY: return "READY";
+    case PROC_RUNNING: return "RUNNING";
+    case PROC_BLOCKED: return "BLOCKED";
+    case PROC_ZOMBIE: return "ZOMBIE";
+    default: return "?";
+    }
+}
+
+static int cmd_ps(int argc, char **argv) {
+    (void)argc; (void)argv;
+    kprintf("  PID  PPID STATE     TICKS  PAGES FDS NAME\n");
+    for (int pid = 0;;) { /* in pid order, not table order */
+        struct proc *best = 0;
+        for (int i = 0; i < PROC_MAX; i++) {
+            struct proc *p = &proc_table[i];
+            if (p->state == PROC_UNUSED || p->pid < pid) continue;
+            if (!best || p->pid < best->pid) best = p;
+        }
+        if (!best) break;
+        uint64_t pages = best->as ? best->as->owned_frames : 0;
+        kprintf("%5d %5d %-8s %6lu %6lu %3d %s%s\n", best->pid, best->parent, state_name(best->state), best->ticks,
+                pages, files_open_count(best), best->name, best->is_kernel ? " [kernel]" : "");
+        pid = best->pid + 1;
+    }
+    return 0;
+}
+SHELL_COMMAND(ps, "ps", "ps", "list processes: pid, parent, state, ticks, pages, open files, name", cmd_ps);
+
+static int cmd_run(int argc, char **argv) {
+    if (argc < 2) {
+        kprintf("usage: run <name> [args...]\n");
+        return -1;
+    }
+    int pid = start(argc - 1, argv + 1);
+    if (pid < 0) return -1;
+    int status = 0;
+    proc_wait(SHELL_PID, pid, &status, 1);
+    kprintf("[EXIT] pid=%d status=%d\n", pid, status);
+    return status == 0 ? 0 : -1;
+}
+SHELL_COMMAND(run, "run", "run <name> [args...]", "start a program, wait for it and print its exit status", cmd_run);
+
+static int cmd_kill(int argc, char **argv) {
+    unsigned long long pid;
+    if (argc != 2 || parse_u64(argv[1], &pid) || pid > 1000000000) {
+        kprintf("usage: kill <pid>\n");
+        return -1;
+    }
+    int r = proc_kill((int)pid);
+    if (r == -ESRCH) kprintf("kill: no process %llu\n", pid);
+    else if (r == -EPERM) kprintf("kill: pid %llu is a kernel task\n", pid);
+    return r ? -1 : 0;
+}
+SHELL_COMMAND(kill, "kill", "kill <pid>", "terminate a process", cmd_kill);
+
+static int cmd_sched(int argc, char **argv) {
+    (void)argc; (void)argv;
+    kprintf("switches:    %lu\n", sched_stats.switches);
+    kprintf("preemptions: %lu\n", sched_stats.preemptions);
+    kprintf("yields:      %lu\n", sched_stats.yields);
+    kprintf("idle ticks:  %lu\n", sched_stats.idle_ticks);
+    kprintf("syscalls:    %lu via INT 0x80, %lu via SYSCALL\n", syscall_entry_counts[0], syscall_entry_counts[1]);
+    kprintf("processes:   %d of %d slots in use\n", proc_count(), PROC_MAX);
+    return 0;
+}
+SHELL_COMMAND(sched, "sched", "sched", "scheduler counters: switches, preemptions, yields, syscalls", cmd_sched);

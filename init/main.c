@@ -1,0 +1,128 @@
+/* kernel_main: the one place that knows the order in which the machine is
+ * brought up, and the only code that knows every layer: it wires each
+ * lower layer's hooks to the code above that serves them. Both boot paths
+ * arrive here on the boot stack with interrupts off and the loader's page
+ * tables still live (identity map included). */
+#include "init/builtin_programs.h"
+#include "init/syscall_table.h"
+#include "boot/boot_info.h"
+#include "arch/x86_64/canary.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/panic.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/trap_hooks.h"
+#include "arch/x86_64/trapframe.h"
+#include "mm/kheap.h"
+#include "mm/kstack.h"
+#include "mm/paging.h"
+#include "mm/physmap.h"
+#include "mm/pmm.h"
+#include "mm/usercopy.h"
+#include "mm/vmm.h"
+#include "kernel/input.h"
+#include "kernel/proc.h"
+#include "kernel/selftest.h"
+#include "kernel/syscall.h"
+#include "kernel/trap.h"
+#include "kernel/version.h"
+#include "fs/exec.h"
+#include "fs/vfs.h"
+#include "drivers/debugcon.h"
+#include "drivers/display.h"
+#include "drivers/keyboard.h"
+#include "drivers/pit.h"
+#include "drivers/serial.h"
+#include "dspace/driver_space.h"
+#include "console/shell.h"
+#include "console/shell_fs.h"
+#include "lib/console_out.h"
+#include "tests/kernel/demos.h"
+
+uint64_t boot_tsc;
+
+/* Early boot reads loader structures through the loader's identity map. */
+static const void *identity_reader(uint64_t pa, uint64_t len) {
+    if (pa == 0 || pa + len < pa || pa + len > (4ULL << 30)) return 0;
+    return (const void *)(uintptr_t)pa;
+}
+
+static void keyboard_irq_handler(struct trapframe *tf) {
+    (void)tf;
+    keyboard_irq();
+}
+
+/* Runs on the guarded main stack in the stack region. */
+static void kernel_main_stage2(void) {
+    uint64_t rsp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+    kprintf("[M2] Stack switch ok rsp=%#lx\n", rsp);
+
+    fpu_init();
+    syscall_set_table(syscall_table);
+    trap_set_syscall_handler(syscall_dispatch, syscall_bad_return);
+    trap_set_user_fault_handler(trap_user_fault);
+    syscall_init();
+    usercopy_set_smap(!!(read_cr4() & CR4_SMAP));
+    proc_init();
+    exec_init(builtin_programs, builtin_program_count);
+    console_input_init();
+    pic_init();
+    pit_init();
+    keyboard_init();
+    irq_register(1, keyboard_irq_handler);
+    pic_unmask(1);
+    serial_enable_rx_irq();
+    cpu_sti();
+
+    fs_init();
+#if M4_SELFTEST_ENABLE
+    selftest_run(0);
+#endif
+    demos_run();                       /* test configuration only: the ring-3 demos */
+    fs_late_init();                    /* the initrd, before the script that may use it */
+    fs_run_script("/init.rc", "init.rc");
+    /* The driver registry's descriptors are sealed with the IDT and GDT, so
+     * they must be complete before: set the registry up now, not lazily. */
+    if (driver_registry_init() != 0) panic("driver registry: out of memory for the device regions");
+    kprintf("[BOOT] sealed %lu ro-after-init pages (IDT, GDT, driver registry, syscall table)\n",
+            paging_seal_ro_after_init());
+    console_marker("SHELL_TSC %lu\n", rdtsc());
+    shell_main();
+}
+
+void kernel_main(uint32_t magic, uint64_t info_phys);
+void kernel_main(uint32_t magic, uint64_t info_phys) {
+    boot_tsc = rdtsc();
+    canary_init();
+    serial_init();
+    debugcon_init();
+    kprintf("SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
+    console_marker("BOOT_TSC %lu\n", boot_tsc);
+
+    const char *why = "";
+    if (boot_info_parse(magic, info_phys, identity_reader, &boot_info, &why) < 0)
+        panic("cannot use the boot information (magic %#x): %s", magic, why);
+    kernel_phys_base = boot_info.kernel_phys_base;
+    if (boot_info.mmap_dropped)
+        kprintf("[BOOT] warning: %u memory map entries did not fit and were ignored\n", boot_info.mmap_dropped);
+
+    cpu_detect();
+    gdt_init();
+    idt_init();
+    cpu_enable_protections();
+    paging_init();
+    display_init();
+    kprintf("[BOOT] path=%s loader=\"%s\" kernel at phys %#lx\n", boot_path_name(boot_info.path),
+            boot_info.loader_name, boot_info.kernel_phys_base);
+
+    pmm_init();
+    vmm_init();
+    trap_set_page_fault_resolver(vmm_handle_page_fault);
+    kheap_init();
+    trap_set_stack_guard_check(kstack_guard_hit);
+    kstack_boot_switch(kernel_main_stage2);
+}

@@ -1,0 +1,7 @@
+#ifndef INIT_SYSCALL_TABLE_H
+#define INIT_SYSCALL_TABLE_H
+#include "kernel/syscall.h"
+
+extern const syscall_fn syscall_table[SYS_COUNT];
+
+#endif

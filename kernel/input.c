@@ -1,0 +1,41 @@
+#include "kernel/input.h"
+#include "kernel/proc.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/ringbuf.h"
+
+static struct ringbuf input;
+static void (*resume_hook)(void);
+
+void console_input_init(void) { ringbuf_init(&input); }
+
+void console_input_set_resume_hook(void (*fn)(void)) { resume_hook = fn; }
+
+void console_input_push(uint8_t byte) {
+    ringbuf_put(&input, byte);
+    wakeup(&input);
+}
+
+uint32_t console_input_room(void) { return (uint32_t)(RINGBUF_SIZE - ringbuf_count(&input)); }
+
+static void resume(void) {
+    if (resume_hook) resume_hook();
+}
+
+int console_try_getc(uint8_t *byte) {
+    uint64_t f = irq_save();
+    int r = ringbuf_get(&input, byte);
+    if (r == 0) resume();
+    irq_restore(f);
+    return r;
+}
+
+uint8_t console_getc(void) {
+    uint8_t b;
+    uint64_t f = irq_save();
+    /* Interrupts stay off between the check and the sleep, so a byte that
+     * arrives in between cannot be missed. */
+    while (ringbuf_get(&input, &b) != 0) sleep_on(&input);
+    resume();
+    irq_restore(f);
+    return b;
+}

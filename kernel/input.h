@@ -1,0 +1,20 @@
+/* The console input queue: one ring of bytes filled by the serial port and
+ * the PS/2 keyboard from their interrupt handlers, read by whoever owns the
+ * console (the kernel shell, or a program reading fd 0). */
+#ifndef KERNEL_INPUT_H
+#define KERNEL_INPUT_H
+#include <stdint.h>
+
+void console_input_init(void);
+/* Called from interrupt context. */
+void console_input_push(uint8_t byte);
+uint32_t console_input_room(void);       /* free bytes in the input ring */
+/* The serial driver pauses receiving while the ring is full; this hook,
+ * registered by it, resumes receiving once a byte was taken out. Called with
+ * interrupts off. */
+void console_input_set_resume_hook(void (*fn)(void));
+/* Blocks (sleeps) until a byte is available. */
+uint8_t console_getc(void);
+int console_try_getc(uint8_t *byte);     /* 0 and a byte, or -1 when empty */
+
+#endif

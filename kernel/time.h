@@ -1,0 +1,18 @@
+/* Kernel time: one tick counter advanced by whichever timer device drives
+ * the tick (the PIT today, the LAPIC timer later), which calls time_tick()
+ * from its interrupt handler. Everything above reads time only here. */
+#ifndef KERNEL_TIME_H
+#define KERNEL_TIME_H
+#include <stdint.h>
+
+#define TIMER_HZ 1000
+
+struct trapframe;
+/* The timer interrupt: counts the tick and lets the scheduler preempt. */
+void time_tick(struct trapframe *tf);
+
+uint64_t timer_ticks(void);
+uint64_t timer_uptime_ms(void);
+void timer_sleep_ms(uint64_t ms);      /* busy-waits with hlt; interrupts must be on */
+
+#endif
