@@ -58,8 +58,9 @@ all: kernel
 kernel: $(BUILD)/kernel.elf
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check_kernel_layout.py
-	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(USER_EMBED_OBJS)
-	$(PYTHON) tools/check_kernel_layout.py $@.tmp
+	@echo "  LD      $@"
+	@$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(USER_EMBED_OBJS)
+	@$(PYTHON) tools/check_kernel_layout.py $@.tmp
 	mv $@.tmp $@
 
 # Objects follow the flags: changing CFLAGS_EXTRA (or the flags themselves)
@@ -157,3 +158,7 @@ check:
 
 clean:
 	rm -rf $(BUILD)
+
+# make print-VAR: the value of a make variable (tests/tools use the kernel flags).
+print-%:
+	@echo '$($*)'

@@ -3,8 +3,8 @@
  * loader) before anything else uses boot data; after that nothing knows or
  * cares which path booted the machine. Everything is copied into kernel
  * memory, so the loader's structures may be reclaimed. */
-#ifndef KERNEL_BOOT_INFO_H
-#define KERNEL_BOOT_INFO_H
+#ifndef BOOT_BOOT_INFO_H
+#define BOOT_BOOT_INFO_H
 #include <stdint.h>
 #include "secos/boot_info.h"
 

@@ -155,7 +155,7 @@ struct vm_run { uint64_t start, end, pa_start, flags, page; int open; };
 static const char *region_name(uint64_t va) {
     if (va >= 0xffffffff80000000ULL) return "kernel image";
     if (va >= KSTACK_REGION) return "kernel stacks";
-    if (va >= KTEST_BASE && va < KTEST_BASE + (1ULL << 39)) return "test scratch";
+    if (va >= KTEST_BASE && va < KTEST_BASE + KTEST_SIZE) return "test scratch";
     if (va >= KHEAP_BASE && va < KHEAP_LIMIT) return "kernel heap";
     if (va >= PHYSMAP_BASE && va < PHYSMAP_BASE + (1ULL << 39)) return "physmap";
     return "";

@@ -5,29 +5,19 @@
 #include "kernel/syscall.h"
 #include "arch/x86_64/trap_hooks.h"
 #include "lib/string.h"
+#include "lib/strerror.h"
+#include "fs/fd.h"
 #include "secos/errno.h"
 
 #define SHELL_PID 1
 
 static int last_loaded = -1;
-#include "fs/fd.h"
-
-static const char *errno_name(int e) {
-    switch (-e) {
-    case ENOENT: return "no such program";
-    case ENOEXEC: return "not a valid program";
-    case ENOMEM: return "out of memory";
-    case EAGAIN: return "process limit reached";
-    case E2BIG: return "arguments too long";
-    default: return "error";
-    }
-}
 
 static int start(int argc, char **argv) {
     const char *why = "";
     int pid = proc_spawn(argv[0], argc, argv, SHELL_PID, &why);
     if (pid < 0) {
-        kprintf("error: cannot start %s: %s (%s, %d)\n", argv[0], why[0] ? why : errno_name(pid), errno_name(pid), pid);
+        kprintf("error: cannot start %s: %s (%s, %d)\n", argv[0], why[0] ? why : secos_strerror(pid), secos_errno_name(pid), pid);
         return -1;
     }
     return pid;

@@ -1,6 +1,6 @@
 /* Splitting a shell line into words: pure, so the host fuzzer can hammer it. */
-#ifndef KERNEL_SHELL_PARSE_H
-#define KERNEL_SHELL_PARSE_H
+#ifndef CONSOLE_SHELL_PARSE_H
+#define CONSOLE_SHELL_PARSE_H
 #include <stddef.h>
 
 #define SHELL_MAX_ARGS 16

@@ -6,8 +6,8 @@
  * DRIVER_FLAG_AUDIT. When full, the oldest entry is overwritten and counted
  * in `dropped`, so the log always holds the newest entries and says how
  * many it lost: flooding it hides nothing silently. */
-#ifndef DRIVERS_SPACE_AUDIT_H
-#define DRIVERS_SPACE_AUDIT_H
+#ifndef DSPACE_AUDIT_H
+#define DSPACE_AUDIT_H
 #include <stdint.h>
 
 typedef struct {

@@ -2,8 +2,8 @@
  * (driver_check.c, host-tested) and the kernel glue (registry.c). Nothing
  * here touches hardware: registers are a shadow buffer in kernel memory and
  * the memory region is ordinary kernel-owned frames. */
-#ifndef DRIVERS_SPACE_DEVICE_H
-#define DRIVERS_SPACE_DEVICE_H
+#ifndef DSPACE_DEVICE_H
+#define DSPACE_DEVICE_H
 #include <stdint.h>
 #include "secos/driver.h"
 

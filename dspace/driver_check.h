@@ -10,8 +10,8 @@
  *   6. aligned, non-empty, flags  DRV_ERR_ARGS
  * DRV_OK means the call may be performed (rate limit and mapping state are
  * checked by the caller afterwards). */
-#ifndef DRIVERS_SPACE_DRIVER_CHECK_H
-#define DRIVERS_SPACE_DRIVER_CHECK_H
+#ifndef DSPACE_DRIVER_CHECK_H
+#define DSPACE_DRIVER_CHECK_H
 #include <stdint.h>
 #include "dspace/device.h"
 

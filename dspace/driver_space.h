@@ -5,8 +5,8 @@
  * Locking: none needed. There is one CPU, kernel code is never preempted,
  * and neither the syscall path nor the shell commands sleep while they use
  * this state, so each runs to completion before the other can start. */
-#ifndef DRIVERS_SPACE_DRIVER_SPACE_H
-#define DRIVERS_SPACE_DRIVER_SPACE_H
+#ifndef DSPACE_DRIVER_SPACE_H
+#define DSPACE_DRIVER_SPACE_H
 #include <stdint.h>
 #include "dspace/device.h"
 #include "dspace/rate_limit.h"

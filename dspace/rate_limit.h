@@ -5,8 +5,8 @@
  * per second. Tokens are kept in units of 1/hz of a call so that refilling
  * by whole ticks needs no division: a call costs hz units, a tick adds
  * per_second units, a full bucket holds burst * hz units. */
-#ifndef DRIVERS_SPACE_RATE_LIMIT_H
-#define DRIVERS_SPACE_RATE_LIMIT_H
+#ifndef DSPACE_RATE_LIMIT_H
+#define DSPACE_RATE_LIMIT_H
 #include <stdint.h>
 #include "dspace/device.h"
 

@@ -4,6 +4,7 @@
 #include "fs/initrd.h"
 #include "fs/cpio.h"
 #include "fs/vfs.h"
+#include "fs/fs.h"
 #include "boot/boot_info.h"
 #include "lib/console_out.h"
 #include "mm/physmap.h"
@@ -14,20 +15,6 @@ struct counts {
     uint32_t files, dirs, skipped;
     uint64_t bytes;
 };
-
-static const char *errno_text(int e) {
-    switch (-e) {
-    case EEXIST: return "already exists";
-    case ENOENT: return "no such directory";
-    case ENOTDIR: return "a path component is not a directory";
-    case ENOSPC: return "no space left";
-    case ENOMEM: return "out of memory";
-    case ENAMETOOLONG: return "name too long for the VFS";
-    case EINVAL: return "invalid name";
-    case EROFS: return "read-only filesystem";
-    }
-    return "VFS error";
-}
 
 /* A directory at path: 1 if created, 0 if one was already there. */
 static int ensure_dir(const char *path) {
@@ -98,7 +85,7 @@ int initrd_unpack(const void *data, uint64_t size) {
         memcpy(path + 1, e.name, strlen(e.name) + 1);
         int v = create_entry(&e, path, &c);
         if (v) {
-            kprintf("[initrd] error: cannot create %s: %s (%d) at entry %u\n", path, errno_text(v), v,
+            kprintf("[initrd] error: cannot create %s: %s (%d) at entry %u\n", path, vfs_strerror(v), v,
                     e.index);
             r = v;
             break;

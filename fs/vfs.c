@@ -4,6 +4,7 @@
 #include "fs/fs.h"
 #include "fs/path.h"
 #include "lib/string.h"
+#include "lib/strerror.h"
 
 struct mount {
     char point[VFS_PATH_MAX + 1];
@@ -187,27 +188,12 @@ long vfs_read_all(const char *path, void *buf, uint64_t cap) {
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+/* The VFS's own wording where it knows more than the number says. */
 const char *vfs_strerror(int err) {
-    switch (err < 0 ? -err : err) {
-    case 0: return "success";
-    case EPERM: return "read-only (immutable)";
-    case ENOENT: return "no such file or directory";
-    case EIO: return "input/output error";
-    case ENOMEM: return "out of memory";
-    case EACCES: return "permission denied";
-    case EBUSY: return "busy (root, mount point or working directory)";
-    case EEXIST: return "already exists";
-    case EXDEV: return "cannot move across filesystems";
-    case ENOTDIR: return "not a directory";
-    case EISDIR: return "is a directory";
-    case EINVAL: return "invalid argument";
-    case EFBIG: return "file too large";
-    case ENOSPC: return "no space left on the filesystem";
-    case EROFS: return "read-only filesystem";
-    case ERANGE: return "result too large";
-    case ENAMETOOLONG: return "name too long (max " STR(VFS_NAME_MAX) " bytes a name, " STR(VFS_PATH_MAX) " a path)";
-    case ENOSYS: return "not supported";
-    case ENOTEMPTY: return "directory not empty";
-    default: return "error";
+    switch (err) {
+    case -EPERM: case EPERM: return "read-only (immutable)";
+    case -EBUSY: case EBUSY: return "busy (root, mount point or working directory)";
+    case -ENAMETOOLONG: case ENAMETOOLONG: return "name too long (max " STR(VFS_NAME_MAX) " bytes a name, " STR(VFS_PATH_MAX) " a path)";
+    default: return secos_strerror(err);
     }
 }

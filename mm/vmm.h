@@ -13,8 +13,11 @@
 #include "arch/x86_64/cpu.h" /* USER_HALF_END, KERNEL_HALF_START */
 
 #define KHEAP_BASE        0xffff900000000000ULL /* PML4[288]: kernel heap */
-#define KHEAP_LIMIT       0xffff910000000000ULL /* 1 TiB of room */
-#define KTEST_BASE        0xffffa00000000000ULL /* PML4[320]: selftest/demand-zero scratch */
+#define KHEAP_LIMIT       0xffff907f00000000ULL /* 508 GiB of room */
+/* The last 4 GiB of the heap's PML4 slot: demand-zero scratch for selftests
+ * (and, in the test configuration, kbench and crashtest). No slot of its own. */
+#define KTEST_BASE        KHEAP_LIMIT
+#define KTEST_SIZE        (4ULL << 30)
 #define KSTACK_REGION     0xffffff8000000000ULL /* PML4[511] low: kernel stacks */
 
 /* Software bit: the frame behind this leaf belongs to the address space and

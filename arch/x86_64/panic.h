@@ -1,5 +1,5 @@
-#ifndef KERNEL_PANIC_H
-#define KERNEL_PANIC_H
+#ifndef ARCH_X86_64_PANIC_H
+#define ARCH_X86_64_PANIC_H
 
 /* Prints "[PANIC] <message>", the current registers and a backtrace on every
  * console, then halts this CPU for good. */

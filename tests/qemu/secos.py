@@ -40,7 +40,11 @@ from pathlib import Path
 from typing import Callable, Optional, Pattern, Union
 
 REPO = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("SECOS_BUILD", REPO / "build"))
+# What the suite boots: the test configuration (make CONFIG=test, build/test),
+# which has the crash tests, demos and attack programs. RELEASE_BUILD is the
+# default configuration, booted by test_release_config.py.
+BUILD = Path(os.environ.get("SECOS_BUILD", REPO / "build" / "test"))
+RELEASE_BUILD = Path(os.environ.get("SECOS_RELEASE_BUILD", REPO / "build"))
 QEMU = os.environ.get("SECOS_QEMU", "qemu-system-x86_64")
 OVMF_CODE = Path(os.environ.get("SECOS_OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd"))
 OVMF_VARS = Path(os.environ.get("SECOS_OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd"))
@@ -59,6 +63,10 @@ TAIL_BYTES = 2048
 
 def kernel_path() -> Path:
     return Path(os.environ.get("SECOS_KERNEL", BUILD / "kernel.elf"))
+
+
+def release_kernel_path() -> Path:
+    return RELEASE_BUILD / "kernel.elf"
 
 
 def iso_path() -> Path:
@@ -80,10 +88,11 @@ class BootConfig:
 
 
 CONFIGS = {
-    "kernel": BootConfig("kernel", kernel_path, "multiboot1", 60.0, make_target="make kernel"),
-    "iso-bios": BootConfig("iso-bios", iso_path, "multiboot2", 120.0, make_target="make iso"),
-    "iso-uefi": BootConfig("iso-uefi", iso_path, "uefi", 180.0, uefi=True, make_target="make iso"),
-    "esp-uefi": BootConfig("esp-uefi", esp_path, "uefi", 180.0, uefi=True, make_target="make esp"),
+    "kernel": BootConfig("kernel", kernel_path, "multiboot1", 60.0, make_target="make CONFIG=test kernel"),
+    "release": BootConfig("release", release_kernel_path, "multiboot1", 60.0, make_target="make kernel"),
+    "iso-bios": BootConfig("iso-bios", iso_path, "multiboot2", 120.0, make_target="make CONFIG=test iso"),
+    "iso-uefi": BootConfig("iso-uefi", iso_path, "uefi", 180.0, uefi=True, make_target="make CONFIG=test iso"),
+    "esp-uefi": BootConfig("esp-uefi", esp_path, "uefi", 180.0, uefi=True, make_target="make CONFIG=test esp"),
 }
 
 
@@ -255,7 +264,7 @@ class Machine:
                "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
         if self.use_debugcon:
             cmd += ["-debugcon", f"file:{self.debugcon_path}"]
-        if self.config == "kernel":
+        if self.config in ("kernel", "release"):
             cmd += ["-kernel", str(image)]
         elif self.config == "iso-bios":
             cmd += ["-machine", "pc", "-cdrom", str(image)]

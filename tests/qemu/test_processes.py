@@ -105,13 +105,12 @@ def test_two_fpu_processes_keep_their_state(vm):
 
 
 def test_yield_alternates(vm):
-    # One burst: the shell reads both lines before either program runs (kernel
-    # code is not preempted), so both exist when the first one yields.
-    vm.send("elfload yield A 4\relfload yield B 4\r", burst=True)
-    vm.wait_until(lambda text, pos: ("yield A 3" in text and "yield B 3" in text) or None, 60, "both yielders")
-    seq = "".join(re.findall(r"yield ([AB]) \d+\r", vm.output))
-    reap_all(vm)
-    assert "ABAB" in seq or "BABA" in seq, seq
+    # yield --pair starts its partner itself, so both exist before the first
+    # yield: two console commands would race with the second line's arrival.
+    out = vm.run("run yield --pair 4", timeout=60)
+    seq = "".join(re.findall(r"^yield ([AB]) \d+$", out, re.M))
+    assert seq == "ABABABAB", out
+    assert re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out
 
 
 def test_elfload_elfunload(vm):

@@ -342,7 +342,7 @@ static void test_strerror(void **state) {
     assert_string_equal(vfs_strerror(-ENOSPC), "no space left on the filesystem");
     assert_string_equal(vfs_strerror(-ENAMETOOLONG), "name too long (max 63 bytes a name, 255 a path)");
     assert_string_equal(vfs_strerror(-EXDEV), "cannot move across filesystems");
-    assert_string_equal(vfs_strerror(-9999), "error");
+    assert_string_equal(vfs_strerror(-9999), "unknown error");
 }
 
 int main(void) {

@@ -1,6 +1,7 @@
-/* User-space runtime: buffered console output, exit, malloc/free, atoi. */
+/* User-space runtime: buffered console output, exit, malloc/free, atoi, strerror. */
 #include "ulib.h"
 #include "lib/printf.h"
+#include "lib/strerror.h"
 #include <stdarg.h>
 
 /* ---- output ------------------------------------------------------------ */
@@ -186,3 +187,6 @@ int atoi(const char *s) {
     if (v > 0x7fffffffL) v = 0x7fffffffL;
     return (int)v;
 }
+
+const char *strerror(int err) { return secos_strerror(err); }
+const char *errno_name(int err) { return secos_errno_name(err); }

@@ -26,6 +26,10 @@ void *malloc(size_t size);
 void *calloc(size_t n, size_t size);
 void free(void *p);
 
+/* The text for an error number (err or -err), the kernel's own wording. */
+const char *strerror(int err);
+const char *errno_name(int err);          /* "ENOENT" */
+
 int atoi(const char *s);                  /* optional sign, decimal; stops at the first non-digit */
 
 #endif

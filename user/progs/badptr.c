@@ -37,8 +37,8 @@ static void check(const char *call, int int80, const char *which, long ret) {
     ncheck++;
     int ok = ret < 0;
     if (!ok) nfail++;
-    printf("badptr: %s(%s) %s -> %ld %s\n", call, int80 ? "int80" : "syscall", which, ret,
-           ok ? "ok" : "FAILED");
+    printf("badptr: %s(%s) %s -> %ld (%s) %s\n", call, int80 ? "int80" : "syscall", which, ret,
+           ret < 0 ? errno_name((int)ret) : "no error", ok ? "ok" : "FAILED");
 }
 
 static long sc(int int80, long n, long a1, long a2, long a3, long a4) {

@@ -1,0 +1,55 @@
+#include "lib/strerror.h"
+#include "secos/errno.h"
+
+#define ERRNO_TABLE(X)                                              \
+    X(EPERM, "operation not permitted")                             \
+    X(ENOENT, "no such file or directory")                          \
+    X(ESRCH, "no such process")                                     \
+    X(EINTR, "interrupted")                                         \
+    X(EIO, "input/output error")                                    \
+    X(E2BIG, "argument list too long")                              \
+    X(ENOEXEC, "not a valid program")                               \
+    X(EBADF, "bad file descriptor")                                 \
+    X(ECHILD, "no child process")                                   \
+    X(EAGAIN, "resource temporarily unavailable")                   \
+    X(ENOMEM, "out of memory")                                      \
+    X(EACCES, "permission denied")                                  \
+    X(EFAULT, "bad address")                                        \
+    X(EBUSY, "busy")                                                \
+    X(EEXIST, "already exists")                                     \
+    X(EXDEV, "cannot move across filesystems")                      \
+    X(ENOTDIR, "not a directory")                                   \
+    X(EISDIR, "is a directory")                                     \
+    X(EINVAL, "invalid argument")                                   \
+    X(EMFILE, "too many open files")                                \
+    X(EFBIG, "file too large")                                      \
+    X(ENOSPC, "no space left on the filesystem")                    \
+    X(ESPIPE, "not seekable")                                       \
+    X(EROFS, "read-only filesystem")                                \
+    X(ERANGE, "result too large")                                   \
+    X(ENAMETOOLONG, "name too long")                                \
+    X(ENOSYS, "not supported")                                      \
+    X(ENOTEMPTY, "directory not empty")
+
+/* |err| without overflow: -INT_MIN is not an int. */
+static unsigned magnitude(int err) { return err < 0 ? 0u - (unsigned)err : (unsigned)err; }
+
+const char *secos_strerror(int err) {
+    switch (magnitude(err)) {
+    case 0: return "success";
+#define ERRNO_TEXT(num, text) case num: return text;
+    ERRNO_TABLE(ERRNO_TEXT)
+#undef ERRNO_TEXT
+    default: return "unknown error";
+    }
+}
+
+const char *secos_errno_name(int err) {
+    switch (magnitude(err)) {
+    case 0: return "0";
+#define ERRNO_NAME(num, text) case num: return #num;
+    ERRNO_TABLE(ERRNO_NAME)
+#undef ERRNO_NAME
+    default: return "E?";
+    }
+}
