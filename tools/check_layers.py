@@ -4,7 +4,14 @@ loader and user space must point down the layer order or stay in its own
 folder. Exits 1 naming file:line for each include that points up (or
 sideways between two subsystems), 0 when there is none.
 
-    tools/check_layers.py [--root DIR] [--list]
+    tools/check_layers.py [--root DIR] [--list] [--objects BUILD/k/...o ...]
+
+With --objects (make check passes the kernel's objects) it also reads each
+object's undefined symbols (nm) and fails on a call or reference by name to
+a symbol defined in a higher layer or in a peer subsystem: a lower layer
+reaches up only through hooks registered at init. Allowed by design: the
+compiler's stack-protector symbols, the boot stub's jump to kernel_main, and
+generated data ($(BUILD)/k/gen: font, version, embedded programs).
 
 The order, lowest first (docs/ARCHITECTURE.md says what each folder owns):
 
@@ -21,6 +28,7 @@ include anything: they exist to reach inside.
 import argparse
 import os
 import re
+import subprocess
 import sys
 
 # folder -> rank; folders with the same rank are peers.
@@ -83,14 +91,14 @@ def allowed(src, dst):
     return RANKS[dst] == RANKS[src] and frozenset({src, dst}) in PEER_OK
 
 
-def why(src, dst):
+def why(src, dst, verb="includes"):
     if src in PROGRAMS:
         return f"{src}/ is a separate program: it may include only {', '.join(sorted(PROGRAMS[src]))} and itself"
     if dst in PROGRAMS:
         return f"{dst}/ is a separate program, not part of the kernel"
     if RANKS[dst] == RANKS[src]:
         return f"{src} and {dst} are peers: register a hook at init instead"
-    return f"{src} (layer {RANKS[src]}) includes {dst} (layer {RANKS[dst]}), which is above it"
+    return f"{src} (layer {RANKS[src]}) {verb} {dst} (layer {RANKS[dst]}), which is above it"
 
 
 def scan(root):
@@ -123,12 +131,51 @@ def scan(root):
     return problems, edges
 
 
+LINK_ALLOWED = {"__stack_chk_fail", "__stack_chk_guard", "kernel_main"}
+
+
+def object_folder(obj):
+    """Layer folder of $(BUILD)/k/<folder>/x.o, or "gen" for generated code."""
+    parts = obj.replace("\\", "/").split("/")
+    if "k" not in parts:
+        return None
+    rel = "/".join(parts[parts.index("k") + 1:])
+    return "gen" if rel.startswith("gen/") else folder_of(rel)
+
+
+def scan_objects(objects):
+    defined, undefined = {}, {}
+    for obj in objects:
+        out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) == 3 and f[1] in "TDRBCV":
+                defined[f[2]] = obj
+            elif len(f) == 2 and f[0] == "U":
+                undefined.setdefault(obj, []).append(f[1])
+    problems = []
+    for obj, names in sorted(undefined.items()):
+        src = object_folder(obj)
+        if src in (None, "gen"):
+            continue
+        for name in names:
+            if name in LINK_ALLOWED or name not in defined:
+                continue
+            dst = object_folder(defined[name])
+            if dst in (None, "gen") or allowed(src, dst):
+                continue
+            problems.append(f"{obj}: uses {name} from {defined[name]}: {why(src, dst, 'reaches by name into')}")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     ap.add_argument("--list", action="store_true", help="print every folder-to-folder edge")
+    ap.add_argument("--objects", nargs="*", default=[], help="kernel objects to check symbol by symbol")
     args = ap.parse_args()
     problems, edges = scan(os.path.abspath(args.root))
+    problems += scan_objects(args.objects)
     if args.list:
         for s, d in sorted(edges):
             if s != d:
@@ -138,7 +185,8 @@ def main():
     if problems:
         print(f"check_layers: FAIL - {len(problems)} include(s) against the layer order", file=sys.stderr)
         return 1
-    print(f"check_layers: ok - {len(edges)} folder edges, all pointing down the layer order")
+    linked = f", {len(args.objects)} objects' symbols" if args.objects else ""
+    print(f"check_layers: ok - {len(edges)} folder edges{linked}, all pointing down the layer order")
     return 0
 
 

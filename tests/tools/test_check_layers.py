@@ -59,3 +59,30 @@ def test_downward_include_passes(tree):
     add_include(tree, "console/shell.c", "mm/pmm.h")
     r = run(tree)
     assert r.returncode == 0, r.stderr
+
+
+def compile_obj(path, code):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    src = path.with_suffix(".c")
+    src.write_text(code)
+    subprocess.run(["gcc", "-c", str(src), "-o", str(path)], check=True)
+    return str(path)
+
+
+def test_object_reaching_up_by_name_fails(tmp_path):
+    k = tmp_path / "k"
+    low = compile_obj(k / "mm" / "low.o", "void proc_kill_all(void); void mm_thing(void) { proc_kill_all(); }\n")
+    high = compile_obj(k / "kernel" / "high.o", "void proc_kill_all(void) {}\n")
+    r = subprocess.run([sys.executable, str(CHECK), "--root", str(REPO), "--objects", low, high],
+                       capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "uses proc_kill_all from" in r.stderr and "mm (layer 3) reaches by name into kernel (layer 4)" in r.stderr, r.stderr
+
+
+def test_object_calling_down_passes(tmp_path):
+    k = tmp_path / "k"
+    high = compile_obj(k / "kernel" / "high.o", "void mm_thing(void); void k(void) { mm_thing(); }\n")
+    low = compile_obj(k / "mm" / "low.o", "void mm_thing(void) {}\n")
+    r = subprocess.run([sys.executable, str(CHECK), "--root", str(REPO), "--objects", low, high],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
