@@ -1,4 +1,4 @@
-/* Driver Space shell commands: drvinfo, drvreg, drvunreg, drvlog, drvrate.
+/* Driver Space shell commands: drvinfo, drvreg, drvunreg, drvrun, drvlog, drvrate.
  * (drvtest and the driver selftests are in tests/kernel/selftests_driver.c.) */
 #include "dspace/driver_space.h"
 #include "dspace/driver_check.h"
@@ -111,6 +111,44 @@ static int cmd_drvreg(int argc, char **argv) {
     return 0;
 }
 SHELL_COMMAND(drvreg, "drvreg", "drvreg <id> [pid]", "bind a device to a process (default: the newest user process); exclusive", cmd_drvreg);
+
+/* drvrun <id>[,<id>...] <name> [args]: the one-line way to run a driver in
+ * the foreground. The program starts with the devices already bound (it runs
+ * only once the console waits), so it never waits for a drvreg that the busy
+ * console could not take. */
+static int cmd_drvrun(int argc, char **argv) {
+    driver_registry_init();
+    if (argc < 3) { kprintf("usage: drvrun <id>[,<id>...] <name> [args...]\n"); return -1; }
+    uint32_t ids[DRIVER_MAX_DEVICES];
+    int n = 0;
+    char list[64];
+    if (strlcpy(list, argv[1], sizeof list) >= sizeof list) { kprintf("drvrun: device list too long\n"); return -1; }
+    for (char *tok = list, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next) *next++ = '\0';
+        uint32_t id;
+        device_desc_t *d = device_arg("drvrun", tok, &id);
+        if (!d) return -1;
+        for (int i = 0; i < n; i++)
+            if (ids[i] == id) { kprintf("drvrun: device %u listed twice\n", id); return -1; }
+        if (n == DRIVER_MAX_DEVICES) { kprintf("drvrun: too many devices\n"); return -1; }
+        if (d->bind->owner != DRIVER_UNBOUND) {
+            kprintf("drvrun: device %u (%s) is already bound to pid %d (drvunreg %u first)\n", id, d->name,
+                    d->bind->owner, id);
+            return -1;
+        }
+        ids[n++] = id;
+    }
+    int pid = shell_start_program(argc - 2, argv + 2);
+    if (pid < 0) return -1;
+    for (int i = 0; i < n; i++) {
+        driver_bind(ids[i], pid);
+        kprintf("drvrun: device %u (%s) bound to pid %d\n", ids[i], driver_device(ids[i])->name, pid);
+    }
+    return shell_wait_foreground(pid);
+}
+SHELL_COMMAND(drvrun, "drvrun", "drvrun <id>[,<id>...] <name> [args...]",
+              "run a driver program in the foreground with these devices bound to it (Ctrl-C stops it)", cmd_drvrun);
 
 static int cmd_drvunreg(int argc, char **argv) {
     driver_registry_init();

@@ -2,6 +2,7 @@
 #include "console/shell.h"
 #include "lib/console_out.h"
 #include "kernel/proc.h"
+#include "kernel/input.h"
 #include "kernel/syscall.h"
 #include "arch/x86_64/trap_hooks.h"
 #include "lib/string.h"
@@ -88,17 +89,34 @@ static int cmd_ps(int argc, char **argv) {
 }
 SHELL_COMMAND(ps, "ps", "ps", "list processes: pid, parent, state, ticks, pages, open files, name", cmd_ps);
 
+static void interrupt_shell(void) { proc_interrupt(SHELL_PID); }
+
+int shell_start_program(int argc, char **argv) {
+    proc_by_pid(SHELL_PID)->interrupted = 0; /* a Ctrl-C from before does not count */
+    return start(argc, argv);
+}
+
+int shell_wait_foreground(int pid) {
+    int status = 0;
+    /* Ctrl-C while the program runs kills it (from the serial line or the
+     * keyboard; the byte never reaches the program). */
+    console_input_set_interrupt_hook(interrupt_shell);
+    while (proc_wait(SHELL_PID, pid, &status, PROC_WAIT_INTERRUPTIBLE) == -EINTR) {
+        kprintf("^C\nrun: interrupted (Ctrl-C): killing pid %d\n", pid);
+        if (proc_kill(pid) != 0) kprintf("run: pid %d had already exited\n", pid);
+    }
+    console_input_set_interrupt_hook(0);
+    kprintf("[EXIT] pid=%d status=%d\n", pid, status);
+    return status == 0 ? 0 : -1;
+}
+
 static int cmd_run(int argc, char **argv) {
     if (argc < 2) {
         kprintf("usage: run <name> [args...]\n");
         return -1;
     }
-    int pid = start(argc - 1, argv + 1);
-    if (pid < 0) return -1;
-    int status = 0;
-    proc_wait(SHELL_PID, pid, &status, 1);
-    kprintf("[EXIT] pid=%d status=%d\n", pid, status);
-    return status == 0 ? 0 : -1;
+    int pid = shell_start_program(argc - 1, argv + 1);
+    return pid < 0 ? -1 : shell_wait_foreground(pid);
 }
 SHELL_COMMAND(run, "run", "run <name> [args...]", "start a program, wait for it and print its exit status", cmd_run);
 

@@ -48,34 +48,85 @@ int shell_run_line(const char *line) {
     return cmd->run(argc, argv);
 }
 
+/* The prompt stays readable when a background program prints while the
+ * console waits for a line: the output starts on a line of its own, and once
+ * it ends with a newline the prompt and the partly typed line come back. */
+static struct line_editor editor;
+static int prompt_visible;   /* the prompt (and editor's line) is the last thing shown */
+static int redraw_wanted;    /* program output covered it */
+static char last_program_byte = '\n';
+
+static void program_output_before(void) {
+    if (prompt_visible) {
+        console_putc('\n');
+        prompt_visible = 0;
+        redraw_wanted = 1;
+    }
+}
+
+static void program_output_after(char last) {
+    last_program_byte = last;
+    if (redraw_wanted && last == '\n') console_input_kick();
+}
+
+static const struct console_program_observer program_observer = {
+    .before = program_output_before, .after = program_output_after,
+};
+
+static void show_prompt(void) {
+    char line[2 * LINE_MAX_LEN];
+    kprintf("%s", SHELL_PROMPT);
+    console_write(line, line_editor_render(&editor, line, sizeof line));
+    prompt_visible = 1;
+    redraw_wanted = 0;
+}
+
+static void redraw_if_covered(void) {
+    if (!redraw_wanted) return;
+    if (last_program_byte != '\n') console_putc('\n');
+    show_prompt();
+}
+
+static void finish_line(void) {
+    line_editor_reset(&editor);
+    show_prompt();
+}
+
 void shell_main(void) {
-    static struct line_editor le;
-    line_editor_init(&le);
+    line_editor_init(&editor);
+    console_set_program_observer(&program_observer);
     console_marker("[SHELL] ready\n");
-    kprintf("secos> ");
+    show_prompt();
     for (;;) {
-        uint8_t c = console_getc();
-        switch (line_editor_feed(&le, c)) {
+        uint8_t c;
+        if (!console_wait_input(&c)) { /* program output covered the prompt */
+            if (last_program_byte == '\n') redraw_if_covered();
+            continue;
+        }
+        redraw_if_covered();
+        enum line_event ev = line_editor_feed(&editor, c);
+        console_write(editor.out, editor.out_len);
+        switch (ev) {
         case LINE_NONE:
-            break;
-        case LINE_ECHO:
-            console_putc((char)c);
-            break;
-        case LINE_ERASE:
-            console_write("\b \b", 3);
             break;
         case LINE_DONE:
             console_putc('\n');
-            shell_run_line(le.buf);
+            prompt_visible = 0;
+            line_editor_history_add(&editor, editor.buf);
+            shell_run_line(editor.buf);
             shell_reap_children();
-            line_editor_reset(&le);
-            kprintf("secos> ");
+            finish_line();
             break;
         case LINE_TOO_LONG:
             console_putc('\n');
+            prompt_visible = 0;
             kprintf("error: line too long (max %d characters); ignored\n", LINE_MAX_LEN);
-            line_editor_reset(&le);
-            kprintf("secos> ");
+            finish_line();
+            break;
+        case LINE_CANCEL:
+            console_putc('\n');
+            prompt_visible = 0;
+            finish_line();
             break;
         }
     }

@@ -5,6 +5,8 @@
 
 #include "console/shell_parse.h" /* SHELL_MAX_ARGS */
 
+#define SHELL_PROMPT "secos> "
+
 struct shell_command {
     const char *name;
     const char *usage;   /* e.g. "sleep <ms>" */
@@ -23,6 +25,12 @@ int shell_run_line(const char *line);
 void shell_main(void) __attribute__((noreturn));
 
 const struct shell_command *shell_find(const char *name);
+/* Starts a program as the console's child ("error: cannot start ..." on
+ * failure): its pid, or a negative errno. It runs once the console sleeps. */
+int shell_start_program(int argc, char **argv);
+/* Waits for it, Ctrl-C kills it; prints "[EXIT] pid=N status=S". 0 if it
+ * exited with status 0, else -1. */
+int shell_wait_foreground(int pid);
 /* Reaps (and reports) the console's finished background programs. */
 void shell_reap_children(void);
 /* Commands in name order, for help: returns the count, fills up to max. */

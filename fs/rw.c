@@ -17,7 +17,7 @@ long sys_write(SYSARGS) {
     for (uint64_t done = 0; done < a2;) {
         uint64_t n = a2 - done < sizeof buf ? a2 - done : sizeof buf;
         if (copy_from_user(buf, a1 + done, n)) return done ? (long)done : -EFAULT;
-        console_write(buf, n);
+        console_program_write(buf, n);
         done += n;
     }
     return (long)a2;

@@ -5,12 +5,20 @@
 
 static struct ringbuf input;
 static void (*resume_hook)(void);
+static void (*interrupt_hook)(void);
+static volatile int kicked;
 
 void console_input_init(void) { ringbuf_init(&input); }
 
 void console_input_set_resume_hook(void (*fn)(void)) { resume_hook = fn; }
 
+void console_input_set_interrupt_hook(void (*fn)(void)) { interrupt_hook = fn; }
+
 void console_input_push(uint8_t byte) {
+    if (byte == 0x03 && interrupt_hook) {
+        interrupt_hook();
+        return;
+    }
     ringbuf_put(&input, byte);
     wakeup(&input);
 }
@@ -38,4 +46,28 @@ uint8_t console_getc(void) {
     resume();
     irq_restore(f);
     return b;
+}
+
+void console_input_kick(void) {
+    uint64_t f = irq_save();
+    kicked = 1;
+    wakeup(&input);
+    irq_restore(f);
+}
+
+int console_wait_input(uint8_t *byte) {
+    uint64_t f = irq_save();
+    for (;;) {
+        if (ringbuf_get(&input, byte) == 0) {
+            resume();
+            irq_restore(f);
+            return 1;
+        }
+        if (kicked) {
+            kicked = 0;
+            irq_restore(f);
+            return 0;
+        }
+        sleep_on(&input);
+    }
 }

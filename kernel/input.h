@@ -13,6 +13,15 @@ uint32_t console_input_room(void);       /* free bytes in the input ring */
  * registered by it, resumes receiving once a byte was taken out. Called with
  * interrupts off. */
 void console_input_set_resume_hook(void (*fn)(void));
+/* Ctrl-C (0x03) goes to this hook instead of the queue while one is set
+ * (the console sets it while it waits for a program). Called from interrupt
+ * context; 0 removes it. */
+void console_input_set_interrupt_hook(void (*fn)(void));
+/* Wakes whoever waits in console_wait_input without a byte (the console
+ * redraws its prompt after program output). */
+void console_input_kick(void);
+/* 1 and a byte, or 0 after a console_input_kick(); sleeps until either. */
+int console_wait_input(uint8_t *byte);
 /* Blocks (sleeps) until a byte is available. */
 uint8_t console_getc(void);
 int console_try_getc(uint8_t *byte);     /* 0 and a byte, or -1 when empty */

@@ -212,6 +212,16 @@ static void reap_orphans(void) {
     }
 }
 
+void proc_interrupt(int pid) {
+    uint64_t f = irq_save();
+    struct proc *p = proc_by_pid(pid);
+    if (p) {
+        p->interrupted = 1;
+        wakeup(p);
+    }
+    irq_restore(f);
+}
+
 int proc_wait(int parent, int pid, int *status, int block) {
     uint64_t f = irq_save();
     struct proc *self = proc_by_pid(parent);
@@ -230,6 +240,11 @@ int proc_wait(int parent, int pid, int *status, int block) {
         }
         if (!have_child) { irq_restore(f); return -ECHILD; }
         if (!block) { irq_restore(f); return 0; }
+        if (block == PROC_WAIT_INTERRUPTIBLE && self->interrupted) {
+            self->interrupted = 0;
+            irq_restore(f);
+            return -EINTR;
+        }
         sleep_on(self);
     }
 }

@@ -39,6 +39,7 @@ struct proc {
     uint64_t quantum;              /* ticks left before preemption */
     const void *wait_chan;         /* what a BLOCKED process waits for */
     uint64_t wake_tick;            /* sleep deadline, 0 = none */
+    int interrupted;               /* proc_interrupt() since the last interruptible wait */
     struct mmap_region mmaps[PROC_MMAP_MAX];
     uint64_t mmap_next;            /* next mmap address to try */
     uint64_t stack_bottom;         /* lowest address the stack may grow to */
@@ -81,5 +82,10 @@ int proc_kill(int pid);             /* 0 or -ESRCH/-EPERM */
 /* Reaps a zombie child of parent (pid or -1 for any); blocks if block is set.
  * Returns the pid (status in *status), -ECHILD, or 0 when !block and none ready. */
 int proc_wait(int parent, int pid, int *status, int block);
+/* block = PROC_WAIT_INTERRUPTIBLE: like blocking, but returns -EINTR once
+ * proc_interrupt(parent) was called (safe from interrupt context), and clears
+ * that; the caller clears `interrupted` before it arms whatever interrupts. */
+#define PROC_WAIT_INTERRUPTIBLE 2
+void proc_interrupt(int pid);
 
 #endif

@@ -13,6 +13,11 @@ int selftest_run(const char *prefix) {
         if (ok) passed++;
         else failed++;
     }
+    if (passed + failed == 0) {
+        kprintf("[SELFTEST] no test name starts with \"%s\" (selftest with no argument runs them all)\n",
+                prefix ? prefix : "");
+        return 1;
+    }
     kprintf("[SELFTEST] summary: %d passed, %d failed\n", passed, failed);
     return failed;
 }

@@ -30,7 +30,7 @@ struct selftest {
     } while (0)
 
 /* Runs every selftest whose name starts with prefix (NULL = all). Returns
- * the number of failures. */
+ * the number of failures, or 1 (after saying so) when no name matches. */
 int selftest_run(const char *prefix);
 
 #endif

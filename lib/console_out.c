@@ -23,6 +23,17 @@ void console_write(const char *s, uint64_t n) {
     for (uint64_t i = 0; i < n; i++) console_putc(s[i]);
 }
 
+static const struct console_program_observer *observer;
+
+void console_set_program_observer(const struct console_program_observer *obs) { observer = obs; }
+
+void console_program_write(const char *s, uint64_t n) {
+    if (n == 0) return;
+    if (observer) observer->before();
+    console_write(s, n);
+    if (observer) observer->after(s[n - 1]);
+}
+
 static void emit_console(char c, void *ctx) { (void)ctx; console_putc(c); }
 
 int kprintf(const char *fmt, ...) {

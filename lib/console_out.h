@@ -27,6 +27,16 @@ void console_clear(void);
 void console_set_color(uint8_t fg, uint8_t bg);
 void console_reset_color(void);
 
+/* What programs write to the console (fds 1 and 2) goes through
+ * console_program_write, so that the kernel console can keep its prompt
+ * readable: the observer it registers hears before and after each chunk. */
+struct console_program_observer {
+    void (*before)(void);
+    void (*after)(char last);   /* the chunk's last byte */
+};
+void console_set_program_observer(const struct console_program_observer *obs);
+void console_program_write(const char *s, uint64_t n);
+
 /* Marker lines for tests: written only to sinks with CONSOLE_SINK_MARKERS. */
 void console_marker(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -318,3 +318,37 @@ def test_no_frame_leak(clean):
     after = parse_mem(clean.run("mem"))
     assert after["phys free"] == before["phys free"], (before, after)
     assert after["heap in use"] == before["heap in use"], (before, after)
+
+
+def test_drvrun_runs_a_driver_in_the_foreground(clean):
+    # The person's one-liner: the console is busy while the driver runs, so
+    # the devices are bound before it starts and it never waits for drvreg.
+    out = clean.run("drvrun 0,1,2 testdriver", timeout=120)
+    assert re.search(r"^drvrun: device 0 \(\w+\) bound to pid (\d+)$", out, re.M), out
+    assert "timed out" not in out, out
+    steps = STEP_RE.findall(out)
+    assert steps and all(s[3] == "ok" for s in steps), out
+    assert re.search(r"testdriver: \d+ steps, 0 failed", out), out
+    assert re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out
+    assert_all_unbound(clean)
+
+
+def test_drvrun_errors(clean):
+    assert clean.run("drvrun").startswith("usage: drvrun <id>[,<id>...] <name> [args...]")
+    assert clean.run("drvrun 0").startswith("usage: drvrun")
+    assert clean.run("drvrun 99 testdriver").startswith("drvrun: no device 99")
+    assert clean.run("drvrun 0,0 testdriver") == "drvrun: device 0 listed twice\n"
+    out = clean.run("drvrun 0 nosuchprog")
+    assert out.startswith("error: cannot start nosuchprog"), out
+    assert_all_unbound(clean)
+
+
+def test_run_testdriver_can_be_interrupted(clean):
+    # `run testdriver` blocks the console; its hint names drvrun, and Ctrl-C
+    # ends the wait instead of 30 s of a frozen console.
+    clean.send(b"run testdriver\r")
+    clean.wait_for("or start me with: drvrun 0,1,2 testdriver", timeout=60)
+    clean.send(b"\x03")
+    clean.wait_for(re.compile(r"run: interrupted \(Ctrl-C\): killing pid \d+"), timeout=30)
+    clean.wait_for(re.compile(r"\[EXIT\] pid=\d+ status=137\r\nsecos> "), timeout=30)
+    assert_all_unbound(clean)

@@ -77,12 +77,18 @@ static long step(const char *name, long expected, uint32_t op, uint32_t dev, uin
 /* Polls until every device in devs is ours (GET_INFO succeeds), saying once
  * what it waits for. Each refused poll is an audited DRV_ERR_BINDING, hence
  * the slow poll. */
+static const char *mode = ""; /* the argument, for the drvrun hint */
+
 static int wait_bound(const uint32_t *devs, int n) {
-    char list[64] = "";
-    for (int i = 0, at = 0; i < n && at < (int)sizeof list; i++)
+    char list[64] = "", ids[64] = "";
+    for (int i = 0, at = 0, at2 = 0; i < n && at < (int)sizeof list && at2 < (int)sizeof ids; i++) {
         at += ksnprintf(list + at, sizeof list - (size_t)at, " %u", devs[i]);
-    /* One printf, one write: the line cannot be split by shell output. */
-    printf("testdriver: pid %ld waiting for devices%s (drvreg <id> %ld)\n", pid, list, pid);
+        at2 += ksnprintf(ids + at2, sizeof ids - (size_t)at2, "%s%u", i ? "," : "", devs[i]);
+    }
+    /* One printf, one write: the line cannot be split by shell output. Under
+     * drvrun the devices are bound already and the wait ends at once. */
+    printf("testdriver: pid %ld waiting for devices%s (from a free console: drvreg <id> %ld for each; "
+           "or start me with: drvrun %s testdriver%s%s)\n", pid, list, pid, ids, mode[0] ? " " : "", mode);
     for (int i = 0, waited = 0; i < n; waited += POLL_MS) {
         long r = drv(DRIVER_OP_GET_INFO, devs[i], 0, 0, 0, 0, 0, 0);
         if (r == DRV_OK) { i++; continue; }
@@ -248,8 +254,8 @@ static int use_after_unmap(void) {
 
 int main(int argc, char **argv) {
     pid = sys_getpid();
-    const char *mode = argc > 1 ? argv[1] : "run";
-    if (strcmp(mode, "run") == 0) return run_all();
+    mode = argc > 1 ? argv[1] : "";
+    if (mode[0] == '\0' || strcmp(mode, "run") == 0) return run_all();
     if (strcmp(mode, "hold") == 0) return hold();
     if (strcmp(mode, "use-after-unmap") == 0) return use_after_unmap();
     printf("usage: testdriver [run|hold|use-after-unmap]\n");
