@@ -166,7 +166,9 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
     if (im.has_manifest) {
         p->manifest = im.manifest;
         p->has_manifest = 1;
-        if (im.manifest.max_mem) max_mem = im.manifest.max_mem;
+        /* The manifest can only ask for less: the system's cap is the
+         * ceiling, whatever a (possibly patched) program claims. */
+        if (im.manifest.max_mem && im.manifest.max_mem < max_mem) max_mem = im.manifest.max_mem;
     }
     /* Refuse before allocating anything: a huge bss must not drain the PMM
      * just to be turned down afterwards. +1: the first stack page. */

@@ -19,7 +19,7 @@
 struct secos_manifest {
     uint32_t version;
     uint32_t flags;
-    uint64_t max_mem;    /* bytes of user memory the process may occupy; 0 = kernel default */
+    uint64_t max_mem;    /* bytes of user memory the process may occupy; 0 = kernel default; never above it */
     uint64_t entry_hint; /* 0, or must equal the ELF entry */
 };
 

@@ -68,7 +68,7 @@ ATTACKS = {
     # resource limits
     "spawnbomb": "error:-EAGAIN", "spawnchain": "error:-EAGAIN", "orphanbomb": "error:-EAGAIN",
     "membomb": "kill:memory limit reached", "ptbomb": "kill:memory limit reached",
-    "oom": "children:killed",
+    "oom": "children:killed", "manifest-raise": "kill:memory limit reached",
     "mmap-slots": "error:-ENOMEM", "mmap-huge": "error:-ENOMEM", "mmap-exec": "error:-EPERM",
     "mmap-kernel": "error:-EINVAL", "munmap-code": "error:-EINVAL",
     "argv-e2big": "error:-E2BIG", "arg-long": "error:-E2BIG", "path-long": "error:-ENAMETOOLONG",
@@ -82,7 +82,7 @@ ATTACKS = {
 VECTORS = {"#DE": 0, "#DB": 1, "#BP": 3, "#UD": 6, "#SS": 12, "#GP": 13, "#PF": 14,
            "memory limit reached": 14, "non-canonical return address": 13}
 # Cases whose victim is a helper process rather than attack itself.
-HELPER_VICTIM = {"sysret": "attack_sysret", "int80-noncanon": "attack_iret"}
+HELPER_VICTIM = {"sysret": "attack_sysret", "int80-noncanon": "attack_iret", "manifest-raise": "bigmem"}
 
 
 def _errnos() -> dict:

@@ -584,6 +584,16 @@ static int r_top_helper(const char *n, const char *prog) {
 static int r_sysret(const char *n) { return r_top_helper(n, "attack_sysret"); }
 static int r_iret(const char *n) { return r_top_helper(n, "attack_iret"); }
 
+/* A helper whose manifest claims 1 GiB: the per-process cap (64 MiB) still stops it. */
+static int r_manifest_raise(const char *n) {
+    const char *argv[] = {"bigmem", NULL};
+    long pid = sys_spawn("bigmem", argv, 0);
+    if (pid < 0) return report(n, pid, 0);
+    int status = -1;
+    sys_wait(pid, &status);
+    return report(n, status, status == 128 + 14);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 enum kind { KILL, RESULT, UMIP };
@@ -706,6 +716,7 @@ static const struct acase cases[] = {
     K("membomb", "kill:memory limit reached", c_membomb),
     K("ptbomb", "kill:memory limit reached", c_ptbomb),
     R("oom", "children:killed", r_oom),
+    R("manifest-raise", "kill:memory limit reached", r_manifest_raise),
     R("mmap-slots", "error:-ENOMEM", r_mmap_slots),
     R("mmap-huge", "error:-ENOMEM", r_mmap_huge),
     R("mmap-exec", "error:-EPERM", r_mmap_exec),
