@@ -39,6 +39,9 @@ int vfs_walk(const char *dir, vfs_walk_fn fn, void *ctx);
 struct ramfs;
 struct ramfs *fs_root_ramfs(void);   /* the RAMFS mounted at /; NULL before fs_init */
 const char *fs_shell_cwd(void);      /* the shell's working directory, absolute */
+/* After the initrd, before /init.rc runs: /init.rc immutable, every boot
+ * directory pinned (fs/boot_seal.c). */
+void fs_seal_boot_tree(void);
 
 /* Runs a script through shell_run_line, one command per line ("#" comments
  * and blank lines are fine). Each failing line is reported as

@@ -12,6 +12,7 @@ struct ramfs_node {
     uint64_t size;                 /* files: bytes; directories: entries */
     enum vfs_type type;
     int immutable;
+    int pinned;                    /* may not be renamed or removed (see ramfs.h) */
     char name[VFS_NAME_MAX + 1];
 };
 
@@ -92,6 +93,13 @@ static int find(struct ramfs *fs, const char *path, struct ramfs_node **out) {
 }
 
 /* --- tree edits --------------------------------------------------------------- */
+
+/* An immutable node's directories must stay where they are: renaming or
+ * removing any of them would move the immutable entry (or let a planted
+ * directory take its path). Pins never come off, like immutability. */
+static void pin_ancestors(struct ramfs_node *n) {
+    for (struct ramfs_node *a = n->parent; a; a = a->parent) a->pinned = 1;
+}
 
 static void link_into(struct ramfs_node *dir, struct ramfs_node *n) {
     struct ramfs_node **pp = &dir->children;
@@ -262,6 +270,7 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
     }
     n->immutable = !!immutable;
     link_into(dir, n);
+    if (n->immutable) pin_ancestors(n);
     fs->files++;
     fs->bytes += len;
     return 0;
@@ -293,7 +302,7 @@ static int ramfs_remove(void *ctx, const char *path) {
     int r = find(fs, path, &n);
     if (r) return r;
     if (n == fs->root) return -EBUSY;
-    if (n->immutable || n->parent->immutable) return -EPERM;
+    if (n->immutable || n->pinned || n->parent->immutable) return -EPERM;
     if (n->type == VFS_DIR && n->children) return -ENOTEMPTY;
     unlink_from_parent(n);
     free_node(fs, n);
@@ -312,7 +321,7 @@ static int ramfs_rename(void *ctx, const char *from, const char *to) {
     /* A directory moved under itself would be cut off from the root. */
     for (struct ramfs_node *a = dir; a; a = a->parent)
         if (a == n) return -EINVAL;
-    if (n->immutable || n->parent->immutable || dir->immutable) return -EPERM;
+    if (n->immutable || n->pinned || n->parent->immutable || dir->immutable) return -EPERM;
     if (child(dir, name)) return -EEXIST;
     /* Every path below the moved node must stay nameable. */
     if (path_len(dir) + 1 + strlen(name) + deepest_below(n) > VFS_PATH_MAX) return -ENAMETOOLONG;
@@ -384,7 +393,28 @@ int ramfs_set_immutable(struct ramfs *fs, const char *path) {
     int r = find(fs, path, &n);
     if (r) return r;
     n->immutable = 1;
+    pin_ancestors(n);
     return 0;
+}
+
+int ramfs_pin(struct ramfs *fs, const char *path) {
+    struct ramfs_node *n;
+    int r = find(fs, path, &n);
+    if (r) return r;
+    n->pinned = 1;
+    pin_ancestors(n);
+    return 0;
+}
+
+void ramfs_pin_all_dirs(struct ramfs *fs) {
+    /* Iterative, like ramfs_destroy. */
+    struct ramfs_node *n = fs->root;
+    while (n) {
+        if (n->type == VFS_DIR) n->pinned = 1;
+        if (n->children) { n = n->children; continue; }
+        while (n && !n->next) n = n->parent;
+        if (n) n = n->next;
+    }
 }
 
 void ramfs_get_usage(const struct ramfs *fs, struct ramfs_usage *u) {

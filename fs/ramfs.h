@@ -14,7 +14,11 @@
  * Errors (negative errno):
  *   -EPERM      the node is immutable, or the directory it would be added
  *               to / removed from / moved out of is (immutable, as in Linux's
- *               chattr +i: nobody, whatever their rights, may change it)
+ *               chattr +i: nobody, whatever their rights, may change it), or
+ *               renaming / removing a pinned node: a directory that holds
+ *               an immutable entry anywhere below it, or one pinned on
+ *               purpose (the boot tree's directories). Pinned directories
+ *               still take new entries; they just stay where they are.
  *   -EBUSY      removing or renaming the root
  *   -ENOTEMPTY  removing a directory that has entries
  *   -EINVAL     a path that is not absolute, a "." / ".." / control-byte
@@ -49,6 +53,11 @@ void ramfs_destroy(struct ramfs *fs);
 /* Marks a node immutable, for good: there is no way back, so a boot file
  * stays what the kernel wrote. Used by whoever builds the tree at boot. */
 int ramfs_set_immutable(struct ramfs *fs, const char *path);
+/* Pins a node and its directories: they can no longer be renamed or
+ * removed. For good, like immutability. */
+int ramfs_pin(struct ramfs *fs, const char *path);
+/* Pins every directory that exists now (the end of boot). */
+void ramfs_pin_all_dirs(struct ramfs *fs);
 
 struct ramfs_usage {
     uint32_t files, dirs;        /* dirs counts the root */

@@ -25,10 +25,11 @@ static int find_embedded(const char *name, const void **img, uint64_t *size) {
 }
 
 /* A file from the VFS, read whole into a kernel buffer the caller frees. */
-static int read_program_file(const char *path, void **buf, uint64_t *size) {
+static int read_program_file(const char *path, void **buf, uint64_t *size, int *immutable) {
     struct vfs_stat st;
     int r = vfs_lookup(path, &st);
     if (r) return r;
+    if (immutable) *immutable = st.immutable;
     if (st.type != VFS_FILE) return -EACCES;
     if (st.size > LOADER_MAX_FILE) return -EFBIG;
     *buf = kmalloc(st.size ? st.size : 1);
@@ -42,24 +43,33 @@ static int read_program_file(const char *path, void **buf, uint64_t *size) {
 /* "/bin/hello" (any path with a slash) comes from the filesystem, falling
  * back to the programs built into the kernel for /bin/<name>; a bare name
  * is a built-in program, else /bin/<name> in the filesystem. *owned is the
- * buffer to kfree afterwards (NULL for built-in images). */
+ * buffer to kfree afterwards (NULL for built-in images). A built-in
+ * program's name in /bin is the system's: only an immutable file (the
+ * initrd's) may stand for it there, never one any process could have
+ * planted. */
 int loader_find_image(const char *path, const void **img, uint64_t *size, void **owned) {
     *owned = 0;
     if (strchr(path, '/')) {
         char abs[VFS_PATH_MAX + 1];
         int r = path_normalize("/", path, abs, sizeof abs);
         if (r < 0) return r;
-        r = read_program_file(abs, owned, size);
+        int in_bin = strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/'), immutable = 0;
+        r = read_program_file(abs, owned, size, &immutable);
+        if (r == 0 && in_bin && !immutable && find_embedded(abs + 5, img, size) == 0) {
+            kfree(*owned);
+            *owned = 0;
+            return 0;
+        }
         if (r == 0) { *img = *owned; return 0; }
         if (r != -ENOENT) return r;
-        if (strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/')) return find_embedded(abs + 5, img, size);
+        if (in_bin) return find_embedded(abs + 5, img, size);
         return -ENOENT;
     }
     if (find_embedded(path, img, size) == 0) return 0;
     if (strlen(path) > VFS_NAME_MAX) return -ENOENT;
     char abs[VFS_PATH_MAX + 1] = "/bin/";
     strlcpy(abs + 5, path, sizeof abs - 5);
-    int r = read_program_file(abs, owned, size);
+    int r = read_program_file(abs, owned, size, 0);
     if (r == 0) *img = *owned;
     return r;
 }

@@ -76,6 +76,9 @@ ATTACKS = {
     "sleep-huge": "error:-EINVAL", "badnr": "error:-ENOSYS",
     # descriptors
     "close-highfd": "return:ok",
+    # the boot tree: /bin stays the system's, /init.rc is sealed
+    "bin-rename": "error:-EPERM", "bin-rmdir": "error:-EPERM", "bin-mkdir": "error:-EEXIST",
+    "bin-plant": "return:ok", "initrc-write": "error:-EPERM",
 }
 
 # The exception a kill reason names, for the status check (128 + vector).

@@ -348,6 +348,36 @@ static void test_immutable_directory(void **state) {
     assert_int_equal(mk("/sys/sub/inner", "ok"), 0);                  /* not recursive */
 }
 
+/* A directory holding an immutable entry anywhere below stays where it is;
+ * pinned directories (the boot tree) too, though they still take entries. */
+static void test_pinned_directories(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/bin"), 0);
+    assert_int_equal(mkdir_("/bin/sub"), 0);
+    assert_int_equal(ramfs_ops.create(fs, "/bin/sub/hello", 1, "ELF", 3), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/bin", "/x"), -EPERM);
+    assert_int_equal(ramfs_ops.rename(fs, "/bin/sub", "/sub"), -EPERM);
+    assert_int_equal(ramfs_ops.remove(fs, "/bin/sub"), -EPERM);
+    assert_int_equal(mk("/bin/new", "x"), 0);                         /* still takes entries */
+    assert_int_equal(ramfs_ops.rename(fs, "/bin/new", "/new"), 0);    /* and mutable ones move */
+    /* set_immutable pins the parents of an existing node as well. */
+    assert_int_equal(mkdir_("/etc"), 0);
+    assert_int_equal(mk("/etc/motd", "hi"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/etc", "/etc2"), 0);
+    assert_int_equal(ramfs_set_immutable(fs, "/etc2/motd"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/etc2", "/etc"), -EPERM);
+    /* pin_all_dirs: every directory there is now, an empty one too; not later ones. */
+    assert_int_equal(mkdir_("/empty"), 0);
+    ramfs_pin_all_dirs(fs);
+    assert_int_equal(ramfs_ops.remove(fs, "/empty"), -EPERM);
+    assert_int_equal(ramfs_ops.rename(fs, "/empty", "/e"), -EPERM);
+    assert_int_equal(mkdir_("/later"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/later"), 0);
+    assert_int_equal(ramfs_pin(fs, "/new"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/new"), -EPERM);
+    assert_int_equal(ramfs_pin(fs, "/nope"), -ENOENT);
+}
+
 /* --- rename -------------------------------------------------------------------------------- */
 
 static void test_rename_file(void **state) {
@@ -618,6 +648,7 @@ int main(void) {
         T(test_remove),
         T(test_immutable_file),
         T(test_immutable_directory),
+        T(test_pinned_directories),
         T(test_rename_file),
         T(test_rename_never_replaces),
         T(test_rename_directory_moves_descendants),

@@ -594,6 +594,47 @@ static int r_manifest_raise(const char *n) {
     return report(n, status, status == 128 + 14);
 }
 
+/* ---- the boot tree: /bin and /init.rc ------------------------------------ */
+
+static int r_bin_rename(const char *n) {
+    long r = sys_rename("/bin", "/attack-bin");
+    if (r == 0) sys_rename("/attack-bin", "/bin");   /* put it back for the next cases */
+    return report(n, r, r == -EPERM);
+}
+static int r_bin_rmdir(const char *n) {
+    long r = sys_unlink("/bin");
+    if (r == 0) sys_mkdir("/bin");
+    return report(n, r, r == -EPERM);
+}
+static int r_bin_mkdir(const char *n) {
+    long r = sys_mkdir("/bin");                      /* only if /bin was missing or moved */
+    if (r == 0) sys_unlink("/bin");
+    return report(n, r, r == -EEXIST);
+}
+/* A mutable /bin/hello (when the initrd has none) must not stand for the
+ * built-in program: the planted bytes are no ELF, so running it would fail. */
+static int r_bin_plant(const char *n) {
+    long fd = sys_open("/bin/hello", O_CREAT | O_WRONLY | O_TRUNC);
+    int planted = fd >= 0;
+    if (planted) {
+        sys_write((int)fd, "planted, not an ELF\n", 20);
+        sys_close((int)fd);
+    }
+    const char *argv[] = {"/bin/hello", NULL};
+    long pid = sys_spawn("/bin/hello", argv, 0);
+    int status = -1;
+    if (pid > 0) sys_wait(pid, &status);
+    if (planted) sys_unlink("/bin/hello");
+    printf("attack: %s: planting %s (%ld), spawn %ld, status %d\n", n, planted ? "worked" : "refused", fd, pid,
+           status);
+    return report(n, pid > 0 ? status : pid, pid > 0 && status == 0);
+}
+static int r_initrc_write(const char *n) {
+    long fd = sys_open("/init.rc", O_WRONLY | O_APPEND);
+    if (fd >= 0) sys_close((int)fd);
+    return report(n, fd, fd == -EPERM);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 enum kind { KILL, RESULT, UMIP };
@@ -731,6 +772,12 @@ static const struct acase cases[] = {
     R("sleep-huge", "error:-EINVAL", r_sleep_huge),
     R("badnr", "error:-ENOSYS", r_badnr),
     R("close-highfd", "return:ok", r_close_highfd),
+    /* the boot tree */
+    R("bin-rename", "error:-EPERM", r_bin_rename),
+    R("bin-rmdir", "error:-EPERM", r_bin_rmdir),
+    R("bin-mkdir", "error:-EEXIST", r_bin_mkdir),
+    R("bin-plant", "return:ok", r_bin_plant),
+    R("initrc-write", "error:-EPERM", r_initrc_write),
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
