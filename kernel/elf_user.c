@@ -92,6 +92,8 @@ static int check_load(const struct elf64_phdr *ph, uint64_t size)
         return ELF_ERR_NOT_USER;
     if ((ph->p_flags & ELF_PF_W) && (ph->p_flags & ELF_PF_X))
         return ELF_ERR_WX;
+    if ((ph->p_flags & ELF_PF_X) && vend > ELF_USER_X_END)
+        return ELF_ERR_X_LAST_PAGE;
     return 0;
 }
 
@@ -303,6 +305,7 @@ static const char *const messages[] = {
     [-ELF_ERR_MANIFEST_VERSION] = "unsupported SECOS manifest version",
     [-ELF_ERR_MANIFEST_FLAGS] = "SECOS manifest has unknown flags",
     [-ELF_ERR_MANIFEST_ENTRY] = "SECOS manifest entry_hint does not match the ELF entry",
+    [-ELF_ERR_X_LAST_PAGE] = "executable segment on the last page of the user half",
 };
 
 const char *elf_user_strerror(int err)

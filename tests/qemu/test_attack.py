@@ -57,7 +57,7 @@ ATTACKS = {
     "loadds-kernel": "kill:#GP", "loadss-kernel": "kill:#GP",
     # the syscall return paths
     "sysret": "kill:non-canonical return address", "int80-noncanon": "kill:non-canonical return address",
-    "tf-syscall": "kill:#DB", "tf-int80": "kill:#DB",
+    "top-exec": "error:-ENOEXEC", "tf-syscall": "kill:#DB", "tf-int80": "kill:#DB",
     "badrsp-syscall": "return:ok", "badrsp-int80": "return:ok", "ksp-syscall": "return:ok",
     "ksp-int80": "return:ok", "badrsp-spin": "return:ok", "flags-syscall": "return:ok",
     "flags-int80": "return:ok",

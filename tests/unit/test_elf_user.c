@@ -562,6 +562,13 @@ static void test_wx(void **state)
     make_image(&im);
     PH(&im, PH_CODE)->p_flags = ELF_PF_W | ELF_PF_X;
     EXPECT(&im, ELF_ERR_WX);
+    /* Code on the last page of the user half runs into the non-canonical
+     * hole: refused, even one byte of it; data there is fine (above). */
+    make_image(&im);
+    PH(&im, PH_CODE)->p_vaddr = ELF_USER_VADDR_END - 0x1000;
+    EH(&im)->e_entry = ELF_USER_VADDR_END - 0x1000;
+    set_manifest(&im, manifest(SECOS_MANIFEST_VERSION, 0, 0), 24);
+    EXPECT(&im, ELF_ERR_X_LAST_PAGE);
     /* OS-specific flag bits are dropped, not passed on to the loader. */
     make_image(&im);
     PH(&im, PH_CODE)->p_flags |= 0x0ff00000;

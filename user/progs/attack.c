@@ -582,6 +582,16 @@ static int r_top_helper(const char *n, const char *prog) {
     return report(n, status, status == 128 + 13);
 }
 static int r_sysret(const char *n) { return r_top_helper(n, "attack_sysret"); }
+/* Code on the last user page is what makes a non-canonical return rip
+ * possible at all (an interrupt after its last instruction): the loader must
+ * refuse such a program outright. */
+static int r_top_exec(const char *n) {
+    const char *argv[] = {"attack_iret", NULL};
+    long pid = sys_spawn("attack_iret", argv, 0);
+    int status = -1;
+    if (pid > 0) sys_wait(pid, &status);
+    return report(n, pid > 0 ? status : pid, pid == -ENOEXEC);
+}
 static int r_iret(const char *n) { return r_top_helper(n, "attack_iret"); }
 
 /* A helper whose manifest claims 1 GiB: the per-process cap (64 MiB) still stops it. */
@@ -735,6 +745,7 @@ static const struct acase cases[] = {
     /* the syscall return paths */
     R("sysret", "kill:non-canonical return address", r_sysret),
     R("int80-noncanon", "kill:non-canonical return address", r_iret),
+    R("top-exec", "error:-ENOEXEC", r_top_exec),
     K("tf-syscall", "kill:#DB", c_tf_syscall),
     K("tf-int80", "kill:#DB", c_tf_int80),
     R("badrsp-syscall", "return:ok", r_badrsp_syscall),
