@@ -81,10 +81,19 @@ static uint64_t seg_flags(uint32_t pf) {
     return f;
 }
 
-/* Each page gets a fresh frame; the file bytes that fall into it are copied
- * straight from the image through the physmap (one copy, no bounce buffer). */
+/* Each page holding file bytes gets a fresh frame; the bytes are copied
+ * straight from the image through the physmap (one copy, no bounce buffer).
+ * The pages past the file bytes (bss) are demand-zero: spawn's work is
+ * bounded by the file's size, never by a huge memsz, and a page is only paid
+ * for (against the budget) once touched. */
 static int map_segment(struct address_space *as, const uint8_t *img, const struct elf_user_seg *s, uint64_t bias) {
     uint64_t start = s->vaddr & ~0xfffULL, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
+    uint64_t file_end = s->filesz ? (s->vaddr + s->filesz + 0xfff) & ~0xfffULL : start;
+    if (file_end < end) {
+        int r = vmm_add_demand_zero(as, file_end + bias, end + bias, seg_flags(s->flags));
+        if (r) return r;
+        end = file_end;
+    }
     for (uint64_t va = start; va < end; va += 4096) {
         uint64_t pa = pmm_alloc_zeroed();
         if (!pa) return -ENOMEM;

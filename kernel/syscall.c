@@ -64,6 +64,7 @@ long sys_write(SYSARGS) {
         if (copy_from_user(buf, a1 + done, n)) return done ? (long)done : -EFAULT;
         console_write(buf, n);
         done += n;
+        sched_resched_point();   /* the console is slow: others (the shell) run between chunks */
     }
     return (long)a2;
 }
@@ -158,7 +159,10 @@ long sys_munmap(SYSARGS) {
         struct mmap_region *m = &p->mmaps[i];
         if (m->start == 0 || m->start != a0) continue;
         if (m->end - m->start != len) return -EINVAL; /* whole regions only */
-        for (uint64_t va = m->start; va < m->end; va += 4096) vmm_unmap(p->as, va, 0);
+        for (uint64_t va = m->start; va < m->end; va += 4096) {
+            vmm_unmap(p->as, va, 0);
+            if (((va - m->start) >> 12) % 256 == 255) sched_resched_point(); /* up to 2^20 pages */
+        }
         vmm_remove_demand_zero(p->as, m->start);
         m->start = m->end = 0;
         return 0;
