@@ -5,6 +5,13 @@
 #include "kernel/canary.h"
 
 static struct heap kheap;
+/* Frames behind the heap now, and the most there ever were. */
+static uint64_t backed_pages, backed_peak;
+
+static void count_backed(int64_t delta) {
+    backed_pages += (uint64_t)delta;
+    if (backed_pages > backed_peak) backed_peak = backed_pages;
+}
 
 /* Backs [h->end, new_end) with fresh frames, one page at a time: the heap is
  * virtually contiguous, never physically. */
@@ -12,9 +19,31 @@ static int kheap_grow(struct heap *h, uintptr_t new_end, void *ctx) {
     (void)ctx;
     for (uintptr_t va = h->end; va < new_end; va += 4096) {
         if (vmm_map_new(&kernel_space, va, PTE_P | PTE_W | PTE_NX) != 0) {
-            while (va > h->end) { va -= 4096; vmm_unmap(&kernel_space, va, 0); }
+            while (va > h->end) { va -= 4096; vmm_unmap(&kernel_space, va, 0); count_backed(-1); }
             return -1;
         }
+        count_backed(1);
+    }
+    return 0;
+}
+
+/* Free runs of KHEAP_RELEASE_MIN or more give their frames back to the PMM
+ * (heap_core never reads them until kheap_reback): a burst of RAMFS growth
+ * no longer keeps its memory once the files are gone. */
+#define KHEAP_RELEASE_MIN (16 * 1024)
+
+static void kheap_release(struct heap *h, uintptr_t from, uintptr_t to, void *ctx) {
+    (void)h; (void)ctx;
+    for (uintptr_t va = from; va < to; va += 4096)
+        if (vmm_unmap(&kernel_space, va, 0) == 0) count_backed(-1);
+}
+
+static int kheap_reback(struct heap *h, uintptr_t from, uintptr_t to, void *ctx) {
+    (void)h; (void)ctx;
+    for (uintptr_t va = from; va < to; va += 4096) {
+        if (vmm_translate(&kernel_space, va, 0, 0) == 0) continue;
+        if (vmm_map_new(&kernel_space, va, PTE_P | PTE_W | PTE_NX) != 0) return -1; /* the rest stays released */
+        count_backed(1);
     }
     return 0;
 }
@@ -26,6 +55,7 @@ static void kheap_report(const char *what, const void *addr, void *ctx) {
 
 void kheap_init(void) {
     heap_init(&kheap, KHEAP_BASE, KHEAP_LIMIT, 64 * 1024, kheap_grow, kheap_report, 0);
+    heap_set_release(&kheap, kheap_release, kheap_reback, KHEAP_RELEASE_MIN);
     /* A per-boot cookie in every header check value: a forged header must
      * guess it. */
     kheap.cookie ^= entropy_u64();
@@ -65,6 +95,13 @@ void kfree(void *p) {
 void kheap_stats(struct heap_stats *out) {
     uint64_t f = irq_save();
     heap_get_stats(&kheap, out);
+    irq_restore(f);
+}
+
+void kheap_backing(uint64_t *pages, uint64_t *peak) {
+    uint64_t f = irq_save();
+    *pages = backed_pages;
+    *peak = backed_peak;
     irq_restore(f);
 }
 
