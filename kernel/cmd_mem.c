@@ -5,6 +5,7 @@
 #include "mm/vmm.h"
 #include "mm/kheap.h"
 #include "mm/physmap.h"
+#include "kernel/user_budget.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 
@@ -28,6 +29,8 @@ static int cmd_mem(int argc, char **argv) {
     kheap_backing(&backed, &peak);
     kprintf("heap backed:   %lu KiB in frames (free runs of 16 KiB or more go back to the PMM)\n", backed * 4);
     kprintf("heap peak:     %lu KiB in frames at most since boot\n", peak * 4);
+    kprintf("user frames:   %lu in use, cap %lu (all processes together)\n", user_budget_in_use(), user_budget_cap());
+    kprintf("user reserve:  %lu frames the kernel and the console keep\n", user_budget_reserve());
     return 0;
 }
 SHELL_COMMAND(mem, "mem", "mem", "physical memory and kernel heap statistics", cmd_mem);

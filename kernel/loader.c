@@ -12,6 +12,7 @@
 #include "fs/path.h"
 #include "mm/kheap.h"
 #include "kernel/canary.h"
+#include "kernel/user_budget.h"
 
 static int find_embedded(const char *name, const void **img, uint64_t *size) {
     for (unsigned i = 0; i < user_program_count; i++) {
@@ -193,6 +194,14 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
      * just to be turned down afterwards. +1: the first stack page. */
     if ((elf_user_pages(&im) + 1) * 4096 > max_mem) {
         *why = "the program needs more memory than its manifest's max_mem allows";
+        return -ENOMEM;
+    }
+    /* The pages mapped now (file-backed ones, the first stack page, tables)
+     * must fit in the system's budget for user memory as well. */
+    uint64_t eager = 16;
+    for (uint32_t i = 0; i < im.nseg; i++) eager += (im.seg[i].filesz + 2 * 4096) / 4096;
+    if (!user_budget_allow(eager)) {
+        *why = "the memory for user programs is used up (system-wide cap)";
         return -ENOMEM;
     }
     for (uint32_t i = 0; i < im.nseg; i++) {

@@ -203,6 +203,10 @@ int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
             as->limit_hit = 1;
             return 0;
         }
+        if (as != &kernel_space && !vmm_user_frames_allow(4)) { /* all processes together */
+            as->limit_hit = 1;
+            return 0;
+        }
         return vmm_map_new(as, page, z->flags) == 0;
     }
     return 0;

@@ -62,6 +62,9 @@ struct address_space *vmm_current(void);
 /* Demand-zero: faults on not-present pages in [start,end) get a zeroed frame. */
 int vmm_add_demand_zero(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags);
 void vmm_remove_demand_zero(struct address_space *as, uint64_t start);
+/* The system-wide user-memory budget (kernel/user_budget.c): 1 if that
+ * many more user frames may be taken. */
+int vmm_user_frames_allow(uint64_t frames);
 /* Called by the #PF handler: 1 if the fault was resolved. */
 int vmm_handle_page_fault(uint64_t addr, uint64_t err);
 

@@ -69,6 +69,7 @@ ATTACKS = {
     "spawnbomb": "error:-EAGAIN", "spawnchain": "error:-EAGAIN", "orphanbomb": "error:-EAGAIN",
     "membomb": "kill:memory limit reached", "ptbomb": "kill:memory limit reached",
     "oom": "children:killed", "manifest-raise": "kill:memory limit reached",
+    "syscap": "children:killed",
     "mmap-slots": "error:-ENOMEM", "mmap-huge": "error:-ENOMEM", "mmap-exec": "error:-EPERM",
     "mmap-kernel": "error:-EINVAL", "munmap-code": "error:-EINVAL",
     "argv-e2big": "error:-E2BIG", "arg-long": "error:-E2BIG", "path-long": "error:-ENAMETOOLONG",
@@ -285,6 +286,8 @@ def check_case(m: Machine, case: str) -> str:
         assert kills, out
         for _, name, reason, _, _ in kills:   # the budget, or no frame left at all
             assert name == "attack" and reason in ("memory limit reached", "#PF page fault"), out
+        if case in ("syscap", "oom"):          # the system-wide cap stops them before the PMM runs dry
+            assert all(k[2] == "memory limit reached" for k in kills), out
         assert status == 0, out
     elif kind == "allowed":
         assert re.search(rf"^attack: {re.escape(case)} got=0x[0-9a-f]+ allowed", out, re.M), out

@@ -594,6 +594,28 @@ static int r_top_exec(const char *n) {
 }
 static int r_iret(const char *n) { return r_top_helper(n, "attack_iret"); }
 
+/* Twelve holders of 56 MiB each, within their own budget, that keep it for
+ * a while: together more than the machine has. The system-wide cap must stop
+ * the late ones ("memory limit reached", never a failed frame allocation:
+ * the reserve stays free) while the early ones hold on and exit normally. */
+#define HOLDERS 12
+static int r_syscap(const char *n) {
+    const char *argv[] = {self, "--holder", NULL};
+    long spawned = 0;
+    for (int i = 0; i < HOLDERS; i++)
+        if (sys_spawn(self, argv, 0) > 0) spawned++;
+    long held = 0, killed = 0, other = 0;
+    int status;
+    while (sys_wait(WAIT_ANY, &status) > 0) {
+        if (status == 0) held++;
+        else if (status == 128 + 14) killed++;
+        else other++;
+    }
+    printf("attack: %s: %ld holders, %ld held their memory, %ld stopped by the cap, %ld other\n", n, spawned, held,
+           killed, other);
+    return report(n, killed, spawned == HOLDERS && held > 0 && killed > 0 && other == 0);
+}
+
 /* A helper whose manifest claims 1 GiB: the per-process cap (64 MiB) still stops it. */
 static int r_manifest_raise(const char *n) {
     const char *argv[] = {"bigmem", NULL};
@@ -769,6 +791,7 @@ static const struct acase cases[] = {
     K("ptbomb", "kill:memory limit reached", c_ptbomb),
     R("oom", "children:killed", r_oom),
     R("manifest-raise", "kill:memory limit reached", r_manifest_raise),
+    R("syscap", "children:killed", r_syscap),
     R("mmap-slots", "error:-ENOMEM", r_mmap_slots),
     R("mmap-huge", "error:-ENOMEM", r_mmap_huge),
     R("mmap-exec", "error:-EPERM", r_mmap_exec),
@@ -805,6 +828,11 @@ static int helper(const char *role) {
         return 0;
     }
     if (strcmp(role, "--chain") == 0) return chain_link();
+    if (strcmp(role, "--holder") == 0) {
+        touch_all(56ul << 20);
+        sys_sleep(4000);
+        return 0;
+    }
     if (strcmp(role, "--hog") == 0) {
         touch_all(256ul << 20);
         return 3;                              /* survived: the parent reports it */
