@@ -42,6 +42,8 @@ const char *fs_shell_cwd(void);      /* the shell's working directory, absolute 
 /* After the initrd, before /init.rc runs: /init.rc immutable, every boot
  * directory pinned (fs/boot_seal.c). */
 void fs_seal_boot_tree(void);
+/* RAMFS nodes and bytes charged to the creating process (fs/fs_quota.c). */
+void fs_quota_install(void);
 
 /* Runs a script through shell_run_line, one command per line ("#" comments
  * and blank lines are fine). Each failing line is reported as

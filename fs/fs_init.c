@@ -159,6 +159,7 @@ void fs_late_init(void) {
      *      /init.rc, so that the script can use what the initrd brings. ---- */
     if (initrd_unpack_all) initrd_unpack_all();
     fs_seal_boot_tree();
+    fs_quota_install();
 
     fs_run_script("/init.rc", "init.rc");
 }

@@ -13,6 +13,7 @@ struct ramfs_node {
     enum vfs_type type;
     int immutable;
     int pinned;                    /* may not be renamed or removed (see ramfs.h) */
+    int owner;                     /* who is charged for it (ramfs_set_quota), 0 = nobody */
     char name[VFS_NAME_MAX + 1];
 };
 
@@ -20,6 +21,7 @@ struct ramfs {
     struct ramfs_node *root;
     uint32_t files, dirs;
     uint64_t bytes;
+    const struct ramfs_quota *quota; /* NULL: no per-owner accounting */
 };
 
 /* --- paths ------------------------------------------------------------------ */
@@ -150,6 +152,48 @@ static size_t deepest_below(const struct ramfs_node *top) {
 
 static uint32_t nodes_used(const struct ramfs *fs) { return fs->files + fs->dirs; }
 
+/* --- per-owner quota -------------------------------------------------------------- */
+
+/* Nodes and bytes charged to owner: a walk over at most RAMFS_MAX_NODES
+ * nodes, so nothing is kept that could drift from the tree. */
+static void owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes) {
+    *nodes = 0;
+    *bytes = 0;
+    const struct ramfs_node *n = fs->root;
+    while (n) {
+        if (n->owner == owner) {
+            (*nodes)++;
+            if (n->type == VFS_FILE) *bytes += n->size;
+        }
+        if (n->children) { n = n->children; continue; }
+        while (n && !n->next) n = n->parent;
+        if (n) n = n->next;
+    }
+}
+
+/* The owner a new node is charged to (0 = nobody), or a negative errno if
+ * that owner has no node left in its quota. */
+static int charge_node(struct ramfs *fs) {
+    if (!fs->quota) return 0;
+    int owner = fs->quota->current(fs->quota->ctx);
+    if (owner <= 0) return 0;
+    uint32_t max_nodes, nodes;
+    uint64_t max_bytes, bytes;
+    fs->quota->limits(fs->quota->ctx, owner, &max_nodes, &max_bytes);
+    owner_usage(fs, owner, &nodes, &bytes);
+    return nodes >= max_nodes ? -ENOSPC : owner;
+}
+
+/* 0 if n's owner may be charged `more` bytes. */
+static int charge_bytes(struct ramfs *fs, const struct ramfs_node *n, uint64_t more) {
+    if (!fs->quota || n->owner <= 0) return 0;
+    uint32_t max_nodes, nodes;
+    uint64_t max_bytes, bytes;
+    fs->quota->limits(fs->quota->ctx, n->owner, &max_nodes, &max_bytes);
+    owner_usage(fs, n->owner, &nodes, &bytes);
+    return bytes > max_bytes || more > max_bytes - bytes ? -ENOSPC : 0;
+}
+
 /* Everything create and mkdir check before allocating anything. */
 static int can_add(struct ramfs *fs, const char *path, struct ramfs_node **dir,
                    char name[VFS_NAME_MAX + 1]) {
@@ -214,6 +258,7 @@ static int resize(struct ramfs *fs, struct ramfs_node *n, uint64_t new_size) {
     if (new_size > RAMFS_MAX_FILE_SIZE) return -EFBIG;
     if (new_size == n->size) return 0;
     if (new_size > n->size && new_size - n->size > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
+    if (new_size > n->size && charge_bytes(fs, n, new_size - n->size)) return -ENOSPC;
     if (new_size == 0) {
         kfree(n->data);
         n->data = 0;
@@ -257,8 +302,15 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
     if (len && !data) return -EINVAL;
     if (len > RAMFS_MAX_FILE_SIZE) return -EFBIG;
     if (len > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
+    int owner = charge_node(fs);
+    if (owner < 0) return owner;
     struct ramfs_node *n = new_node(VFS_FILE, name);
     if (!n) return -ENOMEM;
+    n->owner = owner;
+    if (len && charge_bytes(fs, n, len)) {
+        kfree(n);
+        return -ENOSPC;
+    }
     if (len) {
         n->data = kmalloc(len);
         if (!n->data) {
@@ -337,8 +389,11 @@ static int ramfs_mkdir(void *ctx, const char *path) {
     char name[VFS_NAME_MAX + 1];
     int r = can_add(fs, path, &dir, name);
     if (r) return r;
+    int owner = charge_node(fs);
+    if (owner < 0) return owner;
     struct ramfs_node *n = new_node(VFS_DIR, name);
     if (!n) return -ENOMEM;
+    n->owner = owner;
     link_into(dir, n);
     fs->dirs++;
     return 0;
@@ -415,6 +470,12 @@ void ramfs_pin_all_dirs(struct ramfs *fs) {
         while (n && !n->next) n = n->parent;
         if (n) n = n->next;
     }
+}
+
+void ramfs_set_quota(struct ramfs *fs, const struct ramfs_quota *q) { fs->quota = q; }
+
+void ramfs_owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes) {
+    owner_usage(fs, owner, nodes, bytes);
 }
 
 void ramfs_get_usage(const struct ramfs *fs, struct ramfs_usage *u) {

@@ -5,6 +5,8 @@
  *   RAMFS_MAX_NODES        files + directories, the root included  -ENOSPC
  *   RAMFS_MAX_TOTAL_BYTES  file contents over the whole filesystem -ENOSPC
  *   RAMFS_MAX_FILE_SIZE    one file's size                          -EFBIG
+ *   per-owner quota        nodes and file bytes charged to the
+ *                          process that created them (ramfs_set_quota)  -ENOSPC
  *   VFS_NAME_MAX           bytes in one name                        -ENAMETOOLONG
  *   VFS_PATH_MAX           a rename that would make some path below the
  *                          moved directory longer than this          -ENAMETOOLONG
@@ -58,6 +60,19 @@ int ramfs_set_immutable(struct ramfs *fs, const char *path);
 int ramfs_pin(struct ramfs *fs, const char *path);
 /* Pins every directory that exists now (the end of boot). */
 void ramfs_pin_all_dirs(struct ramfs *fs);
+
+/* Per-owner accounting: every node created while current() returns an
+ * owner > 0 is charged to that owner (nodes, and its file bytes however they
+ * grow, whoever writes them) for as long as it exists, also after the owner
+ * is gone; limits() gives an owner's maxima. Without a quota (the default,
+ * and for owner 0) only the filesystem-wide limits apply. */
+struct ramfs_quota {
+    int (*current)(void *ctx);
+    void (*limits)(void *ctx, int owner, uint32_t *max_nodes, uint64_t *max_bytes);
+    void *ctx;
+};
+void ramfs_set_quota(struct ramfs *fs, const struct ramfs_quota *q);
+void ramfs_owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes);
 
 struct ramfs_usage {
     uint32_t files, dirs;        /* dirs counts the root */

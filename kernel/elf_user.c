@@ -147,11 +147,12 @@ static int take_manifest(const struct elf64_nhdr *nh, const uint8_t *desc,
 
     if (im->has_manifest)
         return ELF_ERR_MANIFEST_DUP;
-    /* Longer is allowed (later fields of a future version); shorter would
-     * make us read past the note. */
-    if (nh->n_descsz < sizeof(m))
+    /* Longer is allowed (the optional tail, later fields of a future
+     * version); shorter than the base would make us read past the note. */
+    if (nh->n_descsz < SECOS_MANIFEST_BASE_SIZE)
         return ELF_ERR_MANIFEST_SIZE;
-    memcpy(&m, desc, sizeof(m));
+    memset(&m, 0, sizeof(m));
+    memcpy(&m, desc, nh->n_descsz < sizeof(m) ? nh->n_descsz : sizeof(m));
     if (m.version != SECOS_MANIFEST_VERSION)
         return ELF_ERR_MANIFEST_VERSION;
     /* An unknown flag may be a restriction we do not implement: refuse

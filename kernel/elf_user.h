@@ -30,8 +30,8 @@
  *    page-aligned bias and must itself keep vmax + bias <= ELF_USER_VADDR_END.
  *  - Manifest: the notes of every PT_NOTE are walked with bounds checks
  *    (malformed notes are refused). The note named "SECOS" of type
- *    SECOS_NOTE_TYPE_QSEC must carry at least sizeof(struct secos_manifest)
- *    bytes, version SECOS_MANIFEST_VERSION, no unknown flag, an entry_hint
+ *    SECOS_NOTE_TYPE_QSEC must carry at least SECOS_MANIFEST_BASE_SIZE
+ *    bytes (the optional tail reads as 0 when absent), version SECOS_MANIFEST_VERSION, no unknown flag, an entry_hint
  *    that is 0 or e_entry; a second such note is refused (which would win?).
  *    Other notes are ignored.
  *  - A program WITHOUT a manifest is accepted with has_manifest = 0: the

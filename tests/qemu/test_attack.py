@@ -77,6 +77,8 @@ ATTACKS = {
     "sleep-huge": "error:-EINVAL", "badnr": "error:-ENOSYS",
     # descriptors
     "close-highfd": "return:ok",
+    # RAMFS quota per process
+    "fs-quota": "error:-ENOSPC",
     # the boot tree: /bin stays the system's, /init.rc is sealed
     "bin-rename": "error:-EPERM", "bin-rmdir": "error:-EPERM", "bin-mkdir": "error:-EEXIST",
     "bin-plant": "return:ok", "initrc-write": "error:-EPERM",

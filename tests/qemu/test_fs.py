@@ -321,3 +321,29 @@ def test_help_lists_fs_commands(vm):
                  "rfpwd", "rftree", "rfusage", "rfmv", "rftruncate", "rfappendline", "source",
                  "vls", "vcat", "vinfo", "vpwd", "vmount"):
         assert re.search(rf"^  {name}\b", out, re.M), name
+
+
+# --- the quota per process (fs/fs_quota.c) ------------------------------------------
+
+
+def test_quota_per_process_manifest_lowers_it(vm):
+    """fsquota's manifest lowers its quota to 8 nodes and 256 KiB."""
+    out = vm.run("run fsquota 8 256", timeout=60)
+    assert "fsquota: ok: 8 nodes (then -28), 262144 bytes (then -28)" in out, out
+
+
+def test_quota_an_exited_program_leaves_room_for_others(vm):
+    """Nodes an exited program left stay charged to it: the next program
+    still gets its whole quota."""
+    before = usage(vm)
+    out = vm.run("run fsquota 8 256 leave", timeout=60)
+    assert "fsquota: ok" in out, out
+    left = usage(vm)
+    assert left["files"] == before["files"] + 8, (before, left)
+    out = vm.run("run fsquota 8 256", timeout=60)
+    assert "fsquota: ok" in out, out
+    for line in run(vm, "rfls /").splitlines():
+        name = line.split()[-1]
+        if name.startswith("fsq-"):
+            assert run(vm, f"rfdel /{name}") == ""
+    assert usage(vm)["files"] == before["files"]

@@ -78,7 +78,7 @@ static uint32_t put_note(struct img *im, uint32_t off, uint32_t align, const cha
 
 static struct secos_manifest manifest(uint32_t version, uint32_t flags, uint64_t hint)
 {
-    struct secos_manifest m = { version, flags, MAN_MEM, hint };
+    struct secos_manifest m = { version, flags, MAN_MEM, hint, 0, 0 };
     return m;
 }
 
@@ -697,6 +697,20 @@ static void test_manifest_short(void **state)
     set_manifest(&im, manifest(SECOS_MANIFEST_VERSION, MAN_FLAGS, 0), 40);
     EXPECT(&im, ELF_OK);
     assert_int_equal(out.manifest.flags, MAN_FLAGS);
+    /* The optional RAMFS-quota tail: read when present, 0 when not. */
+    struct secos_manifest m = manifest(SECOS_MANIFEST_VERSION, 0, 0);
+    m.max_fs_nodes = 7;
+    m.max_fs_kib = 512;
+    make_image(&im);
+    set_manifest(&im, m, 32);
+    EXPECT(&im, ELF_OK);
+    assert_int_equal(out.manifest.max_fs_nodes, 7);
+    assert_int_equal(out.manifest.max_fs_kib, 512);
+    make_image(&im);
+    set_manifest(&im, m, SECOS_MANIFEST_BASE_SIZE);
+    EXPECT(&im, ELF_OK);
+    assert_int_equal(out.manifest.max_fs_nodes, 0);
+    assert_int_equal(out.manifest.max_fs_kib, 0);
 }
 
 static void test_manifest_version(void **state)

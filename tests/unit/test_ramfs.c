@@ -378,6 +378,49 @@ static void test_pinned_directories(void **state) {
     assert_int_equal(ramfs_pin(fs, "/nope"), -ENOENT);
 }
 
+/* Per-owner quota: nodes and bytes charged to the creator, also when
+ * someone else writes, and for as long as the nodes exist. */
+static int q_owner;
+static int q_current(void *ctx) { (void)ctx; return q_owner; }
+static void q_limits(void *ctx, int owner, uint32_t *nodes, uint64_t *bytes) {
+    (void)ctx;
+    *nodes = owner == 7 ? 1 : 2;
+    *bytes = 10;
+}
+
+static void test_quota_per_owner(void **state) {
+    (void)state;
+    static const struct ramfs_quota q = { q_current, q_limits, 0 };
+    ramfs_set_quota(fs, &q);
+    q_owner = 5;
+    assert_int_equal(mk("/a", "12345"), 0);
+    assert_int_equal(mkdir_("/d"), 0);
+    assert_int_equal(mk("/b", ""), -ENOSPC);                 /* 2 nodes */
+    assert_int_equal(ramfs_ops.write(fs, "/a", 5, "123456", 6), -ENOSPC); /* 11 bytes */
+    assert_int_equal(ramfs_ops.write(fs, "/a", 5, "12345", 5), 5);
+    q_owner = 6;                                             /* another owner: its own quota */
+    assert_int_equal(mk("/c", ""), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/a", 10, "x", 1), -ENOSPC); /* charged to 5 */
+    uint32_t nodes;
+    uint64_t bytes;
+    ramfs_owner_usage(fs, 5, &nodes, &bytes);
+    assert_int_equal(nodes, 2);
+    assert_int_equal(bytes, 10);
+    q_owner = 7;
+    assert_int_equal(mkdir_("/e"), 0);
+    assert_int_equal(mkdir_("/f"), -ENOSPC);                 /* limits per owner */
+    q_owner = 0;                                             /* not accounted */
+    for (int i = 0; i < 5; i++) {
+        char p[8] = "/k0";
+        p[2] = (char)('0' + i);
+        assert_int_equal(mk(p, "0123456789abc"), 0);
+    }
+    q_owner = 5;
+    assert_int_equal(ramfs_ops.remove(fs, "/d"), 0);         /* a node back */
+    assert_int_equal(mk("/b", ""), 0);
+    ramfs_set_quota(fs, NULL);
+}
+
 /* --- rename -------------------------------------------------------------------------------- */
 
 static void test_rename_file(void **state) {
@@ -649,6 +692,7 @@ int main(void) {
         T(test_immutable_file),
         T(test_immutable_directory),
         T(test_pinned_directories),
+        T(test_quota_per_owner),
         T(test_rename_file),
         T(test_rename_never_replaces),
         T(test_rename_directory_moves_descendants),

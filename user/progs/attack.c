@@ -626,6 +626,30 @@ static int r_manifest_raise(const char *n) {
     return report(n, status, status == 128 + 14);
 }
 
+/* ---- the RAMFS quota per process ------------------------------------------- */
+
+/* Nodes until the kernel refuses: the per-process quota (64), not the
+ * filesystem's 256, must stop it; everything is removed again. */
+static int r_fs_quota(const char *n) {
+    char path[32] = "/attack-q-";
+    long made = 0, r = 0;
+    for (int i = 0; i < 300; i++) {
+        path[10] = (char)('a' + i / 26);
+        path[11] = (char)('a' + i % 26);
+        path[12] = '\0';
+        r = sys_mkdir(path);
+        if (r) break;
+        made++;
+    }
+    for (int i = 0; i < made; i++) {
+        path[10] = (char)('a' + i / 26);
+        path[11] = (char)('a' + i % 26);
+        sys_unlink(path);
+    }
+    printf("attack: %s: %ld directories, then %ld\n", n, made, r);
+    return report(n, r, r == -ENOSPC && made == 64);
+}
+
 /* ---- the boot tree: /bin and /init.rc ------------------------------------ */
 
 static int r_bin_rename(const char *n) {
@@ -806,6 +830,7 @@ static const struct acase cases[] = {
     R("sleep-huge", "error:-EINVAL", r_sleep_huge),
     R("badnr", "error:-ENOSYS", r_badnr),
     R("close-highfd", "return:ok", r_close_highfd),
+    R("fs-quota", "error:-ENOSPC", r_fs_quota),
     /* the boot tree */
     R("bin-rename", "error:-EPERM", r_bin_rename),
     R("bin-rmdir", "error:-EPERM", r_bin_rmdir),
