@@ -32,10 +32,11 @@ static int kheap_grow(struct heap *h, uintptr_t new_end, void *ctx) {
  * no longer keeps its memory once the files are gone. */
 #define KHEAP_RELEASE_MIN (16 * 1024)
 
+/* Most of a large free block is usually released already: the range walk
+ * costs one PTE read per such page. */
 static void kheap_release(struct heap *h, uintptr_t from, uintptr_t to, void *ctx) {
     (void)h; (void)ctx;
-    for (uintptr_t va = from; va < to; va += 4096)
-        if (vmm_unmap(&kernel_space, va, 0) == 0) count_backed(-1);
+    count_backed(-(int64_t)vmm_unmap_range(&kernel_space, from, to));
 }
 
 static int kheap_reback(struct heap *h, uintptr_t from, uintptr_t to, void *ctx) {
@@ -79,7 +80,17 @@ void *kcalloc(size_t n, size_t size) {
     return p;
 }
 
+/* A pointer into a released run (a stale pointer into a freed block) has no
+ * header page behind it: say so, instead of faulting inside heap_core. */
+static void check_backed(const void *p, const char *what) {
+    uintptr_t a = (uintptr_t)p;
+    if (!p || a < KHEAP_BASE + HEAP_HDR_SIZE || a >= KHEAP_LIMIT) return; /* heap_core reports those */
+    if (vmm_translate(&kernel_space, (a - HEAP_HDR_SIZE) & ~0xfffULL, 0, 0) != 0)
+        panic("heap: %s at %p (no block there: freed memory that went back to the PMM)", what, p);
+}
+
 void *krealloc(void *p, size_t size) {
+    check_backed(p, "invalid realloc");
     uint64_t f = irq_save();
     void *q = heap_realloc(&kheap, p, size);
     irq_restore(f);
@@ -87,6 +98,7 @@ void *krealloc(void *p, size_t size) {
 }
 
 void kfree(void *p) {
+    check_backed(p, "invalid free");
     uint64_t f = irq_save();
     heap_free(&kheap, p);
     irq_restore(f);

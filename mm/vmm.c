@@ -107,6 +107,35 @@ int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out) {
     return 0;
 }
 
+uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to) {
+    uint64_t freed = 0;
+    if ((from & 0xfff) || (to & 0xfff) || !va_canonical(from) || (to && !va_canonical(to - 1))) return 0;
+    uint64_t f = irq_save();
+    for (uint64_t va = from; va < to;) {
+        uint64_t chunk_end = (va | 0x1fffff) + 1; /* one page table covers 2 MiB */
+        if (chunk_end > to || chunk_end < va) chunk_end = to;
+        int large;
+        uint64_t *pte = walk(as, va, 0, &large);
+        if (pte && !large) {
+            /* The PTEs of [va, chunk_end) are consecutive in this table. */
+            for (uint64_t v = va; v < chunk_end; v += PAGE_SIZE, pte++) {
+                uint64_t e = *pte;
+                if (!(e & PTE_P)) continue;
+                *pte = 0;
+                if (as == current_space || v >= KERNEL_HALF_START) invlpg(v);
+                if (e & PTE_OWNED) {
+                    as->owned_frames--;
+                    pmm_free(e & PTE_ADDR_MASK);
+                    freed++;
+                }
+            }
+        }
+        va = chunk_end;
+    }
+    irq_restore(f);
+    return freed;
+}
+
 int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags) {
     if (!va_canonical(va)) return -EINVAL;
     int large;

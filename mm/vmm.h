@@ -50,6 +50,9 @@ int vmm_map(struct address_space *as, uint64_t va, uint64_t pa, uint64_t flags);
 int vmm_map_new(struct address_space *as, uint64_t va, uint64_t flags);
 /* Removes the mapping; frees the frame if owned. *pa_out may be NULL. */
 int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out);
+/* Removes every 4 KiB mapping in [from, to), skipping missing tables a
+ * whole table at a time; returns how many owned frames went back. */
+uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to);
 /* Physical address and leaf flags for va (any page size); -ENOENT if absent. */
 int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags);
 
