@@ -10,7 +10,7 @@
 #include "kernel/proc.h"
 
 #define FS_PROC_MAX_NODES 64u                    /* a quarter of RAMFS_MAX_NODES */
-#define FS_PROC_MAX_BYTES (4ULL * 1024 * 1024)   /* half of RAMFS_MAX_TOTAL_BYTES */
+#define FS_PROC_MAX_BYTES (2ULL * 1024 * 1024)   /* a quarter of RAMFS_MAX_TOTAL_BYTES */
 
 static int quota_current(void *ctx) {
     (void)ctx;

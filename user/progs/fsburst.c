@@ -1,7 +1,8 @@
-/* fsburst [n]: RAMFS growth that goes away again. Creates n (default 3) files
- * of 1 MiB, each followed by a small file (/fsburst-small-<i>, left behind
- * on purpose: it sits after the big one in the kernel heap), then removes
- * the big files and prints "fsburst: done". The kernel heap must give the
+/* fsburst [n]: RAMFS growth that goes away again. Creates n (default 2)
+ * files of 960 KiB (two fit in the 2 MiB quota), each followed by a small
+ * file (/fsburst-small-<i>, left behind on purpose: it sits after the big
+ * one in the kernel heap), then removes the big files and prints
+ * "fsburst: done". The kernel heap must give the
  * big files' frames back although small blocks remain between them. */
 #include "ulib.h"
 
@@ -20,8 +21,8 @@ static void name(char *out, const char *kind, int i) {
 }
 
 int main(int argc, char **argv) {
-    int count = argc > 1 ? atoi(argv[1]) : 3;
-    if (count < 1 || count > 9) count = 3;
+    int count = argc > 1 ? atoi(argv[1]) : 2;
+    if (count < 1 || count > 9) count = 2;
     memset(chunk, 'b', sizeof chunk);
     for (int i = 0; i < count; i++) {
         char big[32], small[32];
@@ -29,7 +30,7 @@ int main(int argc, char **argv) {
         name(small, "small", i);
         long fd = sys_open(big, O_CREAT | O_WRONLY | O_TRUNC);
         if (fd < 0) { printf("fsburst: open %s: %ld\n", big, fd); return 1; }
-        for (int k = 0; k < 16; k++) {
+        for (int k = 0; k < 15; k++) {
             long w = sys_write((int)fd, chunk, sizeof chunk);
             if (w != (long)sizeof chunk) { printf("fsburst: write %s: %ld\n", big, w); return 1; }
         }
