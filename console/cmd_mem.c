@@ -5,6 +5,7 @@
 #include "mm/vmm.h"
 #include "mm/kheap.h"
 #include "mm/physmap.h"
+#include "kernel/user_budget.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 
@@ -24,6 +25,12 @@ static int cmd_mem(int argc, char **argv) {
     kprintf("heap in use:   %zu bytes in %zu blocks\n", h.bytes_in_use, h.blocks_in_use);
     kprintf("heap free:     %zu bytes in %zu blocks\n", h.free_bytes, h.free_blocks);
     kprintf("heap calls:    %zu allocs, %zu frees, %zu grows\n", h.allocs, h.frees, h.grows);
+    uint64_t backed, peak;
+    kheap_backing(&backed, &peak);
+    kprintf("heap backed:   %lu KiB in frames (free runs of 16 KiB or more go back to the PMM)\n", backed * 4);
+    kprintf("heap peak:     %lu KiB in frames at most since boot\n", peak * 4);
+    kprintf("user frames:   %lu in use, cap %lu (all processes together)\n", user_budget_in_use(), user_budget_cap());
+    kprintf("user reserve:  %lu frames the kernel and the console keep\n", user_budget_reserve());
     return 0;
 }
 SHELL_COMMAND(mem, "mem", "mem", "physical memory and kernel heap statistics", cmd_mem);
@@ -112,7 +119,8 @@ static int cmd_memstress(int argc, char **argv) {
     static size_t len[STRESS_SLOTS];
     struct heap_stats h0, h1;
     kheap_stats(&h0);
-    uint64_t free0 = pmm_free_frames();
+    uint64_t free0 = pmm_free_frames(), backed0, backed1, peak;
+    kheap_backing(&backed0, &peak);
     int bad = 0;
     for (unsigned long long r = 0; r < rounds && !bad; r++) {
         int s = (int)(rng_next() % STRESS_SLOTS);
@@ -136,12 +144,14 @@ static int cmd_memstress(int argc, char **argv) {
     }
     kheap_stats(&h1);
     uint64_t free1 = pmm_free_frames();
-    /* The heap keeps the pages it grew into; every other frame must be back. */
-    uint64_t grown = (h1.heap_size - h0.heap_size) / 4096;
+    kheap_backing(&backed1, &peak);
+    /* Frames the heap holds now and did not before (free runs went back, so
+     * this may be negative); every other frame must be back. */
+    int64_t grown = (int64_t)(backed1 - backed0);
     int leak = h1.bytes_in_use != h0.bytes_in_use || h1.blocks_in_use != h0.blocks_in_use ||
-               free0 - free1 != grown;
+               (int64_t)(free0 - free1) != grown;
     kprintf("memstress: %llu rounds; heap in use %zu -> %zu bytes, blocks %zu -> %zu; "
-            "free frames %lu -> %lu (heap grew by %lu pages)\n",
+            "free frames %lu -> %lu (heap grew by %ld pages)\n",
             rounds, h0.bytes_in_use, h1.bytes_in_use, h0.blocks_in_use, h1.blocks_in_use, free0, free1, grown);
     if (kheap_check()) bad = 1;
     kprintf("memstress: %s\n", bad ? "FAIL (corruption)" : leak ? "FAIL (leak)" : "PASS");

@@ -27,10 +27,11 @@ static int find_builtin(const char *name, const void **img, uint64_t *size) {
 }
 
 /* A file from the VFS, read whole into a kernel buffer the caller frees. */
-static int read_program_file(const char *path, void **buf, uint64_t *size) {
+static int read_program_file(const char *path, void **buf, uint64_t *size, int *immutable) {
     struct vfs_stat st;
     int r = vfs_lookup(path, &st);
     if (r) return r;
+    if (immutable) *immutable = st.immutable;
     if (st.type != VFS_FILE) return -EACCES;
     if (st.size > LOADER_MAX_FILE) return -EFBIG;
     *buf = kmalloc(st.size ? st.size : 1);
@@ -47,17 +48,23 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
         char abs[VFS_PATH_MAX + 1];
         int r = path_normalize("/", path, abs, sizeof abs);
         if (r < 0) return r;
-        r = read_program_file(abs, owned, size);
+        int in_bin = strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/'), immutable = 0;
+        r = read_program_file(abs, owned, size, &immutable);
+        if (r == 0 && in_bin && !immutable && find_builtin(abs + 5, img, size) == 0) {
+            kfree(*owned); /* a mutable file never stands for a built-in program */
+            *owned = 0;
+            return 0;
+        }
         if (r == 0) { *img = *owned; return 0; }
         if (r != -ENOENT) return r;
-        if (strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/')) return find_builtin(abs + 5, img, size);
+        if (in_bin) return find_builtin(abs + 5, img, size);
         return -ENOENT;
     }
     if (find_builtin(path, img, size) == 0) return 0;
     if (strlen(path) > VFS_NAME_MAX) return -ENOENT;
     char abs[VFS_PATH_MAX + 1] = "/bin/";
     strlcpy(abs + 5, path, sizeof abs - 5);
-    int r = read_program_file(abs, owned, size);
+    int r = read_program_file(abs, owned, size, 0);
     if (r == 0) *img = *owned;
     return r;
 }

@@ -16,7 +16,9 @@ void exec_init(const struct builtin_program *builtins, unsigned count);
 
 /* "/bin/hello" (any path with a slash) comes from the file system, falling
  * back to the built-in programs for /bin/<name>; a bare name is a built-in
- * program, else /bin/<name> in the file system. */
+ * program, else /bin/<name> in the file system. A built-in program's name in
+ * /bin is the system's: only an immutable file (the initrd's) may stand for
+ * it there, never one any process could have planted. */
 int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned);
 
 #endif

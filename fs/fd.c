@@ -113,6 +113,7 @@ long fd_read(int fd, uint64_t buf, uint64_t len) {
         f->off += (uint64_t)got;
         done += (uint64_t)got;
         if ((uint64_t)got < n) break;
+        sched_resched_point();
     }
     return (long)done;
 }
@@ -138,6 +139,7 @@ long fd_write(int fd, uint64_t buf, uint64_t len) {
         if (put < 0) return done ? (long)done : put;
         f->off += (uint64_t)put;
         done += (uint64_t)put;
+        sched_resched_point();
     }
     return (long)done;
 }
@@ -164,6 +166,8 @@ long sys_lseek(SYSARGS) {
     return (long)f->off;
 }
 
+/* One entry per call; ramfs finds it by walking at most RAMFS_MAX_NODES
+ * siblings, so the work is bounded whatever index the caller passes. */
 long sys_readdir(SYSARGS) {
     UNUSED_ARGS();
     char path[VFS_PATH_MAX + 1];

@@ -38,5 +38,10 @@ int vfs_walk(const char *dir, vfs_walk_fn fn, void *ctx);
 /* --- kernel side (fs_init.c) --------------------------------------------- */
 struct ramfs;
 struct ramfs *fs_root_ramfs(void);   /* the RAMFS mounted at /; NULL before fs_init */
+/* After the initrd, before /init.rc runs: /init.rc immutable, every boot
+ * directory pinned (fs/boot_seal.c). */
+void fs_seal_boot_tree(void);
+/* RAMFS nodes and bytes charged to the creating process (fs/fs_quota.c). */
+void fs_quota_install(void);
 
 #endif

@@ -23,7 +23,8 @@ struct ramfs *fs_root_ramfs(void) { return root_fs; }
 static const char syscalls_txt[] = SECOS_SYSCALLS(SYSCALL_LINE);
 #undef SYSCALL_LINE
 
-/* Quiet and fast: the boot runs it before every shell prompt. */
+/* Quiet and fast: the boot runs it before every shell prompt. Mutable until
+ * the initrd had its chance to replace it, then sealed (fs_seal_boot_tree). */
 static const char init_rc[] =
     "# /init.rc: run at boot, one shell command per line; failures are reported, boot goes on.\n"
     "echo [init] running /init.rc\n";
@@ -141,6 +142,9 @@ void fs_init(void) {
     else boot_file("/VERSION", 1, version, (uint64_t)n);
     if ((r = vfs_mkdir("/sys")) != 0) boot_error("/sys", r);
     boot_file("/sys/syscalls.txt", 1, syscalls_txt, sizeof syscalls_txt - 1);
+    /* Always there (the initrd fills it): pinned at the end of boot, so it
+     * cannot be taken over by whoever creates it first. */
+    if ((r = vfs_mkdir("/bin")) != 0) boot_error("/bin", r);
     boot_file("/init.rc", 0, init_rc, sizeof init_rc - 1);
     write_manifest();   /* last: it lists everything above */
     /* /sys is the kernel's description of itself: nothing may be added to it. */
@@ -153,4 +157,8 @@ void fs_init(void) {
 
 /* Before /init.rc runs (init/main.c), so that the script can use what the
  * initrd brings. */
-void fs_late_init(void) { initrd_unpack_all(); }
+void fs_late_init(void) {
+    initrd_unpack_all();
+    fs_seal_boot_tree();
+    fs_quota_install();
+}

@@ -12,6 +12,8 @@ struct ramfs_node {
     uint64_t size;                 /* files: bytes; directories: entries */
     enum vfs_type type;
     int immutable;
+    int pinned;                    /* may not be renamed or removed (see ramfs.h) */
+    int owner;                     /* who is charged for it (ramfs_set_quota), 0 = nobody */
     char name[VFS_NAME_MAX + 1];
 };
 
@@ -19,6 +21,7 @@ struct ramfs {
     struct ramfs_node *root;
     uint32_t files, dirs;
     uint64_t bytes;
+    const struct ramfs_quota *quota; /* NULL: no per-owner accounting */
 };
 
 /* --- paths ------------------------------------------------------------------ */
@@ -93,6 +96,13 @@ static int find(struct ramfs *fs, const char *path, struct ramfs_node **out) {
 
 /* --- tree edits --------------------------------------------------------------- */
 
+/* An immutable node's directories must stay where they are: renaming or
+ * removing any of them would move the immutable entry (or let a planted
+ * directory take its path). Pins never come off, like immutability. */
+static void pin_ancestors(struct ramfs_node *n) {
+    for (struct ramfs_node *a = n->parent; a; a = a->parent) a->pinned = 1;
+}
+
 static void link_into(struct ramfs_node *dir, struct ramfs_node *n) {
     struct ramfs_node **pp = &dir->children;
     while (*pp && strcmp((*pp)->name, n->name) < 0) pp = &(*pp)->next;
@@ -141,6 +151,48 @@ static size_t deepest_below(const struct ramfs_node *top) {
 }
 
 static uint32_t nodes_used(const struct ramfs *fs) { return fs->files + fs->dirs; }
+
+/* --- per-owner quota -------------------------------------------------------------- */
+
+/* Nodes and bytes charged to owner: a walk over at most RAMFS_MAX_NODES
+ * nodes, so nothing is kept that could drift from the tree. */
+static void owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes) {
+    *nodes = 0;
+    *bytes = 0;
+    const struct ramfs_node *n = fs->root;
+    while (n) {
+        if (n->owner == owner) {
+            (*nodes)++;
+            if (n->type == VFS_FILE) *bytes += n->size;
+        }
+        if (n->children) { n = n->children; continue; }
+        while (n && !n->next) n = n->parent;
+        if (n) n = n->next;
+    }
+}
+
+/* The owner a new node is charged to (0 = nobody), or a negative errno if
+ * that owner has no node left in its quota. */
+static int charge_node(struct ramfs *fs) {
+    if (!fs->quota) return 0;
+    int owner = fs->quota->current(fs->quota->ctx);
+    if (owner <= 0) return 0;
+    uint32_t max_nodes, nodes;
+    uint64_t max_bytes, bytes;
+    fs->quota->limits(fs->quota->ctx, owner, &max_nodes, &max_bytes);
+    owner_usage(fs, owner, &nodes, &bytes);
+    return nodes >= max_nodes ? -ENOSPC : owner;
+}
+
+/* 0 if n's owner may be charged `more` bytes. */
+static int charge_bytes(struct ramfs *fs, const struct ramfs_node *n, uint64_t more) {
+    if (!fs->quota || n->owner <= 0) return 0;
+    uint32_t max_nodes, nodes;
+    uint64_t max_bytes, bytes;
+    fs->quota->limits(fs->quota->ctx, n->owner, &max_nodes, &max_bytes);
+    owner_usage(fs, n->owner, &nodes, &bytes);
+    return bytes > max_bytes || more > max_bytes - bytes ? -ENOSPC : 0;
+}
 
 /* Everything create and mkdir check before allocating anything. */
 static int can_add(struct ramfs *fs, const char *path, struct ramfs_node **dir,
@@ -206,6 +258,7 @@ static int resize(struct ramfs *fs, struct ramfs_node *n, uint64_t new_size) {
     if (new_size > RAMFS_MAX_FILE_SIZE) return -EFBIG;
     if (new_size == n->size) return 0;
     if (new_size > n->size && new_size - n->size > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
+    if (new_size > n->size && charge_bytes(fs, n, new_size - n->size)) return -ENOSPC;
     if (new_size == 0) {
         kfree(n->data);
         n->data = 0;
@@ -249,8 +302,15 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
     if (len && !data) return -EINVAL;
     if (len > RAMFS_MAX_FILE_SIZE) return -EFBIG;
     if (len > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
+    int owner = charge_node(fs);
+    if (owner < 0) return owner;
     struct ramfs_node *n = new_node(VFS_FILE, name);
     if (!n) return -ENOMEM;
+    n->owner = owner;
+    if (len && charge_bytes(fs, n, len)) {
+        kfree(n);
+        return -ENOSPC;
+    }
     if (len) {
         n->data = kmalloc(len);
         if (!n->data) {
@@ -262,6 +322,7 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
     }
     n->immutable = !!immutable;
     link_into(dir, n);
+    if (n->immutable) pin_ancestors(n);
     fs->files++;
     fs->bytes += len;
     return 0;
@@ -293,7 +354,7 @@ static int ramfs_remove(void *ctx, const char *path) {
     int r = find(fs, path, &n);
     if (r) return r;
     if (n == fs->root) return -EBUSY;
-    if (n->immutable || n->parent->immutable) return -EPERM;
+    if (n->immutable || n->pinned || n->parent->immutable) return -EPERM;
     if (n->type == VFS_DIR && n->children) return -ENOTEMPTY;
     unlink_from_parent(n);
     free_node(fs, n);
@@ -312,7 +373,7 @@ static int ramfs_rename(void *ctx, const char *from, const char *to) {
     /* A directory moved under itself would be cut off from the root. */
     for (struct ramfs_node *a = dir; a; a = a->parent)
         if (a == n) return -EINVAL;
-    if (n->immutable || n->parent->immutable || dir->immutable) return -EPERM;
+    if (n->immutable || n->pinned || n->parent->immutable || dir->immutable) return -EPERM;
     if (child(dir, name)) return -EEXIST;
     /* Every path below the moved node must stay nameable. */
     if (path_len(dir) + 1 + strlen(name) + deepest_below(n) > VFS_PATH_MAX) return -ENAMETOOLONG;
@@ -328,8 +389,11 @@ static int ramfs_mkdir(void *ctx, const char *path) {
     char name[VFS_NAME_MAX + 1];
     int r = can_add(fs, path, &dir, name);
     if (r) return r;
+    int owner = charge_node(fs);
+    if (owner < 0) return owner;
     struct ramfs_node *n = new_node(VFS_DIR, name);
     if (!n) return -ENOMEM;
+    n->owner = owner;
     link_into(dir, n);
     fs->dirs++;
     return 0;
@@ -384,7 +448,34 @@ int ramfs_set_immutable(struct ramfs *fs, const char *path) {
     int r = find(fs, path, &n);
     if (r) return r;
     n->immutable = 1;
+    pin_ancestors(n);
     return 0;
+}
+
+int ramfs_pin(struct ramfs *fs, const char *path) {
+    struct ramfs_node *n;
+    int r = find(fs, path, &n);
+    if (r) return r;
+    n->pinned = 1;
+    pin_ancestors(n);
+    return 0;
+}
+
+void ramfs_pin_all_dirs(struct ramfs *fs) {
+    /* Iterative, like ramfs_destroy. */
+    struct ramfs_node *n = fs->root;
+    while (n) {
+        if (n->type == VFS_DIR) n->pinned = 1;
+        if (n->children) { n = n->children; continue; }
+        while (n && !n->next) n = n->parent;
+        if (n) n = n->next;
+    }
+}
+
+void ramfs_set_quota(struct ramfs *fs, const struct ramfs_quota *q) { fs->quota = q; }
+
+void ramfs_owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes) {
+    owner_usage(fs, owner, nodes, bytes);
 }
 
 void ramfs_get_usage(const struct ramfs *fs, struct ramfs_usage *u) {

@@ -5,6 +5,8 @@
  *   RAMFS_MAX_NODES        files + directories, the root included  -ENOSPC
  *   RAMFS_MAX_TOTAL_BYTES  file contents over the whole filesystem -ENOSPC
  *   RAMFS_MAX_FILE_SIZE    one file's size                          -EFBIG
+ *   per-owner quota        nodes and file bytes charged to the
+ *                          process that created them (ramfs_set_quota)  -ENOSPC
  *   VFS_NAME_MAX           bytes in one name                        -ENAMETOOLONG
  *   VFS_PATH_MAX           a rename that would make some path below the
  *                          moved directory longer than this          -ENAMETOOLONG
@@ -14,7 +16,11 @@
  * Errors (negative errno):
  *   -EPERM      the node is immutable, or the directory it would be added
  *               to / removed from / moved out of is (immutable, as in Linux's
- *               chattr +i: nobody, whatever their rights, may change it)
+ *               chattr +i: nobody, whatever their rights, may change it), or
+ *               renaming / removing a pinned node: a directory that holds
+ *               an immutable entry anywhere below it, or one pinned on
+ *               purpose (the boot tree's directories). Pinned directories
+ *               still take new entries; they just stay where they are.
  *   -EBUSY      removing or renaming the root
  *   -ENOTEMPTY  removing a directory that has entries
  *   -EINVAL     a path that is not absolute, a "." / ".." / control-byte
@@ -49,6 +55,24 @@ void ramfs_destroy(struct ramfs *fs);
 /* Marks a node immutable, for good: there is no way back, so a boot file
  * stays what the kernel wrote. Used by whoever builds the tree at boot. */
 int ramfs_set_immutable(struct ramfs *fs, const char *path);
+/* Pins a node and its directories: they can no longer be renamed or
+ * removed. For good, like immutability. */
+int ramfs_pin(struct ramfs *fs, const char *path);
+/* Pins every directory that exists now (the end of boot). */
+void ramfs_pin_all_dirs(struct ramfs *fs);
+
+/* Per-owner accounting: every node created while current() returns an
+ * owner > 0 is charged to that owner (nodes, and its file bytes however they
+ * grow, whoever writes them) for as long as it exists, also after the owner
+ * is gone; limits() gives an owner's maxima. Without a quota (the default,
+ * and for owner 0) only the filesystem-wide limits apply. */
+struct ramfs_quota {
+    int (*current)(void *ctx);
+    void (*limits)(void *ctx, int owner, uint32_t *max_nodes, uint64_t *max_bytes);
+    void *ctx;
+};
+void ramfs_set_quota(struct ramfs *fs, const struct ramfs_quota *q);
+void ramfs_owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes);
 
 struct ramfs_usage {
     uint32_t files, dirs;        /* dirs counts the root */

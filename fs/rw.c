@@ -2,6 +2,7 @@
  * the descriptor table (fs/fd.c). */
 #include "kernel/syscall.h"
 #include "kernel/input.h"
+#include "kernel/proc.h"
 #include "fs/fd.h"
 #include "mm/usercopy.h"
 #include "lib/console_out.h"
@@ -19,6 +20,7 @@ long sys_write(SYSARGS) {
         if (copy_from_user(buf, a1 + done, n)) return done ? (long)done : -EFAULT;
         console_program_write(buf, n);
         done += n;
+        sched_resched_point();   /* the console is slow: others (the shell) run between chunks */
     }
     return (long)a2;
 }

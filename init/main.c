@@ -28,6 +28,7 @@
 #include "kernel/selftest.h"
 #include "kernel/syscall.h"
 #include "kernel/trap.h"
+#include "kernel/user_budget.h"
 #include "kernel/version.h"
 #include "fs/exec.h"
 #include "fs/vfs.h"
@@ -68,6 +69,7 @@ static void kernel_main_stage2(void) {
     syscall_init();
     usercopy_set_smap(!!(read_cr4() & CR4_SMAP));
     proc_init();
+    vmm_set_user_frames_check(user_budget_allow);
     exec_init(builtin_programs, builtin_program_count);
     console_input_init();
     pic_init();

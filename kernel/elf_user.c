@@ -92,6 +92,8 @@ static int check_load(const struct elf64_phdr *ph, uint64_t size)
         return ELF_ERR_NOT_USER;
     if ((ph->p_flags & ELF_PF_W) && (ph->p_flags & ELF_PF_X))
         return ELF_ERR_WX;
+    if ((ph->p_flags & ELF_PF_X) && vend > ELF_USER_X_END)
+        return ELF_ERR_X_LAST_PAGE;
     return 0;
 }
 
@@ -145,11 +147,12 @@ static int take_manifest(const struct elf64_nhdr *nh, const uint8_t *desc,
 
     if (im->has_manifest)
         return ELF_ERR_MANIFEST_DUP;
-    /* Longer is allowed (later fields of a future version); shorter would
-     * make us read past the note. */
-    if (nh->n_descsz < sizeof(m))
+    /* Longer is allowed (the optional tail, later fields of a future
+     * version); shorter than the base would make us read past the note. */
+    if (nh->n_descsz < SECOS_MANIFEST_BASE_SIZE)
         return ELF_ERR_MANIFEST_SIZE;
-    memcpy(&m, desc, sizeof(m));
+    memset(&m, 0, sizeof(m));
+    memcpy(&m, desc, nh->n_descsz < sizeof(m) ? nh->n_descsz : sizeof(m));
     if (m.version != SECOS_MANIFEST_VERSION)
         return ELF_ERR_MANIFEST_VERSION;
     /* An unknown flag may be a restriction we do not implement: refuse
@@ -303,6 +306,7 @@ static const char *const messages[] = {
     [-ELF_ERR_MANIFEST_VERSION] = "unsupported SECOS manifest version",
     [-ELF_ERR_MANIFEST_FLAGS] = "SECOS manifest has unknown flags",
     [-ELF_ERR_MANIFEST_ENTRY] = "SECOS manifest entry_hint does not match the ELF entry",
+    [-ELF_ERR_X_LAST_PAGE] = "executable segment on the last page of the user half",
 };
 
 const char *elf_user_strerror(int err)

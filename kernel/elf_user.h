@@ -15,7 +15,10 @@
  *    p_vaddr == p_offset modulo the page size (always: the loader works in
  *    pages) and modulo p_align; [p_vaddr, p_vaddr + p_memsz) inside
  *    [ELF_USER_VADDR_MIN, ELF_USER_VADDR_END) - page 0 is never mapped, so
- *    NULL dereferences always fault; never both writable and executable.
+ *    NULL dereferences always fault; never both writable and executable;
+ *    never executable on the last page of the user half (ELF_USER_X_END):
+ *    code there runs into the non-canonical hole, and an interrupt taken
+ *    after its last instruction would hand IRETQ a non-canonical rip.
  *  - At most ELF_USER_MAX_SEGS non-empty PT_LOADs, and no two of them may
  *    touch the same page, not even at their edges. Page tables protect whole
  *    pages, so a shared page would need one set of permissions for two
@@ -27,8 +30,8 @@
  *    page-aligned bias and must itself keep vmax + bias <= ELF_USER_VADDR_END.
  *  - Manifest: the notes of every PT_NOTE are walked with bounds checks
  *    (malformed notes are refused). The note named "SECOS" of type
- *    SECOS_NOTE_TYPE_QSEC must carry at least sizeof(struct secos_manifest)
- *    bytes, version SECOS_MANIFEST_VERSION, no unknown flag, an entry_hint
+ *    SECOS_NOTE_TYPE_QSEC must carry at least SECOS_MANIFEST_BASE_SIZE
+ *    bytes (the optional tail reads as 0 when absent), version SECOS_MANIFEST_VERSION, no unknown flag, an entry_hint
  *    that is 0 or e_entry; a second such note is refused (which would win?).
  *    Other notes are ignored.
  *  - A program WITHOUT a manifest is accepted with has_manifest = 0: the
@@ -55,6 +58,7 @@
 #define ELF_USER_PAGE_SIZE  4096ULL
 #define ELF_USER_VADDR_MIN  0x1000ULL                /* page 0 stays unmapped */
 #define ELF_USER_VADDR_END  0x0000800000000000ULL    /* end of the lower canonical half */
+#define ELF_USER_X_END      (ELF_USER_VADDR_END - ELF_USER_PAGE_SIZE) /* executable bytes end here */
 
 /* Every refusal, negative. They describe the file, they are not errnos:
  * exec logs elf_user_strerror(err) and returns -ENOEXEC. */
@@ -90,7 +94,8 @@ enum elf_user_err {
     ELF_ERR_MANIFEST_VERSION = -28,
     ELF_ERR_MANIFEST_FLAGS = -29, /* flag outside MANIFEST_FLAGS_KNOWN */
     ELF_ERR_MANIFEST_ENTRY = -30, /* entry_hint neither 0 nor e_entry */
-    ELF_ERR_LAST = ELF_ERR_MANIFEST_ENTRY  /* most negative code; keep last */
+    ELF_ERR_X_LAST_PAGE = -31,    /* executable bytes on the last page of the user half */
+    ELF_ERR_LAST = ELF_ERR_X_LAST_PAGE  /* most negative code; keep last */
 };
 
 struct elf_user_seg {

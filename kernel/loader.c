@@ -9,6 +9,7 @@
 #include "secos/syscall.h"
 #include "mm/kheap.h"
 #include "arch/x86_64/entropy.h"
+#include "kernel/user_budget.h"
 
 static program_find_fn program_find;
 
@@ -21,10 +22,19 @@ static uint64_t seg_flags(uint32_t pf) {
     return f;
 }
 
-/* Each page gets a fresh frame; the file bytes that fall into it are copied
- * straight from the image through the physmap (one copy, no bounce buffer). */
+/* Each page holding file bytes gets a fresh frame; the bytes are copied
+ * straight from the image through the physmap (one copy, no bounce buffer).
+ * The pages past the file bytes (bss) are demand-zero: spawn's work is
+ * bounded by the file's size, never by a huge memsz, and a page is only paid
+ * for (against the budget) once touched. */
 static int map_segment(struct address_space *as, const uint8_t *img, const struct elf_user_seg *s, uint64_t bias) {
     uint64_t start = s->vaddr & ~0xfffULL, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
+    uint64_t file_end = s->filesz ? (s->vaddr + s->filesz + 0xfff) & ~0xfffULL : start;
+    if (file_end < end) {
+        int r = vmm_add_demand_zero(as, file_end + bias, end + bias, seg_flags(s->flags));
+        if (r) return r;
+        end = file_end;
+    }
     for (uint64_t va = start; va < end; va += 4096) {
         uint64_t pa = pmm_alloc_zeroed();
         if (!pa) return -ENOMEM;
@@ -117,12 +127,22 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
     if (im.has_manifest) {
         p->manifest = im.manifest;
         p->has_manifest = 1;
-        if (im.manifest.max_mem) max_mem = im.manifest.max_mem;
+        /* The manifest can only ask for less: the system's cap is the
+         * ceiling, whatever a (possibly patched) program claims. */
+        if (im.manifest.max_mem && im.manifest.max_mem < max_mem) max_mem = im.manifest.max_mem;
     }
     /* Refuse before allocating anything: a huge bss must not drain the PMM
      * just to be turned down afterwards. +1: the first stack page. */
     if ((elf_user_pages(&im) + 1) * 4096 > max_mem) {
         *why = "the program needs more memory than its manifest's max_mem allows";
+        return -ENOMEM;
+    }
+    /* The pages mapped now (file-backed ones, the first stack page, tables)
+     * must fit in the system's budget for user memory as well. */
+    uint64_t eager = 16;
+    for (uint32_t i = 0; i < im.nseg; i++) eager += (im.seg[i].filesz + 2 * 4096) / 4096;
+    if (!user_budget_allow(eager)) {
+        *why = "the memory for user programs is used up (system-wide cap)";
         return -ENOMEM;
     }
     for (uint32_t i = 0; i < im.nseg; i++) {

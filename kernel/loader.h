@@ -10,7 +10,7 @@ struct proc;
 #define USER_STACK_TOP   0x00007ffffff00000ULL /* below the top of the user half */
 #define USER_STACK_MAX   (1024 * 1024ULL)      /* demand-zero; the page below is the guard */
 #define USER_MMAP_BASE   0x0000200000000000ULL
-#define USER_DEFAULT_MAX_MEM (64ULL << 20)     /* page budget without a manifest limit */
+#define USER_DEFAULT_MAX_MEM (64ULL << 20)     /* page budget per process; a manifest may only lower it */
 
 /* ASLR: the stack top slides down by up to 2^16 pages (256 MiB), the mmap
  * base up by up to 2^20 pages (4 GiB), a position-independent program's base

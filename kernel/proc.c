@@ -67,6 +67,7 @@ static void prepare_kernel_context(struct proc *p, void (*entry)(void), uint64_t
     *--sp = r13;
     *--sp = 0;               /* r14 */
     *--sp = 0;               /* r15 */
+    for (int i = 0; i < 4; i++) *--sp = 0; /* ds, es, fs, gs: null selectors to start with */
     p->ctx_rsp = (uint64_t)sp;
 }
 

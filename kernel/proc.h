@@ -72,6 +72,9 @@ void sched_tick(struct trapframe *tf); /* timer IRQ */
 void sleep_on(const void *chan);
 void wakeup(const void *chan);
 void sched_sleep_ms(uint64_t ms);
+/* Between chunks of a long system call: yields once the quantum is used up
+ * (kernel/resched.c). */
+void sched_resched_point(void);
 
 /* Lifecycle. */
 /* pid, or -errno with *why set to a one-line reason. */

@@ -115,7 +115,11 @@ void sched_tick(struct trapframe *tf) {
         struct proc *p = &proc_table[i];
         if (p->state == PROC_BLOCKED && p->wake_tick && p->wake_tick <= now) p->state = PROC_READY;
     }
-    if ((tf->cs & 3) && (current->quantum == 0 || --current->quantum == 0)) {
+    /* The quantum runs down in kernel mode too, so a long system call sees
+     * it at its reschedule points (sched_resched_point); only ring-3 code is
+     * preempted right here. */
+    if (current->quantum) current->quantum--;
+    if ((tf->cs & 3) && current->quantum == 0) {
         sched_stats.preemptions++;
         schedule();
     }

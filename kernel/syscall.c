@@ -109,7 +109,10 @@ long sys_munmap(SYSARGS) {
         struct mmap_region *m = &p->mmaps[i];
         if (m->start == 0 || m->start != a0) continue;
         if (m->end - m->start != len) return -EINVAL; /* whole regions only */
-        for (uint64_t va = m->start; va < m->end; va += 4096) vmm_unmap(p->as, va, 0);
+        for (uint64_t va = m->start; va < m->end; va += 4096) {
+            vmm_unmap(p->as, va, 0);
+            if (((va - m->start) >> 12) % 256 == 255) sched_resched_point(); /* up to 2^20 pages */
+        }
         vmm_remove_demand_zero(p->as, m->start);
         m->start = m->end = 0;
         return 0;

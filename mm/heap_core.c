@@ -110,6 +110,26 @@ static void link_next(struct heap *h, struct heap_block *b) {
     seal(h, n);
 }
 
+static uintptr_t page_dn(uintptr_t a) { return a & ~(uintptr_t)(HEAP_PAGE - 1); }
+static uintptr_t page_upr(uintptr_t a) { return (a + HEAP_PAGE - 1) & ~(uintptr_t)(HEAP_PAGE - 1); }
+
+/* The whole pages of free block b past its header and links go back. */
+static void release_interior(struct heap *h, struct heap_block *b) {
+    if (!h->release || h->growing)
+        return;
+    uintptr_t lo = page_upr(ADDR(b) + MIN_BLOCK), hi = page_dn(ADDR(b) + b->size);
+    if (hi > lo && hi - lo >= h->release_min)
+        h->release(h, lo, hi, h->ctx);
+}
+
+/* [from, to) (inside one block, clipped by the caller) is about to be
+ * written: make sure its pages are backed. */
+static bool reback(struct heap *h, uintptr_t from, uintptr_t to) {
+    if (!h->reback || to <= from)
+        return true;
+    return h->reback(h, page_dn(from), page_upr(to), h->ctx) == 0;
+}
+
 /* Push b (size set, not on any list) onto its list; marks it FREE. */
 static bool list_push(struct heap *h, struct heap_block *b) {
     unsigned i = bin_of(b->size);
@@ -128,6 +148,7 @@ static bool list_push(struct heap *h, struct heap_block *b) {
     h->bins[i] = b;
     h->free_bytes += b->size;
     h->free_blocks++;
+    release_interior(h, b);
     return true;
 }
 
@@ -218,6 +239,9 @@ static bool trim(struct heap *h, struct heap_block *b, size_t need) {
 static void *carve(struct heap *h, struct heap_block *b, uintptr_t u, size_t need) {
     uintptr_t end = ADDR(b) + b->size;
     size_t prev = b->prev_size;
+    /* The new block and the header of the remainder trim may write. */
+    if (!reback(h, u, u + need + MIN_BLOCK < end ? u + need + MIN_BLOCK : end))
+        return NULL;
     if (!list_remove(h, b))
         return NULL;
     if (u != ADDR(b)) { /* leading alignment gap stays free */
@@ -263,7 +287,10 @@ static struct heap_block *grow_for(struct heap *h, size_t need, size_t align) {
         tail->size = new_end - old_end;
         tail->prev_size = h->last ? h->last->size : 0;
     }
-    if (!list_push(h, tail))
+    h->growing = 1;   /* the fresh pages are about to be carved: do not release them */
+    bool ok = list_push(h, tail);
+    h->growing = 0;
+    if (!ok)
         return NULL;
     h->last = tail;
     return tail;
@@ -294,6 +321,12 @@ void heap_init(struct heap *h, uintptr_t start, uintptr_t limit, size_t grow_ste
     h->report = report;
     h->ctx = ctx;
     h->cookie = mix(mix(h->start ^ 0x5EC05EC05EC05EC0ULL) ^ h->limit) ^ ADDR(h);
+}
+
+void heap_set_release(struct heap *h, heap_release_fn release, heap_reback_fn reback, size_t min_bytes) {
+    h->release = release;
+    h->reback = reback;
+    h->release_min = page_upr(min_bytes ? min_bytes : HEAP_PAGE);
 }
 
 void *heap_alloc(struct heap *h, size_t size, size_t align) {
@@ -414,6 +447,9 @@ void *heap_realloc(struct heap *h, void *p, size_t size) {
     if (need <= b->size) /* shrink in place; a free next block absorbs the tail */
         return trim(h, b, need) ? p : NULL;
     if (n && n->state == FREE && b->size + n->size >= need) { /* grow in place */
+        uintptr_t n_end = ADDR(n) + n->size, w = ADDR(b) + need + MIN_BLOCK;
+        if (!reback(h, ADDR(n), w < n_end ? w : n_end))
+            return NULL;
         if (!list_remove(h, n))
             return NULL;
         b->size += n->size;

@@ -58,6 +58,18 @@ struct heap_block;
 typedef int (*heap_grow_fn)(struct heap *h, uintptr_t new_end, void *ctx);
 /* Fatal error (see above). The kernel panics here. */
 typedef void (*heap_report_fn)(const char *what, const void *addr, void *ctx);
+/* Optional page release (heap_set_release): the pages [from, to) lie inside
+ * one free block, past its header and links, and nothing will read them
+ * until reback() is called for them; release may take their memory away
+ * (the kernel gives the frames back to the PMM). reback() must make
+ * [from, to) usable memory again, whatever part of it was released; 0 = done,
+ * otherwise the allocation that needed it fails. Both take page-aligned
+ * ranges (HEAP_PAGE); the core never touches a released page before
+ * reback() has covered it: headers, links and payloads of used blocks are
+ * always backed. */
+#define HEAP_PAGE 4096u
+typedef void (*heap_release_fn)(struct heap *h, uintptr_t from, uintptr_t to, void *ctx);
+typedef int (*heap_reback_fn)(struct heap *h, uintptr_t from, uintptr_t to, void *ctx);
 
 struct heap_stats {
     size_t bytes_in_use;  /* bytes of used blocks, headers included */
@@ -84,12 +96,19 @@ struct heap {
     struct heap_block *last;      /* block ending at end, NULL while empty */
     struct heap_block *bins[HEAP_NBINS]; /* LIFO free lists by size class */
     size_t free_bytes, free_blocks, allocs, frees, grows;
+    heap_release_fn release;      /* NULL: free blocks keep their memory */
+    heap_reback_fn reback;
+    size_t release_min;           /* release only runs of at least this many bytes */
+    int growing;                  /* grow_for's fresh tail is about to be used: keep it */
 };
 
 /* start is rounded up and limit down to 16 bytes; grow_step is rounded up to
  * 16 (0 means 4096). Nothing is backed until the first allocation. */
 void heap_init(struct heap *h, uintptr_t start, uintptr_t limit, size_t grow_step,
                heap_grow_fn grow, heap_report_fn report, void *ctx);
+/* Turns page release on (see heap_release_fn); call before the first
+ * allocation. Runs shorter than min_bytes (rounded up to pages) are kept. */
+void heap_set_release(struct heap *h, heap_release_fn release, heap_reback_fn reback, size_t min_bytes);
 void *heap_alloc(struct heap *h, size_t size, size_t align);
 void heap_free(struct heap *h, void *p); /* NULL is a no-op */
 /* C semantics (see size 0 above); grows in place when the next block is free,

@@ -13,6 +13,8 @@ void *kcalloc(size_t n, size_t size);
 void *krealloc(void *p, size_t size);
 void kfree(void *p);
 void kheap_stats(struct heap_stats *out);
+/* Frames behind the heap now and at most so far (free runs go back). */
+void kheap_backing(uint64_t *pages, uint64_t *peak);
 int kheap_check(void);
 
 #endif

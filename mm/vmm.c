@@ -2,6 +2,7 @@
  * Tables are reached through the physmap; every table frame comes from the
  * PMM and is counted, so destroying a space can prove it returned them all. */
 #include "mm/vmm.h"
+#include "lib/ro_after_init.h"
 #include "mm/pmm.h"
 #include "mm/physmap.h"
 #include "arch/x86_64/panic.h"
@@ -16,6 +17,10 @@ static struct address_space *current_space = &kernel_space;
 
 static uint64_t *tbl(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR_MASK); }
 static int idx(uint64_t va, int level) { return (int)((va >> (12 + 9 * (level - 1))) & 511); }
+
+static int (*user_frames_allow)(uint64_t frames) __ro_after_init;
+
+void vmm_set_user_frames_check(int (*allow)(uint64_t frames)) { user_frames_allow = allow; }
 
 void vmm_init(void) {
     kernel_space.pml4_phys = paging_kernel_pml4_phys();
@@ -105,6 +110,35 @@ int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out) {
     irq_restore(f);
     if (pa_out) *pa_out = e & PTE_ADDR_MASK;
     return 0;
+}
+
+uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to) {
+    uint64_t freed = 0;
+    if ((from & 0xfff) || (to & 0xfff) || !va_canonical(from) || (to && !va_canonical(to - 1))) return 0;
+    uint64_t f = irq_save();
+    for (uint64_t va = from; va < to;) {
+        uint64_t chunk_end = (va | 0x1fffff) + 1; /* one page table covers 2 MiB */
+        if (chunk_end > to || chunk_end < va) chunk_end = to;
+        int large;
+        uint64_t *pte = walk(as, va, 0, &large);
+        if (pte && !large) {
+            /* The PTEs of [va, chunk_end) are consecutive in this table. */
+            for (uint64_t v = va; v < chunk_end; v += PAGE_SIZE, pte++) {
+                uint64_t e = *pte;
+                if (!(e & PTE_P)) continue;
+                *pte = 0;
+                if (as == current_space || v >= KERNEL_HALF_START) invlpg(v);
+                if (e & PTE_OWNED) {
+                    as->owned_frames--;
+                    pmm_free(e & PTE_ADDR_MASK);
+                    freed++;
+                }
+            }
+        }
+        va = chunk_end;
+    }
+    irq_restore(f);
+    return freed;
 }
 
 int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags) {
@@ -200,6 +234,10 @@ int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
          * costs about twice the budget (found by the attack suite). One new
          * page may need up to three new tables, hence the headroom of 4. */
         if (as->page_limit && as->owned_frames + as->table_frames + 4 > as->page_limit) {
+            as->limit_hit = 1;
+            return 0;
+        }
+        if (as != &kernel_space && user_frames_allow && !user_frames_allow(4)) { /* all processes together */
             as->limit_hit = 1;
             return 0;
         }

@@ -52,6 +52,9 @@ int vmm_map(struct address_space *as, uint64_t va, uint64_t pa, uint64_t flags);
 int vmm_map_new(struct address_space *as, uint64_t va, uint64_t flags);
 /* Removes the mapping; frees the frame if owned. *pa_out may be NULL. */
 int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out);
+/* Removes every 4 KiB mapping in [from, to), skipping missing tables a
+ * whole table at a time; returns how many owned frames went back. */
+uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to);
 /* Physical address and leaf flags for va (any page size); -ENOENT if absent. */
 int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags);
 
@@ -64,6 +67,10 @@ struct address_space *vmm_current(void);
 /* Demand-zero: faults on not-present pages in [start,end) get a zeroed frame. */
 int vmm_add_demand_zero(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags);
 void vmm_remove_demand_zero(struct address_space *as, uint64_t start);
+/* The system-wide user-memory budget, asked before a user demand-zero fault
+ * takes frames: 1 if that many more may be taken. Registered at init by the
+ * core (kernel/user_budget.c), which knows every process; unset, all pass. */
+void vmm_set_user_frames_check(int (*allow)(uint64_t frames));
 /* Called by the #PF handler: 1 if the fault was resolved. */
 int vmm_handle_page_fault(uint64_t addr, uint64_t err);
 

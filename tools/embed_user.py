@@ -99,9 +99,9 @@ def check_elf(path, consts):
     if len(found) != 1:
         fail(f"needs exactly one SECOS note, has {len(found)}")
     ntype, desc = found[0]
-    if ntype != consts["SECOS_NOTE_TYPE_QSEC"] or len(desc) != 24:
+    if ntype != consts["SECOS_NOTE_TYPE_QSEC"] or len(desc) not in (24, 32):
         fail("SECOS note has the wrong type or size")
-    version, flags, max_mem, entry_hint = struct.unpack("<IIQQ", desc)
+    version, flags, max_mem, entry_hint = struct.unpack("<IIQQ", desc[:24])
     if version != consts["SECOS_MANIFEST_VERSION"]:
         fail(f"manifest version {version} is unknown")
     if flags & ~consts["MANIFEST_FLAGS_KNOWN"]:

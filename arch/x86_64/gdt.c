@@ -5,6 +5,7 @@
 #include "arch/x86_64/gdt.h"
 #include "lib/string.h"
 #include "lib/ro_after_init.h"
+#include "arch/x86_64/panic.h"
 
 struct __attribute__((packed)) tss64 {
     uint32_t reserved0;
@@ -26,11 +27,16 @@ void tss_set_rsp0(uint64_t rsp0) { tss.rsp[0] = rsp0; }
 void tss_set_ist(int ist, uint64_t top) { tss.ist[ist - 1] = top; }
 
 void gdt_init(void) {
+    /* Every code and data descriptor has its Accessed bit (type bit 0) set
+     * already: the CPU sets it on the first load of a selector otherwise, a
+     * write into the GDT, which is read-only after boot. From ring 3 that
+     * write is a #PF on `mov ds, 0x1b`; on real hardware IRETQ/SYSRET into
+     * ring 3 may do it too, a ring-0 fault. */
     gdt[0] = 0;
-    gdt[1] = 0x00af9a000000ffffULL; /* kernel code: L=1, DPL 0 */
-    gdt[2] = 0x00cf92000000ffffULL; /* kernel data */
-    gdt[3] = 0x00cff2000000ffffULL; /* user data: DPL 3 */
-    gdt[4] = 0x00affa000000ffffULL; /* user code: L=1, DPL 3 */
+    gdt[1] = 0x00af9b000000ffffULL; /* kernel code: L=1, DPL 0 */
+    gdt[2] = 0x00cf93000000ffffULL; /* kernel data */
+    gdt[3] = 0x00cff3000000ffffULL; /* user data: DPL 3 */
+    gdt[4] = 0x00affb000000ffffULL; /* user code: L=1, DPL 3 */
 
     memset(&tss, 0, sizeof tss);
     /* An I/O map base past the limit means "no I/O bitmap": with IOPL 0 every
@@ -57,4 +63,22 @@ void gdt_init(void) {
         :
         : "m"(ptr), "r"((uint64_t)GDT_KERNEL_DATA), "i"(GDT_KERNEL_CODE), "r"((uint16_t)GDT_TSS)
         : "rax", "memory");
+    /* LTR wrote the busy bit (type 0x9 -> 0xB) while the GDT is still
+     * writable; the sealed GDT must never need another CPU write. */
+    if (gdt_sealable() != 0) panic("gdt: a descriptor would need a CPU write after the seal");
+}
+
+/* 0 when no selector load, task-register use or privilege change can make
+ * the CPU write the GDT: every present code/data descriptor is Accessed and
+ * the TSS is busy (the CPU never clears that bit: there are no task switches). */
+int gdt_sealable(void) {
+    for (unsigned i = 1; i < GDT_TSS / 8; i++) {
+        uint64_t d = gdt[i];
+        int present = (d >> 47) & 1, code_data = (d >> 44) & 1;
+        if (!present || !code_data) return -1;
+        if (!((d >> 40) & 1)) return -1;                  /* Accessed */
+    }
+    uint64_t t = gdt[GDT_TSS / 8];
+    if (((t >> 40) & 0xf) != 0xb || !((t >> 47) & 1)) return -1; /* busy 64-bit TSS, present */
+    return 0;
 }

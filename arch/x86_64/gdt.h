@@ -17,5 +17,7 @@
 void gdt_init(void);
 void tss_set_rsp0(uint64_t rsp0);
 void tss_set_ist(int ist, uint64_t top);
+/* 0 when the sealed (read-only) GDT can never need a CPU write. */
+int gdt_sealable(void);
 
 #endif

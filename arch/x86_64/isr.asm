@@ -4,7 +4,7 @@
 
 %include "trapframe.inc"
 
-extern interrupt_dispatch
+extern interrupt_dispatch, syscall_entry_bad_return
 global isr_stub_table, isr_syscall_int80, isr_return
 
 section .text
@@ -58,10 +58,24 @@ isr_common:
     call interrupt_dispatch
     mov rsp, rbx
 ; Also the first return to user mode of a new process: rsp = its trapframe.
+; Every IRETQ to ring 3 passes here, so this is where a non-canonical user
+; rip is caught: IRETQ would raise #GP in ring 0 on it. The loader never
+; maps code on the last user page, so only a rewritten frame could get here;
+; the process dies instead of the kernel.
 isr_return:
+    test qword [rsp + 18 * 8], 3         ; saved CS: back to ring 3?
+    jz .restore
+    mov rax, [rsp + 17 * 8]              ; saved rip (rax is restored below)
+    sar rax, 47
+    jnz .bad_user_rip                    ; bits 63..47 must all be 0 for a user rip
+.restore:
     POP_GPRS
     add rsp, 16                          ; vector + error code
     iretq
+.bad_user_rip:
+    mov rdi, rsp
+    and rsp, -16
+    call syscall_entry_bad_return              ; kills the process: does not return
 
 section .rodata
 align 8

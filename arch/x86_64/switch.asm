@@ -18,8 +18,24 @@ context_switch:
     push r13
     push r14
     push r15
+    mov ax, ds
+    push rax
+    mov ax, es
+    push rax
+    mov ax, fs
+    push rax
+    mov ax, gs
+    push rax
     mov [rdi], rsp
     mov rsp, rsi
+    pop rax
+    mov gs, ax
+    pop rax
+    mov fs, ax
+    pop rax
+    mov es, ax
+    pop rax
+    mov ds, ax
     pop r15
     pop r14
     pop r13

@@ -1,7 +1,8 @@
 /* The security manifest every SECoS user program carries: a PT_NOTE with
  * name "SECOS" and type QSEC whose descriptor is struct secos_manifest.
  * The loader refuses unknown versions and flags, an entry_hint that is not
- * the entry point, and a program whose pages exceed max_mem. */
+ * the entry point, and a program whose pages exceed max_mem. Every limit in
+ * it can only lower the kernel's default. */
 #ifndef SECOS_MANIFEST_H
 #define SECOS_MANIFEST_H
 #include <stdint.h>
@@ -19,8 +20,14 @@
 struct secos_manifest {
     uint32_t version;
     uint32_t flags;
-    uint64_t max_mem;    /* bytes of user memory the process may occupy; 0 = kernel default */
+    uint64_t max_mem;    /* bytes of user memory the process may occupy; 0 = kernel default; never above it */
     uint64_t entry_hint; /* 0, or must equal the ELF entry */
+    /* Optional tail: a descriptor of SECOS_MANIFEST_BASE_SIZE bytes ends
+     * above and reads as 0 here. RAMFS quota for what the process creates;
+     * 0 = the kernel default, and never above it. */
+    uint32_t max_fs_nodes;
+    uint32_t max_fs_kib;
 };
+#define SECOS_MANIFEST_BASE_SIZE 24u   /* version .. entry_hint */
 
 #endif

@@ -57,7 +57,7 @@ ATTACKS = {
     "loadds-kernel": "kill:#GP", "loadss-kernel": "kill:#GP",
     # the syscall return paths
     "sysret": "kill:non-canonical return address", "int80-noncanon": "kill:non-canonical return address",
-    "tf-syscall": "kill:#DB", "tf-int80": "kill:#DB",
+    "top-exec": "error:-ENOEXEC", "tf-syscall": "kill:#DB", "tf-int80": "kill:#DB",
     "badrsp-syscall": "return:ok", "badrsp-int80": "return:ok", "ksp-syscall": "return:ok",
     "ksp-int80": "return:ok", "badrsp-spin": "return:ok", "flags-syscall": "return:ok",
     "flags-int80": "return:ok",
@@ -68,7 +68,8 @@ ATTACKS = {
     # resource limits
     "spawnbomb": "error:-EAGAIN", "spawnchain": "error:-EAGAIN", "orphanbomb": "error:-EAGAIN",
     "membomb": "kill:memory limit reached", "ptbomb": "kill:memory limit reached",
-    "oom": "children:killed",
+    "oom": "children:killed", "manifest-raise": "kill:memory limit reached",
+    "syscap": "children:killed",
     "mmap-slots": "error:-ENOMEM", "mmap-huge": "error:-ENOMEM", "mmap-exec": "error:-EPERM",
     "mmap-kernel": "error:-EINVAL", "munmap-code": "error:-EINVAL",
     "argv-e2big": "error:-E2BIG", "arg-long": "error:-E2BIG", "path-long": "error:-ENAMETOOLONG",
@@ -76,13 +77,18 @@ ATTACKS = {
     "sleep-huge": "error:-EINVAL", "badnr": "error:-ENOSYS",
     # descriptors
     "close-highfd": "return:ok",
+    # RAMFS quota per process
+    "fs-quota": "error:-ENOSPC",
+    # the boot tree: /bin stays the system's, /init.rc is sealed
+    "bin-rename": "error:-EPERM", "bin-rmdir": "error:-EPERM", "bin-mkdir": "error:-EEXIST",
+    "bin-plant": "return:ok", "initrc-write": "error:-EPERM",
 }
 
 # The exception a kill reason names, for the status check (128 + vector).
 VECTORS = {"#DE": 0, "#DB": 1, "#BP": 3, "#UD": 6, "#SS": 12, "#GP": 13, "#PF": 14,
            "memory limit reached": 14, "non-canonical return address": 13}
 # Cases whose victim is a helper process rather than attack itself.
-HELPER_VICTIM = {"sysret": "attack_sysret", "int80-noncanon": "attack_iret"}
+HELPER_VICTIM = {"sysret": "attack_sysret", "int80-noncanon": "attack_iret", "manifest-raise": "bigmem"}
 
 
 def _errnos() -> dict:
@@ -282,6 +288,8 @@ def check_case(m: Machine, case: str) -> str:
         assert kills, out
         for _, name, reason, _, _ in kills:   # the budget, or no frame left at all
             assert name == "attack" and reason in ("memory limit reached", "#PF page fault"), out
+        if case in ("syscap", "oom"):          # the system-wide cap stops them before the PMM runs dry
+            assert all(k[2] == "memory limit reached" for k in kills), out
         assert status == 0, out
     elif kind == "allowed":
         assert re.search(rf"^attack: {re.escape(case)} got=0x[0-9a-f]+ allowed", out, re.M), out
@@ -354,7 +362,7 @@ def test_sysret_helper_runs_directly(machines):
     of the user half, and the kernel kills it on the way back."""
     m = machines.get()
     out = run_line(m, "run attack_sysret")
-    if "not a valid program" in out:
+    if "(ENOEXEC, -8)" in out:
         return   # refused to load: the other acceptable answer
     kills = KILL_RE.findall(out)
     assert len(kills) == 1 and kills[0][1] == "attack_sysret", out

@@ -72,10 +72,12 @@ def test_syscalls_txt_matches_header(vm):
     assert "immutable: yes" in run(vm, "rfinfo /sys/syscalls.txt")
 
 
-def test_init_rc_is_mutable_script(vm):
+def test_init_rc_is_immutable_script(vm):
+    """The console runs it with its own rights: sealed once the initrd had
+    its chance to replace it (fs/boot_seal.c)."""
     out = run(vm, "rfcat /init.rc")
     assert "echo [init] running /init.rc\n" in out
-    assert "immutable: no" in run(vm, "rfinfo /init.rc")
+    assert "immutable: yes" in run(vm, "rfinfo /init.rc")
 
 
 def test_manifest_lists_boot_entries(vm):
@@ -319,3 +321,29 @@ def test_help_lists_fs_commands(vm):
                  "rfpwd", "rftree", "rfusage", "rfmv", "rftruncate", "rfappendline", "source",
                  "vls", "vcat", "vinfo", "vpwd", "vmount"):
         assert re.search(rf"^  {name}\b", out, re.M), name
+
+
+# --- the quota per process (fs/fs_quota.c) ------------------------------------------
+
+
+def test_quota_per_process_manifest_lowers_it(vm):
+    """fsquota's manifest lowers its quota to 8 nodes and 256 KiB."""
+    out = vm.run("run fsquota 8 256", timeout=60)
+    assert "fsquota: ok: 8 nodes (then -28), 262144 bytes (then -28)" in out, out
+
+
+def test_quota_an_exited_program_leaves_room_for_others(vm):
+    """Nodes an exited program left stay charged to it: the next program
+    still gets its whole quota."""
+    before = usage(vm)
+    out = vm.run("run fsquota 8 256 leave", timeout=60)
+    assert "fsquota: ok" in out, out
+    left = usage(vm)
+    assert left["files"] == before["files"] + 8, (before, left)
+    out = vm.run("run fsquota 8 256", timeout=60)
+    assert "fsquota: ok" in out, out
+    for line in run(vm, "rfls /").splitlines():
+        name = line.split()[-1]
+        if name.startswith("fsq-"):
+            assert run(vm, f"rfdel /{name}") == ""
+    assert usage(vm)["files"] == before["files"]

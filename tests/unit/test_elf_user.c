@@ -78,7 +78,7 @@ static uint32_t put_note(struct img *im, uint32_t off, uint32_t align, const cha
 
 static struct secos_manifest manifest(uint32_t version, uint32_t flags, uint64_t hint)
 {
-    struct secos_manifest m = { version, flags, MAN_MEM, hint };
+    struct secos_manifest m = { version, flags, MAN_MEM, hint, 0, 0 };
     return m;
 }
 
@@ -562,6 +562,13 @@ static void test_wx(void **state)
     make_image(&im);
     PH(&im, PH_CODE)->p_flags = ELF_PF_W | ELF_PF_X;
     EXPECT(&im, ELF_ERR_WX);
+    /* Code on the last page of the user half runs into the non-canonical
+     * hole: refused, even one byte of it; data there is fine (above). */
+    make_image(&im);
+    PH(&im, PH_CODE)->p_vaddr = ELF_USER_VADDR_END - 0x1000;
+    EH(&im)->e_entry = ELF_USER_VADDR_END - 0x1000;
+    set_manifest(&im, manifest(SECOS_MANIFEST_VERSION, 0, 0), 24);
+    EXPECT(&im, ELF_ERR_X_LAST_PAGE);
     /* OS-specific flag bits are dropped, not passed on to the loader. */
     make_image(&im);
     PH(&im, PH_CODE)->p_flags |= 0x0ff00000;
@@ -690,6 +697,20 @@ static void test_manifest_short(void **state)
     set_manifest(&im, manifest(SECOS_MANIFEST_VERSION, MAN_FLAGS, 0), 40);
     EXPECT(&im, ELF_OK);
     assert_int_equal(out.manifest.flags, MAN_FLAGS);
+    /* The optional RAMFS-quota tail: read when present, 0 when not. */
+    struct secos_manifest m = manifest(SECOS_MANIFEST_VERSION, 0, 0);
+    m.max_fs_nodes = 7;
+    m.max_fs_kib = 512;
+    make_image(&im);
+    set_manifest(&im, m, 32);
+    EXPECT(&im, ELF_OK);
+    assert_int_equal(out.manifest.max_fs_nodes, 7);
+    assert_int_equal(out.manifest.max_fs_kib, 512);
+    make_image(&im);
+    set_manifest(&im, m, SECOS_MANIFEST_BASE_SIZE);
+    EXPECT(&im, ELF_OK);
+    assert_int_equal(out.manifest.max_fs_nodes, 0);
+    assert_int_equal(out.manifest.max_fs_kib, 0);
 }
 
 static void test_manifest_version(void **state)

@@ -11,6 +11,7 @@
 
 #include "mm/heap_core.h"
 #include "lib/string.h"
+#include <sys/mman.h>
 
 #define ARENA_SIZE (8u << 20)
 static _Alignas(4096) unsigned char arena[ARENA_SIZE];
@@ -56,6 +57,7 @@ static void report_cb(const char *what, const void *addr, void *ctx) {
 
 /* Fresh heap of `size` bytes at the start of the arena. */
 static void setup_heap(size_t size, size_t step) {
+    assert_int_equal(mprotect(arena, sizeof arena, PROT_READ | PROT_WRITE), 0); /* after a release test */
     memset(arena, 0x5C, sizeof arena);
     E.grow_calls = 0;
     E.grow_last_end = 0;
@@ -703,8 +705,86 @@ static void test_check_bookkeeping(void **state) {
     EXPECT_REPORT(heap_free(H, p), "corrupted block header", p);
 }
 
+/* Page release: released pages become PROT_NONE, so any access the core
+ * makes to them (or a payload it hands out unbacked) is a SIGSEGV. */
+static size_t released_pages, rebacked_pages;
+
+static void release_cb(struct heap *h, uintptr_t from, uintptr_t to, void *ctx) {
+    (void)h; (void)ctx;
+    assert_true(from % HEAP_PAGE == 0 && to % HEAP_PAGE == 0 && to > from);
+    assert_true(from >= h->start && to <= h->end);
+    assert_int_equal(mprotect((void *)from, to - from, PROT_NONE), 0);
+    released_pages += (to - from) / HEAP_PAGE;
+}
+
+static int reback_cb(struct heap *h, uintptr_t from, uintptr_t to, void *ctx) {
+    (void)h; (void)ctx;
+    assert_true(from % HEAP_PAGE == 0 && to % HEAP_PAGE == 0 && to > from);
+    assert_int_equal(mprotect((void *)from, to - from, PROT_READ | PROT_WRITE), 0);
+    rebacked_pages += (to - from) / HEAP_PAGE;
+    return 0;
+}
+
+static unsigned char pat(const void *p, size_t i) { return (unsigned char)(((uintptr_t)p >> 4) * 7 + i); }
+
+static void test_release_returns_pages(void **state) {
+    (void)state;
+    setup_heap(ARENA_SIZE, 64 * 1024);
+    heap_set_release(H, release_cb, reback_cb, 16 * 1024);
+    released_pages = rebacked_pages = 0;
+    enum { N = 64 };
+    void *p[N] = { 0 };
+    size_t sz[N] = { 0 };
+    uint64_t rng = 0x243F6A8885A308D3ull;
+    for (int round = 0; round < 4000; round++) {
+        rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+        int i = (int)(rng % N);
+        size_t size = (rng >> 20) % 4 == 0 ? 1 + (rng >> 32) % (300 * 1024) : 1 + (rng >> 32) % 2000;
+        if (p[i]) {
+            for (size_t k = 0; k < sz[i]; k += 97)
+                assert_int_equal(((unsigned char *)p[i])[k], pat(p[i], k));
+            if ((rng >> 40) % 3 == 0) {
+                void *q = heap_realloc(H, p[i], size);
+                if (q) {
+                    size_t keep = size < sz[i] ? size : sz[i];
+                    for (size_t k = 0; k < keep; k += 97)
+                        assert_int_equal(((unsigned char *)q)[k], pat(p[i], k));
+                    p[i] = q;
+                    sz[i] = size;
+                    for (size_t k = 0; k < size; k++) ((unsigned char *)q)[k] = pat(q, k);
+                }
+            } else {
+                heap_free(H, p[i]);
+                p[i] = NULL;
+            }
+        } else {
+            p[i] = heap_alloc(H, size, (rng >> 50) % 5 == 0 ? 4096 : 0);
+            if (p[i]) {
+                sz[i] = size;
+                for (size_t k = 0; k < size; k++) ((unsigned char *)p[i])[k] = pat(p[i], k);
+            }
+        }
+        assert_int_equal(heap_check(H), 0);
+    }
+    for (int i = 0; i < N; i++) heap_free(H, p[i]);
+    assert_int_equal(heap_check(H), 0);
+    assert_true(released_pages > 0 && rebacked_pages > 0);
+    /* Everything free: one block, all of it released but its first page. */
+    struct heap_stats st;
+    heap_get_stats(H, &st);
+    assert_int_equal(st.free_blocks, 1);
+    uintptr_t lo = (H->start + 48 + HEAP_PAGE - 1) & ~(uintptr_t)(HEAP_PAGE - 1);
+    assert_int_equal(mprotect((void *)lo, H->end - lo, PROT_NONE), 0);   /* same state: no-op */
+    void *again = heap_alloc(H, 100000, 0);                               /* rebacked on use */
+    assert_non_null(again);
+    memset(again, 1, 100000);
+    heap_free(H, again);
+    assert_int_equal(heap_check(H), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_release_returns_pages),
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_alignment_gap_is_free),

@@ -348,6 +348,79 @@ static void test_immutable_directory(void **state) {
     assert_int_equal(mk("/sys/sub/inner", "ok"), 0);                  /* not recursive */
 }
 
+/* A directory holding an immutable entry anywhere below stays where it is;
+ * pinned directories (the boot tree) too, though they still take entries. */
+static void test_pinned_directories(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/bin"), 0);
+    assert_int_equal(mkdir_("/bin/sub"), 0);
+    assert_int_equal(ramfs_ops.create(fs, "/bin/sub/hello", 1, "ELF", 3), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/bin", "/x"), -EPERM);
+    assert_int_equal(ramfs_ops.rename(fs, "/bin/sub", "/sub"), -EPERM);
+    assert_int_equal(ramfs_ops.remove(fs, "/bin/sub"), -EPERM);
+    assert_int_equal(mk("/bin/new", "x"), 0);                         /* still takes entries */
+    assert_int_equal(ramfs_ops.rename(fs, "/bin/new", "/new"), 0);    /* and mutable ones move */
+    /* set_immutable pins the parents of an existing node as well. */
+    assert_int_equal(mkdir_("/etc"), 0);
+    assert_int_equal(mk("/etc/motd", "hi"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/etc", "/etc2"), 0);
+    assert_int_equal(ramfs_set_immutable(fs, "/etc2/motd"), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/etc2", "/etc"), -EPERM);
+    /* pin_all_dirs: every directory there is now, an empty one too; not later ones. */
+    assert_int_equal(mkdir_("/empty"), 0);
+    ramfs_pin_all_dirs(fs);
+    assert_int_equal(ramfs_ops.remove(fs, "/empty"), -EPERM);
+    assert_int_equal(ramfs_ops.rename(fs, "/empty", "/e"), -EPERM);
+    assert_int_equal(mkdir_("/later"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/later"), 0);
+    assert_int_equal(ramfs_pin(fs, "/new"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/new"), -EPERM);
+    assert_int_equal(ramfs_pin(fs, "/nope"), -ENOENT);
+}
+
+/* Per-owner quota: nodes and bytes charged to the creator, also when
+ * someone else writes, and for as long as the nodes exist. */
+static int q_owner;
+static int q_current(void *ctx) { (void)ctx; return q_owner; }
+static void q_limits(void *ctx, int owner, uint32_t *nodes, uint64_t *bytes) {
+    (void)ctx;
+    *nodes = owner == 7 ? 1 : 2;
+    *bytes = 10;
+}
+
+static void test_quota_per_owner(void **state) {
+    (void)state;
+    static const struct ramfs_quota q = { q_current, q_limits, 0 };
+    ramfs_set_quota(fs, &q);
+    q_owner = 5;
+    assert_int_equal(mk("/a", "12345"), 0);
+    assert_int_equal(mkdir_("/d"), 0);
+    assert_int_equal(mk("/b", ""), -ENOSPC);                 /* 2 nodes */
+    assert_int_equal(ramfs_ops.write(fs, "/a", 5, "123456", 6), -ENOSPC); /* 11 bytes */
+    assert_int_equal(ramfs_ops.write(fs, "/a", 5, "12345", 5), 5);
+    q_owner = 6;                                             /* another owner: its own quota */
+    assert_int_equal(mk("/c", ""), 0);
+    assert_int_equal(ramfs_ops.write(fs, "/a", 10, "x", 1), -ENOSPC); /* charged to 5 */
+    uint32_t nodes;
+    uint64_t bytes;
+    ramfs_owner_usage(fs, 5, &nodes, &bytes);
+    assert_int_equal(nodes, 2);
+    assert_int_equal(bytes, 10);
+    q_owner = 7;
+    assert_int_equal(mkdir_("/e"), 0);
+    assert_int_equal(mkdir_("/f"), -ENOSPC);                 /* limits per owner */
+    q_owner = 0;                                             /* not accounted */
+    for (int i = 0; i < 5; i++) {
+        char p[8] = "/k0";
+        p[2] = (char)('0' + i);
+        assert_int_equal(mk(p, "0123456789abc"), 0);
+    }
+    q_owner = 5;
+    assert_int_equal(ramfs_ops.remove(fs, "/d"), 0);         /* a node back */
+    assert_int_equal(mk("/b", ""), 0);
+    ramfs_set_quota(fs, NULL);
+}
+
 /* --- rename -------------------------------------------------------------------------------- */
 
 static void test_rename_file(void **state) {
@@ -618,6 +691,8 @@ int main(void) {
         T(test_remove),
         T(test_immutable_file),
         T(test_immutable_directory),
+        T(test_pinned_directories),
+        T(test_quota_per_owner),
         T(test_rename_file),
         T(test_rename_never_replaces),
         T(test_rename_directory_moves_descendants),

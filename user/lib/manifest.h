@@ -45,4 +45,31 @@
     }                                                                           \
     _Static_assert(1, "swallow the trailing semicolon")
 
+/* The same with the optional tail: a RAMFS quota for what this program
+ * creates (0 = the kernel default; a value above the default is ignored). */
+#define SECOS_MANIFEST_FS(flags, max_mem, fs_nodes, fs_kib)                    \
+    _Static_assert(((flags) & ~MANIFEST_FLAGS_KNOWN) == 0,                      \
+                   "unknown manifest flag");                                    \
+    __attribute__((used, noinline)) static void secos_manifest_emit(void) {     \
+        __asm__ volatile(                                                       \
+            ".pushsection .note.secos,\"a\",@note\n\t"                          \
+            ".balign 4\n\t"                                                     \
+            ".long 6\n\t"                 /* namesz: "SECOS\0" */               \
+            ".long 32\n\t"                /* descsz */                          \
+            ".long %c0\n\t"               /* type */                            \
+            ".asciz \"SECOS\"\n\t"                                              \
+            ".balign 4\n\t"               /* name padded to 8 */                \
+            ".long %c1\n\t"               /* version */                         \
+            ".long %c2\n\t"               /* flags */                           \
+            ".quad %c3\n\t"               /* max_mem */                         \
+            ".quad 0\n\t"                 /* entry_hint: 0 = any */             \
+            ".long %c4\n\t"               /* max_fs_nodes */                    \
+            ".long %c5\n\t"               /* max_fs_kib */                      \
+            ".popsection"                                                       \
+            : : "i"(SECOS_NOTE_TYPE_QSEC), "i"(SECOS_MANIFEST_VERSION),        \
+                "i"(flags), "i"((unsigned long long)(max_mem)),                \
+                "i"((unsigned)(fs_nodes)), "i"((unsigned)(fs_kib)));            \
+    }                                                                           \
+    _Static_assert(1, "swallow the trailing semicolon")
+
 #endif

@@ -582,7 +582,114 @@ static int r_top_helper(const char *n, const char *prog) {
     return report(n, status, status == 128 + 13);
 }
 static int r_sysret(const char *n) { return r_top_helper(n, "attack_sysret"); }
+/* Code on the last user page is what makes a non-canonical return rip
+ * possible at all (an interrupt after its last instruction): the loader must
+ * refuse such a program outright. */
+static int r_top_exec(const char *n) {
+    const char *argv[] = {"attack_iret", NULL};
+    long pid = sys_spawn("attack_iret", argv, 0);
+    int status = -1;
+    if (pid > 0) sys_wait(pid, &status);
+    return report(n, pid > 0 ? status : pid, pid == -ENOEXEC);
+}
 static int r_iret(const char *n) { return r_top_helper(n, "attack_iret"); }
+
+/* Twelve holders of 56 MiB each, within their own budget, that keep it for
+ * a while: together more than the machine has. The system-wide cap must stop
+ * the late ones ("memory limit reached", never a failed frame allocation:
+ * the reserve stays free) while the early ones hold on and exit normally. */
+#define HOLDERS 12
+static int r_syscap(const char *n) {
+    const char *argv[] = {self, "--holder", NULL};
+    long spawned = 0;
+    for (int i = 0; i < HOLDERS; i++)
+        if (sys_spawn(self, argv, 0) > 0) spawned++;
+    long held = 0, killed = 0, other = 0;
+    int status;
+    while (sys_wait(WAIT_ANY, &status) > 0) {
+        if (status == 0) held++;
+        else if (status == 128 + 14) killed++;
+        else other++;
+    }
+    printf("attack: %s: %ld holders, %ld held their memory, %ld stopped by the cap, %ld other\n", n, spawned, held,
+           killed, other);
+    return report(n, killed, spawned == HOLDERS && held > 0 && killed > 0 && other == 0);
+}
+
+/* A helper whose manifest claims 1 GiB: the per-process cap (64 MiB) still stops it. */
+static int r_manifest_raise(const char *n) {
+    const char *argv[] = {"bigmem", NULL};
+    long pid = sys_spawn("bigmem", argv, 0);
+    if (pid < 0) return report(n, pid, 0);
+    int status = -1;
+    sys_wait(pid, &status);
+    return report(n, status, status == 128 + 14);
+}
+
+/* ---- the RAMFS quota per process ------------------------------------------- */
+
+/* Nodes until the kernel refuses: the per-process quota (64), not the
+ * filesystem's 256, must stop it; everything is removed again. */
+static int r_fs_quota(const char *n) {
+    char path[32] = "/attack-q-";
+    long made = 0, r = 0;
+    for (int i = 0; i < 300; i++) {
+        path[10] = (char)('a' + i / 26);
+        path[11] = (char)('a' + i % 26);
+        path[12] = '\0';
+        r = sys_mkdir(path);
+        if (r) break;
+        made++;
+    }
+    for (int i = 0; i < made; i++) {
+        path[10] = (char)('a' + i / 26);
+        path[11] = (char)('a' + i % 26);
+        sys_unlink(path);
+    }
+    printf("attack: %s: %ld directories, then %ld\n", n, made, r);
+    return report(n, r, r == -ENOSPC && made == 64);
+}
+
+/* ---- the boot tree: /bin and /init.rc ------------------------------------ */
+
+static int r_bin_rename(const char *n) {
+    long r = sys_rename("/bin", "/attack-bin");
+    if (r == 0) sys_rename("/attack-bin", "/bin");   /* put it back for the next cases */
+    return report(n, r, r == -EPERM);
+}
+static int r_bin_rmdir(const char *n) {
+    long r = sys_unlink("/bin");
+    if (r == 0) sys_mkdir("/bin");
+    return report(n, r, r == -EPERM);
+}
+static int r_bin_mkdir(const char *n) {
+    long r = sys_mkdir("/bin");                      /* only if /bin was missing or moved */
+    if (r == 0) sys_unlink("/bin");
+    return report(n, r, r == -EEXIST);
+}
+/* A mutable /bin/hello (when the initrd has none) must not stand for the
+ * built-in program: the planted bytes are no ELF, so running it would fail. */
+static int r_bin_plant(const char *n) {
+    long fd = sys_open("/bin/hello", O_CREAT | O_WRONLY | O_TRUNC);
+    int planted = fd >= 0;
+    if (planted) {
+        sys_write((int)fd, "planted, not an ELF\n", 20);
+        sys_close((int)fd);
+    }
+    const char *argv[] = {"/bin/hello", NULL};
+    long pid = sys_spawn("/bin/hello", argv, 0);
+    int status = -1;
+    if (pid > 0) sys_wait(pid, &status);
+    if (planted) sys_unlink("/bin/hello");
+    printf("attack: %s: planting %s (%ld), spawn %ld, status %d\n", n, planted ? "worked" : "refused", fd, pid,
+           status);
+    return report(n, pid > 0 ? status : pid, pid > 0 && status == 0);
+}
+static int r_initrc_write(const char *n) {
+    long fd = sys_open("/init.rc", O_WRONLY | O_APPEND);
+    if (fd >= 0) sys_close((int)fd);
+    return report(n, fd, fd == -EPERM);
+}
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -684,6 +791,7 @@ static const struct acase cases[] = {
     /* the syscall return paths */
     R("sysret", "kill:non-canonical return address", r_sysret),
     R("int80-noncanon", "kill:non-canonical return address", r_iret),
+    R("top-exec", "error:-ENOEXEC", r_top_exec),
     K("tf-syscall", "kill:#DB", c_tf_syscall),
     K("tf-int80", "kill:#DB", c_tf_int80),
     R("badrsp-syscall", "return:ok", r_badrsp_syscall),
@@ -706,6 +814,8 @@ static const struct acase cases[] = {
     K("membomb", "kill:memory limit reached", c_membomb),
     K("ptbomb", "kill:memory limit reached", c_ptbomb),
     R("oom", "children:killed", r_oom),
+    R("manifest-raise", "kill:memory limit reached", r_manifest_raise),
+    R("syscap", "children:killed", r_syscap),
     R("mmap-slots", "error:-ENOMEM", r_mmap_slots),
     R("mmap-huge", "error:-ENOMEM", r_mmap_huge),
     R("mmap-exec", "error:-EPERM", r_mmap_exec),
@@ -720,6 +830,13 @@ static const struct acase cases[] = {
     R("sleep-huge", "error:-EINVAL", r_sleep_huge),
     R("badnr", "error:-ENOSYS", r_badnr),
     R("close-highfd", "return:ok", r_close_highfd),
+    R("fs-quota", "error:-ENOSPC", r_fs_quota),
+    /* the boot tree */
+    R("bin-rename", "error:-EPERM", r_bin_rename),
+    R("bin-rmdir", "error:-EPERM", r_bin_rmdir),
+    R("bin-mkdir", "error:-EEXIST", r_bin_mkdir),
+    R("bin-plant", "return:ok", r_bin_plant),
+    R("initrc-write", "error:-EPERM", r_initrc_write),
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -736,6 +853,11 @@ static int helper(const char *role) {
         return 0;
     }
     if (strcmp(role, "--chain") == 0) return chain_link();
+    if (strcmp(role, "--holder") == 0) {
+        touch_all(56ul << 20);
+        sys_sleep(4000);
+        return 0;
+    }
     if (strcmp(role, "--hog") == 0) {
         touch_all(256ul << 20);
         return 3;                              /* survived: the parent reports it */
