@@ -1,25 +1,18 @@
-/* File descriptors and the file system calls. A descriptor names a path and
- * an offset (RAMFS has no inodes to pin); a file removed or renamed while
- * open makes later reads and writes fail with -ENOENT. Descriptors 0-2 are
- * the console; 3..SECOS_FD_MAX-1 are files, closed when the process ends.
+/* Per-process descriptor tables and the file system calls. A descriptor
+ * points at a refcounted open-file description (fs/file.h): dup and dup2
+ * share one, close drops a reference. Every process starts with the console
+ * behind 0-2; SECOS_FD_MAX descriptors at most, all closed when it ends.
  * Every user pointer goes through the user-copy routines. */
 #include "fs/fd.h"
+#include "fs/file.h"
 #include "kernel/proc.h"
 #include "kernel/syscall.h"
 #include "fs/fs.h"
 #include "fs/path.h"
-#include "mm/kheap.h"
 #include "mm/usercopy.h"
 #include "lib/string.h"
 #include "secos/errno.h"
 #include "secos/syscall.h"
-
-struct file {
-    char path[VFS_PATH_MAX + 1];
-    uint64_t off;
-    int flags;
-};
-
 
 /* Copies a user path and makes it absolute (processes work from "/"). */
 static long user_path(uint64_t upath, char *out) {
@@ -29,21 +22,38 @@ static long user_path(uint64_t upath, char *out) {
     return path_normalize("/", raw, out, VFS_PATH_MAX + 1);
 }
 
-static struct file *fd_get(int fd) {
-    /* callers pass (int)a0; a value that does not fit is never a descriptor */
-    if (fd < 3 || fd >= SECOS_FD_MAX) return 0;
-    return current->files[fd];
+/* A descriptor argument: the full 64-bit value is checked, so that a value
+ * that only truncates to a descriptor (close(0x100000003)) is none. */
+static int fd_index(uint64_t a) { return a < SECOS_FD_MAX ? (int)a : -1; }
+
+struct file *fd_get(uint64_t fd) {
+    int i = fd_index(fd);
+    return i < 0 ? 0 : current->files[i];
+}
+
+/* The lowest free descriptor >= from, or -EMFILE. */
+static int fd_free_slot(struct proc *p, int from) {
+    for (int i = from; i < SECOS_FD_MAX; i++)
+        if (!p->files[i]) return i;
+    return -EMFILE;
+}
+
+void files_setup(struct proc *p) {
+    p->files[STDIN_FD] = file_get(&console_in);
+    p->files[STDOUT_FD] = file_get(&console_out);
+    p->files[STDERR_FD] = file_get(&console_out);
 }
 
 int files_open_count(const struct proc *p) {
     int n = 0;
-    for (int i = 3; i < SECOS_FD_MAX; i++) n += p->files[i] != 0;
+    for (int i = 0; i < SECOS_FD_MAX; i++) n += p->files[i] && !file_is_console(p->files[i]);
     return n;
 }
 
 void files_release(struct proc *p) {
-    for (int i = 3; i < SECOS_FD_MAX; i++) {
-        kfree(p->files[i]);
+    for (int i = 0; i < SECOS_FD_MAX; i++) {
+        if (!p->files[i]) continue;
+        file_put(p->files[i]);
         p->files[i] = 0;
     }
 }
@@ -55,10 +65,8 @@ long sys_open(SYSARGS) {
     if (r < 0) return r;
     int flags = (int)a1;
     if (flags & ~(O_RDONLY | O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) return -EINVAL;
-    int fd = -1;
-    for (int i = 3; i < SECOS_FD_MAX; i++)
-        if (!current->files[i]) { fd = i; break; }
-    if (fd < 0) return -EMFILE;
+    int fd = fd_free_slot(current, 0);
+    if (fd < 0) return fd;
     struct vfs_stat st;
     r = vfs_lookup(path, &st);
     if (r == -ENOENT && (flags & O_CREAT)) {
@@ -73,97 +81,50 @@ long sys_open(SYSARGS) {
         r = vfs_truncate(path, 0);
         if (r < 0) return r;
     }
-    struct file *f = kmalloc(sizeof *f);
+    struct file *f = vfs_file_open(path, flags);
     if (!f) return -ENOMEM;
-    strlcpy(f->path, path, sizeof f->path);
-    f->off = 0;
-    f->flags = flags;
     current->files[fd] = f;
     return fd;
 }
 
 long sys_close(SYSARGS) {
     UNUSED_ARGS();
-    /* The descriptor is an int: checking (int)a0 but indexing with the full
-     * 64-bit a0 once let close(0x100000003) write far outside the table. */
-    if (a0 > INT32_MAX) return -EBADF;
-    int fd = (int)a0;
-    struct file *f = fd_get(fd);
-    if (!f) return -EBADF;
-    kfree(f);
+    int fd = fd_index(a0);
+    if (fd < 0 || !current->files[fd]) return -EBADF;
+    struct file *f = current->files[fd];
     current->files[fd] = 0;
+    file_put(f);
     return 0;
 }
 
-/* Called by sys_read/sys_write for descriptors other than the console. */
-long fd_read(int fd, uint64_t buf, uint64_t len) {
-    struct file *f = fd_get(fd);
+long sys_dup(SYSARGS) {
+    UNUSED_ARGS();
+    struct file *f = fd_get(a0);
     if (!f) return -EBADF;
-    if ((f->flags & 3) == O_WRONLY) return -EBADF;
-    if (len == 0) return 0;
-    if (!user_range_valid(buf, len, 1)) return -EFAULT;
-    char kbuf[512];
-    uint64_t done = 0;
-    while (done < len) {
-        uint64_t n = len - done < sizeof kbuf ? len - done : sizeof kbuf;
-        long got = vfs_read(f->path, f->off, kbuf, n);
-        if (got < 0) return done ? (long)done : got;
-        if (got == 0) break;
-        if (copy_to_user(buf + done, kbuf, (uint64_t)got)) return done ? (long)done : -EFAULT;
-        f->off += (uint64_t)got;
-        done += (uint64_t)got;
-        if ((uint64_t)got < n) break;
-        sched_resched_point();
-    }
-    return (long)done;
+    int fd = fd_free_slot(current, 0);
+    if (fd < 0) return fd;
+    current->files[fd] = file_get(f);
+    return fd;
 }
 
-long fd_write(int fd, uint64_t buf, uint64_t len) {
-    struct file *f = fd_get(fd);
-    if (!f) return -EBADF;
-    if ((f->flags & 3) == O_RDONLY) return -EBADF;
-    if (len == 0) return 0;
-    if (!user_range_valid(buf, len, 0)) return -EFAULT;
-    if (f->flags & O_APPEND) {
-        struct vfs_stat st;
-        long r = vfs_lookup(f->path, &st);
-        if (r < 0) return r;
-        f->off = st.size;
-    }
-    char kbuf[512];
-    uint64_t done = 0;
-    while (done < len) {
-        uint64_t n = len - done < sizeof kbuf ? len - done : sizeof kbuf;
-        if (copy_from_user(kbuf, buf + done, n)) return done ? (long)done : -EFAULT;
-        long put = vfs_write(f->path, f->off, kbuf, n);
-        if (put < 0) return done ? (long)done : put;
-        f->off += (uint64_t)put;
-        done += (uint64_t)put;
-        sched_resched_point();
-    }
-    return (long)done;
+long sys_dup2(SYSARGS) {
+    UNUSED_ARGS();
+    struct file *f = fd_get(a0);
+    int to = fd_index(a1);
+    if (!f || to < 0) return -EBADF;
+    if (current->files[to] == f) return to; /* dup2(fd, fd): nothing to do */
+    struct file *old = current->files[to];
+    current->files[to] = file_get(f);
+    if (old) file_put(old);
+    return to;
 }
 
 long sys_lseek(SYSARGS) {
     UNUSED_ARGS();
-    struct file *f = fd_get((int)a0);
+    struct file *f = fd_get(a0);
     if (!f) return -EBADF;
-    int64_t off = (int64_t)a1, base;
-    switch ((int)a2) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = (int64_t)f->off; break;
-    case SEEK_END: {
-        struct vfs_stat st;
-        long r = vfs_lookup(f->path, &st);
-        if (r < 0) return r;
-        base = (int64_t)st.size;
-        break;
-    }
-    default: return -EINVAL;
-    }
-    if ((off > 0 && base > INT64_MAX - off) || base + off < 0) return -EINVAL;
-    f->off = (uint64_t)(base + off);
-    return (long)f->off;
+    if (!f->ops->lseek) return -ESPIPE;
+    return f->ops->lseek(f, (int64_t)a1, (int)a2);
 }
 
 /* One entry per call; ramfs finds it by walking at most RAMFS_MAX_NODES

@@ -1,16 +1,19 @@
-/* Per-process file descriptors (fs/fd.c): 0-2 are the console,
- * 3..SECOS_FD_MAX-1 name files in the VFS. */
+/* Per-process file descriptors (fs/fd.c): 0-2 start as the console; every
+ * descriptor points at an open-file description (fs/file.h). */
 #ifndef FS_FD_H
 #define FS_FD_H
 #include <stdint.h>
 
 struct proc;
+struct file;
 
-/* read/write on a descriptor that is not the console (3 and up). */
-long fd_read(int fd, uint64_t buf, uint64_t len);
-long fd_write(int fd, uint64_t buf, uint64_t len);
+/* The current process's description behind descriptor fd, or 0. */
+struct file *fd_get(uint64_t fd);
+/* Descriptors that are not the console. */
 int files_open_count(const struct proc *p);
-/* Closes every file of a process that ends (a proc release hook). */
+/* A new process: the console behind 0-2 (a proc spawn hook). */
+void files_setup(struct proc *p);
+/* Closes every descriptor of a process that ends (a proc release hook). */
 void files_release(struct proc *p);
 
 #endif

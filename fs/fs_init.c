@@ -124,6 +124,7 @@ static int write_manifest(void) {
 
 void fs_init(void) {
     char version[128];
+    proc_add_spawn_hook(files_setup);
     proc_add_release_hook(files_release);
     root_fs = ramfs_create();
     if (!root_fs) {

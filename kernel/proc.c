@@ -102,6 +102,26 @@ void proc_init(void) {
     current = shell;
 }
 
+/* Subsystems that hold per-process state (open files, driver bindings)
+ * register a release hook at init; hooks run in registration order, all
+ * before the address space goes (Driver Space unmaps device memory). */
+#define PROC_RELEASE_HOOKS_MAX 4
+static proc_release_fn release_hooks[PROC_RELEASE_HOOKS_MAX];
+static int release_hook_count;
+
+static proc_release_fn spawn_hooks[PROC_RELEASE_HOOKS_MAX];
+static int spawn_hook_count;
+
+void proc_add_spawn_hook(proc_release_fn fn) {
+    if (spawn_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many spawn hooks");
+    spawn_hooks[spawn_hook_count++] = fn;
+}
+
+void proc_add_release_hook(proc_release_fn fn) {
+    if (release_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many release hooks");
+    release_hooks[release_hook_count++] = fn;
+}
+
 int proc_spawn(const char *path, int argc, char *const argv[], int parent, const char **why) {
     const char *base = path;
     for (const char *s = path; *s; s++)
@@ -123,6 +143,7 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
         proc_free_slot(p);
         return r;
     }
+    for (int i = 0; i < spawn_hook_count; i++) spawn_hooks[i](p);
     fpu_state_init(&p->fpu);
     /* The first return to ring 3: a trapframe at the top of the kernel
      * stack, exactly where interrupts and syscalls from ring 3 put theirs. */
@@ -138,18 +159,6 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
     p->parent = parent;
     sched_make_ready(p);
     return p->pid;
-}
-
-/* Subsystems that hold per-process state (open files, driver bindings)
- * register a release hook at init; hooks run in registration order, all
- * before the address space goes (Driver Space unmaps device memory). */
-#define PROC_RELEASE_HOOKS_MAX 4
-static proc_release_fn release_hooks[PROC_RELEASE_HOOKS_MAX];
-static int release_hook_count;
-
-void proc_add_release_hook(proc_release_fn fn) {
-    if (release_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many release hooks");
-    release_hooks[release_hook_count++] = fn;
 }
 
 /* Releases what a dead process holds, except its kernel stack and slot

@@ -10,6 +10,7 @@
 #include "mm/kstack.h"
 #include "mm/vmm.h"
 #include "secos/manifest.h"
+#include "secos/syscall.h" /* SECOS_FD_MAX */
 
 struct file;
 #define PROC_MAX      64
@@ -43,7 +44,7 @@ struct proc {
     struct mmap_region mmaps[PROC_MMAP_MAX];
     uint64_t mmap_next;            /* next mmap address to try */
     uint64_t stack_bottom;         /* lowest address the stack may grow to */
-    struct file *files[16];        /* SECOS_FD_MAX: 0-2 are the console (NULL) */
+    struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
     struct fpu_state fpu;
 };
 
@@ -56,6 +57,9 @@ extern struct sched_stats sched_stats;
 /* Releases a subsystem's per-process state when a process exits or is killed. */
 typedef void (*proc_release_fn)(struct proc *p);
 void proc_add_release_hook(proc_release_fn fn);
+/* Sets up a subsystem's per-process state for a new user process (the
+ * console descriptors), before it first runs. */
+void proc_add_spawn_hook(proc_release_fn fn);
 
 void proc_init(void);               /* turns the boot thread into the shell task, starts idle */
 struct proc *proc_by_pid(int pid);

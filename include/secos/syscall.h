@@ -29,7 +29,9 @@
     X(14, mkdir)            \
     X(15, unlink)           \
     X(16, rename)           \
-    X(17, driver)
+    X(17, driver)           \
+    X(18, dup)              \
+    X(19, dup2)
 
 #define SECOS_SYSCALL_ENUM(num, name) SYS_##name = num,
 enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
@@ -54,6 +56,8 @@ enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
 #define SYS_UNLINK  SYS_unlink
 #define SYS_RENAME  SYS_rename
 #define SYS_DRIVER  SYS_driver
+#define SYS_DUP     SYS_dup
+#define SYS_DUP2    SYS_dup2
 
 /* Standard descriptors: the console. */
 #define STDIN_FD  0
@@ -92,8 +96,12 @@ struct secos_dirent {
     uint64_t size;
 };
 
-/* At most this many descriptors per process (0-2 are the console). */
-#define SECOS_FD_MAX 16
+/* At most this many descriptors per process (0-2 start as the console).
+ * SYS_dup(fd): the lowest free descriptor, sharing fd's open file (and its
+ * offset). SYS_dup2(fd, to): to shares fd's open file, what to held is
+ * closed first; dup2(fd, fd) returns fd. -EBADF for a closed or out-of-range
+ * descriptor, -EMFILE when the table is full. */
+#define SECOS_FD_MAX 256
 
 /* SYS_open flags */
 #define O_RDONLY 0

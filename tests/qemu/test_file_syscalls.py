@@ -46,3 +46,16 @@ def test_run_bin_hello_from_initrd(boot_machine, config):
     out = m.run("run fstest", timeout=120)
     assert re.search(r"fstest: \d+ checks, 0 failed", out), out
     m.poweroff()
+
+
+def test_fdtest_descriptors_share_open_files(vm):
+    """dup/dup2 share one open file (and its offset), the console is a file
+    behind 0-2, the table holds SECOS_FD_MAX (256), and nothing leaks."""
+    from test_memory import parse_mem
+    vm.run("run fdtest", timeout=120)  # warm-up: heap blocks of the first run stay cached
+    before = parse_mem(vm.run("mem"))
+    out = vm.run("run fdtest", timeout=120)
+    assert "fdtest: 32 checks, 0 failed" in out, out
+    assert re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out
+    after = parse_mem(vm.run("mem"))
+    assert after["heap in use"] == before["heap in use"], (before, after)

@@ -64,6 +64,8 @@ USER_SYSCALL_PROTOS(mkdir, (const char *path))
 USER_SYSCALL_PROTOS(unlink, (const char *path))
 USER_SYSCALL_PROTOS(rename, (const char *from, const char *to))
 USER_SYSCALL_PROTOS(driver, (driver_call_t *call))  /* DRV_* result, or -EFAULT/-ENOMEM */
+USER_SYSCALL_PROTOS(dup, (int fd))
+USER_SYSCALL_PROTOS(dup2, (int fd, int to))
 
 #undef USER_SYSCALL_PROTOS
 

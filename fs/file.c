@@ -1,0 +1,27 @@
+#include "fs/file.h"
+#include "mm/kheap.h"
+#include "lib/string.h"
+#include "arch/x86_64/panic.h"
+
+struct file *file_alloc(const struct file_ops *ops, int flags) {
+    struct file *f = kmalloc(sizeof *f);
+    if (!f) return 0;
+    memset(f, 0, sizeof *f);
+    f->ops = ops;
+    f->refs = 1;
+    f->flags = flags;
+    return f;
+}
+
+struct file *file_get(struct file *f) {
+    KASSERT(f->refs > 0);
+    f->refs++;
+    return f;
+}
+
+void file_put(struct file *f) {
+    KASSERT(f->refs > 0);
+    if (--f->refs > 0) return;
+    if (f->ops->release) f->ops->release(f);
+    if (!file_is_console(f)) kfree(f);
+}
