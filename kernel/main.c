@@ -28,6 +28,7 @@
 #include "kernel/canary.h"
 #include "kernel/demos.h"
 #include "mm/usercopy.h"
+#include "arch/x86_64/nmi.h"
 
 uint64_t boot_tsc;
 
@@ -96,6 +97,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     gdt_init();
     idt_init();
     cpu_enable_protections();
+    mce_init();
     paging_init();
     console_init_display();
     kprintf("[BOOT] path=%s loader=\"%s\" kernel at phys %#lx\n", boot_path_name(boot_info.path),

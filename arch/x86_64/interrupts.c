@@ -11,6 +11,7 @@
 #include "mm/kstack.h"
 #include "kernel/proc.h"
 #include "kernel/syscall.h"
+#include "arch/x86_64/nmi.h"
 
 static irq_handler_fn irq_handlers[16];
 static exception_hook_fn exception_hooks[32];
@@ -82,6 +83,15 @@ static void handle_exception(struct trapframe *tf) {
 }
 
 void interrupt_dispatch(struct trapframe *tf) {
+    /* Not faults of the interrupted code: never a kill, never the hooks. */
+    if (tf->vector == 2) {
+        nmi_handle(tf);
+        return;
+    }
+    if (tf->vector == 18) {
+        mce_handle(tf);
+        return;
+    }
     if (tf->vector < 32) {
         handle_exception(tf);
         return;
