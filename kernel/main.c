@@ -92,6 +92,9 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     kernel_phys_base = boot_info.kernel_phys_base;
     if (boot_info.mmap_dropped)
         kprintf("[BOOT] warning: %u memory map entries did not fit and were ignored\n", boot_info.mmap_dropped);
+    if (boot_info.modules_dropped)
+        kprintf("[BOOT] warning: %u boot modules beyond the first %d were ignored\n", boot_info.modules_dropped,
+                BOOT_MODULES_MAX);
 
     cpu_detect();
     gdt_init();
