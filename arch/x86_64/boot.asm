@@ -212,6 +212,11 @@ long_mode_high:
     hlt
     jmp .hang
 
+; The UEFI loader jumps only to an entry preceded by this signature
+; (SECOS_UEFI_ENTRY_SIGNATURE in include/secos/boot_info.h).
+align 16
+    times 8 db 0
+    db "SECoS64E"
 _uefi_start:
     cli
     cld
