@@ -98,7 +98,7 @@ int initrd_unpack(const void *data, uint64_t size) {
     cpio_iter_init(&it, data, size);
     while ((r = cpio_next(&it, &e)) > 0) {
         if (r == CPIO_UNSUPPORTED) {
-            kprintf("[initrd] skipping %s: %s (mode %o)\n", e.name, cpio_strerror(r), e.mode);
+            kprintf("[initrd] skipping %pE: %s (mode %o)\n", e.name, cpio_strerror(r), e.mode);
             c.skipped++;
             continue;
         }
@@ -106,7 +106,7 @@ int initrd_unpack(const void *data, uint64_t size) {
         memcpy(path + 1, e.name, strlen(e.name) + 1);
         int v = create_entry(&e, path, &c);
         if (v) {
-            kprintf("[initrd] error: cannot create %s: %s (%d) at entry %u\n", path, errno_text(v), v,
+            kprintf("[initrd] error: cannot create %pE: %s (%d) at entry %u\n", path, errno_text(v), v,
                     e.index);
             r = v;
             break;
@@ -144,12 +144,12 @@ void initrd_unpack_all(void) {
     for (uint32_t i = 0; i < boot_info.module_count; i++) {
         const struct boot_module *m = &boot_info.modules[i];
         if (!is_initrd(m)) {
-            kprintf("[initrd] ignoring boot module \"%s\": not named initrd or *.cpio, no cpio magic\n",
+            kprintf("[initrd] ignoring boot module \"%pE\": not named initrd or *.cpio, no cpio magic\n",
                     m->name);
             continue;
         }
         found++;
-        kprintf("[initrd] module \"%s\" at phys %#lx, %lu bytes\n", m->name, m->start, m->end - m->start);
+        kprintf("[initrd] module \"%pE\" at phys %#lx, %lu bytes\n", m->name, m->start, m->end - m->start);
         if (!vfs_mkdir || !vfs_create || !vfs_lookup || !vfs_remove) {
             kprintf("[initrd] error: no VFS in this kernel, initrd ignored\n");
             return;

@@ -103,7 +103,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     mce_init();
     paging_init();
     console_init_display();
-    kprintf("[BOOT] path=%s loader=\"%s\" kernel at phys %#lx\n", boot_path_name(boot_info.path),
+    kprintf("[BOOT] path=%s loader=\"%pE\" kernel at phys %#lx\n", boot_path_name(boot_info.path),
             boot_info.loader_name, boot_info.kernel_phys_base);
 
     pmm_init();

@@ -40,13 +40,13 @@ static int cmd_info(int argc, char **argv) {
     (void)argc; (void)argv;
     uint64_t cr4 = read_cr4();
     kprintf("SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
-    kprintf("boot path:   %s (loader: %s)\n", boot_path_name(boot_info.path),
+    kprintf("boot path:   %s (loader: %pE)\n", boot_path_name(boot_info.path),
             boot_info.loader_name[0] ? boot_info.loader_name : "unknown");
     kprintf("memory:      %lu MiB RAM reported, %u map entries\n", boot_info_ram_bytes(&boot_info) >> 20,
             boot_info.mmap_count);
     kprintf("kernel:      physical base %#lx\n", boot_info.kernel_phys_base);
     kprintf("display:     %s\n", console_display_name());
-    kprintf("cmdline:     %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(none)");
+    kprintf("cmdline:     %pE\n", boot_info.cmdline[0] ? boot_info.cmdline : "(none)");
     kprintf("acpi rsdp:   %#lx\n", boot_info.rsdp_addr);
     kprintf("cpu:         %s %s\n", cpu_info.vendor, cpu_info.brand);
     kprintf("features:    NX=%s SMEP=%s SMAP=%s UMIP=%s RDRAND=%s\n", yes_no(cpu_info.nx),

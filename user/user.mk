@@ -10,7 +10,7 @@
 # For the kernel: USER_EMBED_OBJS are the objects that embed every ELF and
 # the table `user_programs` (user/user_programs.h); add them to the kernel link.
 
-USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver whereami_pie
+USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver whereami_pie spawnhex
 
 USER_OUT  := $(BUILD)/user
 USER_OBJD := $(USER_OUT)/obj
@@ -30,7 +30,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack
 
 USER_LIB_OBJS := $(USER_OBJD)/lib/crt0.o \
     $(patsubst user/lib/%.c,$(USER_OBJD)/lib/%.o,$(sort $(wildcard user/lib/*.c))) \
-    $(USER_OBJD)/shared/printf.o $(USER_OBJD)/shared/string.o
+    $(USER_OBJD)/shared/printf.o $(USER_OBJD)/shared/string.o $(USER_OBJD)/shared/escape.o
 
 .PHONY: user
 user: $(USER_ELFS)
@@ -85,7 +85,7 @@ $(BUILD)/k/gen/user_programs.o: $(BUILD)/gen/user_programs.c user/user_programs.
 -include $(wildcard $(USER_OBJD)/*/*.d)
 
 # --- host test of the runtime (malloc, printf buffering, atoi) ------------------
-USER_HOSTTEST_SRCS := user/lib/ulib.c lib/printf.c lib/string.c
+USER_HOSTTEST_SRCS := user/lib/ulib.c lib/printf.c lib/string.c lib/escape.c
 USER_HT := $(USER_OUT)/hosttest
 
 .PHONY: user-hosttest
@@ -121,7 +121,7 @@ $(ATTACK_TOP_ELFS): $(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) u
 USER_PIE_CFLAGS := $(filter-out -fno-pic -fno-pie,$(USER_CFLAGS)) -fPIE
 USER_PIE_OBJS := $(USER_OBJD)/lib/crt0.o \
     $(patsubst user/lib/%.c,$(USER_OBJD)/pie/lib/%.o,$(sort $(wildcard user/lib/*.c))) \
-    $(USER_OBJD)/pie/shared/printf.o $(USER_OBJD)/pie/shared/string.o
+    $(USER_OBJD)/pie/shared/printf.o $(USER_OBJD)/pie/shared/string.o $(USER_OBJD)/pie/shared/escape.o
 $(USER_OBJD)/pie/%.o: user/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (PIE)"
