@@ -3,6 +3,7 @@
 #include "fs/fs.h"
 #include "fs/path.h"
 #include "fs/ramfs.h"
+#include "fs/boot_script.h"
 #include "kernel/console.h"
 #include "kernel/version.h"
 #include "lib/printf.h"
@@ -155,5 +156,5 @@ void fs_late_init(void) {
      *      /init.rc, so that the script can use what the initrd brings. ---- */
     if (initrd_unpack_all) initrd_unpack_all();
 
-    fs_run_script("/init.rc", "init.rc");
+    fs_run_boot_script("/init.rc", "init.rc");
 }
