@@ -7,6 +7,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
 #include "mm/physmap.h"
+#include "mm/pmm.h"
 #include "lib/string.h"
 #include "secos/errno.h"
 
@@ -139,6 +140,11 @@ static int is_initrd(const struct boot_module *m) {
     return m->end - m->start >= 6 && memcmp(phys_to_virt(m->start), "070701", 6) == 0;
 }
 
+static void release(uint32_t i) {
+    uint64_t frames = pmm_release_module(i);
+    kprintf("[initrd] boot module %u: %lu KiB returned to the allocator\n", i, frames * 4);
+}
+
 void initrd_unpack_all(void) {
     uint32_t found = 0;
     for (uint32_t i = 0; i < boot_info.module_count; i++) {
@@ -146,6 +152,7 @@ void initrd_unpack_all(void) {
         if (!is_initrd(m)) {
             kprintf("[initrd] ignoring boot module \"%pE\": not named initrd or *.cpio, no cpio magic\n",
                     m->name);
+            release(i);
             continue;
         }
         found++;
@@ -154,9 +161,10 @@ void initrd_unpack_all(void) {
             kprintf("[initrd] error: no VFS in this kernel, initrd ignored\n");
             return;
         }
-        /* The PMM keeps module frames reserved, so the archive (and any file
-         * data the RAMFS may point into) stays valid. */
+        /* RAMFS copies every file, so nothing points into the archive once
+         * it is unpacked: its frames go back to the allocator. */
         initrd_unpack(phys_to_virt(m->start), m->end - m->start);
+        release(i);
     }
     if (!found) kprintf("[initrd] no initrd module\n");
 }

@@ -13,6 +13,8 @@ extern char __kernel_start[], __kernel_end[];
 
 static struct pmm_core pmm;
 static uint64_t ram_bytes;
+static uint64_t bitmap_pa, bitmap_bytes;
+static uint8_t module_released[BOOT_MODULES_MAX];
 
 static int is_ram_type(uint32_t t) {
     return t == SECOS_MEM_USABLE || t == SECOS_MEM_LOADER || t == SECOS_MEM_KERNEL ||
@@ -56,6 +58,8 @@ void pmm_init(void) {
     uint64_t words = pmm_core_bitmap_words(nframes);
     uint64_t bytes = 2 * words * sizeof(uint64_t);
     uint64_t bm = place_bitmaps(bytes);
+    bitmap_pa = bm;
+    bitmap_bytes = bytes;
     uint64_t *ram = phys_to_virt(bm), *used = ram + words;
     pmm_core_init(&pmm, ram, used, nframes);
 
@@ -73,6 +77,48 @@ void pmm_init(void) {
     pmm_core_reserve(&pmm, bm, bytes);
     if (boot_info.fb.type == SECOS_FB_RGB)
         pmm_core_reserve(&pmm, boot_info.fb.addr, (uint64_t)boot_info.fb.pitch * boot_info.fb.height);
+}
+
+/* 1 if the frame at pa may go back to the allocator when module `self` is
+ * released: usable RAM, and nothing that stays kept back shares it. */
+static int module_frame_releasable(uint64_t pa, uint32_t self) {
+    uint64_t end = pa + PMM_FRAME_SIZE;
+    uint64_t ks = kernel_phys_base, ke = ks + (uint64_t)(__kernel_end - __kernel_start);
+    if (pa < 0x100000 || (pa < ke && end > ks) || (pa < bitmap_pa + bitmap_bytes && end > bitmap_pa)) return 0;
+    if (boot_info.fb.type == SECOS_FB_RGB) {
+        uint64_t fs = boot_info.fb.addr, fe = fs + (uint64_t)boot_info.fb.pitch * boot_info.fb.height;
+        if (pa < fe && end > fs) return 0;
+    }
+    for (uint32_t i = 0; i < boot_info.module_count; i++)
+        if (i != self && !module_released[i] && pa < boot_info.modules[i].end && end > boot_info.modules[i].start)
+            return 0;
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if ((m->type == SECOS_MEM_USABLE || m->type == SECOS_MEM_LOADER) && pa >= m->base &&
+            end <= m->base + m->length && m->base + m->length > m->base)
+            return 1;
+    }
+    return 0;
+}
+
+uint64_t pmm_release_module(uint32_t index) {
+    if (index >= boot_info.module_count || module_released[index]) return 0;
+    const struct boot_module *mod = &boot_info.modules[index];
+    module_released[index] = 1;
+    uint64_t first = (mod->start + PMM_FRAME_SIZE - 1) & ~(PMM_FRAME_SIZE - 1);
+    uint64_t n = 0;
+    uint64_t f = irq_save();
+    for (uint64_t pa = first; pa + PMM_FRAME_SIZE <= mod->end && pa + PMM_FRAME_SIZE > pa; pa += PMM_FRAME_SIZE) {
+        if (!module_frame_releasable(pa, index)) continue;
+        uint64_t before = pmm.free_frames;
+        pmm_core_add_free(&pmm, pa, PMM_FRAME_SIZE);
+        if (pmm.free_frames != before) {
+            n++;
+            if (pmm.reserved_frames) pmm.reserved_frames--;
+        }
+    }
+    irq_restore(f);
+    return n;
 }
 
 uint64_t pmm_alloc(void) {

@@ -21,6 +21,11 @@ struct pmm_stats {
     uint64_t highest_frame;
 };
 void pmm_get_stats(struct pmm_stats *out);
+/* Boot module `index` is no longer needed (its contents were copied out):
+ * its frames go back to the allocator, except any it shares with what stays
+ * kept back. Its memory must not be read afterwards. Returns the frames
+ * released (0 the second time). */
+uint64_t pmm_release_module(uint32_t index);
 uint64_t pmm_free_frames(void);
 
 #endif
