@@ -4,6 +4,7 @@
 #include "mm/pmm.h"
 #include "mm/pmm_core.h"
 #include "mm/physmap.h"
+#include "mm/paging.h"
 #include "kernel/boot_info.h"
 #include "kernel/panic.h"
 #include "arch/x86_64/cpu.h"
@@ -26,6 +27,9 @@ static int overlaps_protected(uint64_t start, uint64_t end) {
     uint64_t ks = kernel_phys_base, ke = ks + (uint64_t)(__kernel_end - __kernel_start);
     if (start < ke && end > ks) return 1;
     if (start < 0x100000) return 1;
+    uint64_t tables_pa, tables_bytes;
+    paging_boot_tables_area(&tables_pa, &tables_bytes);
+    if (tables_bytes && start < tables_pa + tables_bytes && end > tables_pa) return 1;
     for (uint32_t i = 0; i < boot_info.module_count; i++)
         if (start < boot_info.modules[i].end && end > boot_info.modules[i].start) return 1;
     return 0;
@@ -75,6 +79,9 @@ void pmm_init(void) {
     for (uint32_t i = 0; i < boot_info.module_count; i++)
         pmm_core_reserve(&pmm, boot_info.modules[i].start, boot_info.modules[i].end - boot_info.modules[i].start);
     pmm_core_reserve(&pmm, bm, bytes);
+    uint64_t tables_pa, tables_bytes;
+    paging_boot_tables_area(&tables_pa, &tables_bytes);
+    if (tables_bytes) pmm_core_reserve(&pmm, tables_pa, tables_bytes);
     if (boot_info.fb.type == SECOS_FB_RGB)
         pmm_core_reserve(&pmm, boot_info.fb.addr, (uint64_t)boot_info.fb.pitch * boot_info.fb.height);
 }
