@@ -3,8 +3,8 @@
 #include <stdint.h>
 
 void canary_init(void);          /* first thing kernel_main does */
-uint64_t entropy_u64(void);      /* RDSEED/RDRAND, else TSC-mixed */
-extern const char *entropy_source; /* "rdseed", "rdrand" or "tsc" */
+#include "kernel/entropy.h"      /* entropy_u64 */
+extern const char *entropy_source; /* the sources mixed in, e.g. "rdrand+jitter+pit+rtc+tsc" */
 extern uint64_t __stack_chk_guard;
 
 #endif

@@ -81,9 +81,11 @@ static void kernel_main_stage2(void) {
 
 void kernel_main(uint32_t magic, uint64_t info_phys) {
     boot_tsc = rdtsc();
-    canary_init();
+    canary_init(); /* seeds the entropy pool from every source, not from boot_tsc alone */
     console_init();
     kprintf("SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
+    /* Printed only after seeding, and the seed does not follow from it (the
+     * core.canary_not_from_boot_tsc selftest reruns that attack). */
     console_marker("BOOT_TSC %lu\n", boot_tsc);
 
     const char *why = "";
