@@ -107,3 +107,24 @@ def test_initrd_frames_returned_after_unpacking(boot_machine, tmp_path):
     # They are really usable: the allocator hands them out and takes them back.
     assert m.run("memtest", timeout=60).strip().endswith("memtest: PASS")
     m.poweroff()
+
+
+# --- too little RAM ---------------------------------------------------------------
+
+NO_MEMORY = "SECoS: not enough memory: at least 4 MiB of RAM is needed"
+
+
+def test_tiny_ram_says_not_enough_memory(boot_machine):
+    """With 2 or 3 MiB the boot stack is not RAM: _start checks the loader's
+    memory size before its first push and says so (serial, debugcon, VGA),
+    instead of blaming the CPU for missing long mode."""
+    from secos import Machine
+    for size in ("2M", "3M"):
+        with Machine("kernel", memory=size, label=f"-m {size}") as m:
+            m.start()
+            m.wait_for(NO_MEMORY, timeout=20)
+            assert "long mode" not in m.output, m.tail()
+            m.wait_until(lambda text, pos: NO_MEMORY in m.debugcon(), 10, "the message on debugcon")
+    m = boot_machine("kernel", memory="4M")  # the smallest size that boots
+    assert m.run("echo ok") == "ok\n"
+    m.poweroff()
