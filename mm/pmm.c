@@ -128,10 +128,48 @@ uint64_t pmm_release_module(uint32_t index) {
     return n;
 }
 
+static uint64_t committed; /* free frames promised to kernel demand-zero regions */
+static int drawing;        /* inside pmm_draw_begin/end: may take committed frames */
+static uint64_t drawn;
+
+int pmm_commit(uint64_t frames) {
+    uint64_t f = irq_save();
+    int ok = pmm.free_frames >= committed && pmm.free_frames - committed >= frames;
+    if (ok) committed += frames;
+    irq_restore(f);
+    return ok ? 0 : -1;
+}
+
+void pmm_uncommit(uint64_t frames) {
+    uint64_t f = irq_save();
+    committed -= frames < committed ? frames : committed;
+    irq_restore(f);
+}
+
+void pmm_draw_begin(void) {
+    uint64_t f = irq_save();
+    drawing++;
+    drawn = 0;
+    irq_restore(f);
+}
+
+uint64_t pmm_draw_end(void) {
+    uint64_t f = irq_save();
+    drawing--;
+    uint64_t n = drawn;
+    irq_restore(f);
+    return n;
+}
+
 uint64_t pmm_alloc(void) {
     uint64_t pa;
     uint64_t f = irq_save();
-    int r = pmm_core_alloc(&pmm, &pa);
+    int r = PMM_ERR_EXHAUSTED;
+    if (drawing || pmm.free_frames > committed) r = pmm_core_alloc(&pmm, &pa);
+    if (r == PMM_OK && drawing) {
+        drawn++;
+        if (committed) committed--;
+    }
     irq_restore(f);
     return r == PMM_OK ? pa : 0;
 }
@@ -152,7 +190,9 @@ void pmm_free(uint64_t pa) {
 uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames, uint64_t max_pa) {
     uint64_t pa;
     uint64_t f = irq_save();
-    int r = pmm_core_alloc_contig(&pmm, count, align_frames, max_pa, &pa);
+    int r = PMM_ERR_EXHAUSTED;
+    if (pmm.free_frames >= committed && pmm.free_frames - committed >= count)
+        r = pmm_core_alloc_contig(&pmm, count, align_frames, max_pa, &pa);
     irq_restore(f);
     return r == PMM_OK ? pa : 0;
 }

@@ -10,7 +10,7 @@
 # For the kernel: USER_EMBED_OBJS are the objects that embed every ELF and
 # the table `user_programs` (user/user_programs.h); add them to the kernel link.
 
-USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver whereami_pie spawnhex
+USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest whereami attack fuzz attack_sysret attack_iret testdriver whereami_pie spawnhex hold
 
 USER_OUT  := $(BUILD)/user
 USER_OBJD := $(USER_OUT)/obj

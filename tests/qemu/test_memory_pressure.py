@@ -1,0 +1,63 @@
+"""Every console command under memory exhaustion. One program (`hold`, a
+default-budget process) takes nearly all free frames of a 64 MiB machine;
+then each command of the kernel's own command table runs. A command may
+fail (it should say why), but the kernel must not panic or fault, and the
+shell must still answer afterwards. No kernel path may rely on a
+demand-zero fault that can fail."""
+from __future__ import annotations
+
+import re
+
+from secos import kernel_path
+from shellspec import registered_commands
+from test_memory import parse_mem
+
+# Arguments that make a command do real work (without them most print usage).
+ARGS = {
+    "run": ["run hello", "run true"],
+    "elfload": ["elfload hello"],
+    "kbench": ["kbench 20"],
+    "memtest": ["memtest"],
+    "memstress": ["memstress 50"],
+    "selftest": ["selftest"],
+    "sleep": ["sleep 1"],
+    "echo": ["echo hi"],
+    "rfadd": ["rfadd /p1 some text"],
+    "rfappendline": ["rfappendline /p2 line"],
+    "rfwrite": ["rfwrite /p3 0 data"],
+    "rfmkdir": ["rfmkdir /pd"],
+    "rfcat": ["rfcat /VERSION"],
+    "rfls": ["rfls /bin"],
+    "rftree": ["rftree /"],
+    "source": ["source /init.rc"],
+    "vls": ["vls /"],
+    "vcat": ["vcat /VERSION"],
+    "drvtest": ["drvtest"],
+    "crashtest": ["crashtest"],   # no kind: usage only
+    "kill": ["kill"],
+    "aslr": ["aslr"],
+}
+SKIP = {"reboot", "poweroff",     # end the machine; poweroff ends the test
+        "elfunload"}             # kills the last program elfload started: the hog
+
+
+def test_every_command_under_memory_exhaustion(boot_machine):
+    m = boot_machine("kernel", memory="64M")
+    free = parse_mem(m.run("mem"))["phys free"]
+    # Leave a handful of frames: enough for the hog's own page tables.
+    kib = (free - free // 500 - 24) * 4
+    m.send(f"elfload hold {kib}\r")
+    m.wait_for(re.compile(r"hold: holding \d+ KiB"), timeout=120)
+    m.run("echo settled")
+    left = parse_mem(m.run("mem"))["phys free"]
+    assert left < 64, f"memory not exhausted: {left} frames free"
+    names = sorted(registered_commands(kernel_path()))
+    for name in names:
+        if name in SKIP:
+            continue
+        for line in ARGS.get(name, [name]):
+            m.run(line, timeout=120)
+            assert not m.faults(), f"{line!r} under memory exhaustion:\n{m.tail()}"
+            assert m.run("echo alive") == "alive\n", f"after {line!r}:\n{m.tail()}"
+    assert "[KILL]" not in m.output or "name=hold" not in m.output, "the hog itself died"
+    m.poweroff()
