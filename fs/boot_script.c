@@ -7,7 +7,8 @@
 #include "lib/string.h"
 
 static const char *const allowed[] = {
-    "echo", "help", "info", "uptime", "colors", "clear", "mem", "ps", "wxcheck", "vmmap",
+    /* Not clear: it would wipe the boot messages (refusals included) off the screen. */
+    "echo", "help", "info", "uptime", "colors", "mem", "ps", "wxcheck", "vmmap",
     "drvinfo", "drvlog", "source",
     "rfadd", "rfappendline", "rfcat", "rfcd", "rfdel", "rfinfo", "rfls", "rfmkdir", "rfmv", "rfpwd",
     "rfrmdir", "rftree", "rftruncate", "rfusage", "rfwrite",

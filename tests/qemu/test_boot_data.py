@@ -46,13 +46,14 @@ elfload spin
 sleep 10000
 kill 1
 memstress
+clear
 source /etc/more.rc
 rfadd /etc/note written by init.rc
 echo [evil] end
 """
 MORE_RC = b"crashtest stack\nrun hello\necho [more] ran\n"
 REFUSED = ["aslr off", "crashtest null", "reboot", "poweroff", "run spin", "elfload spin", "sleep 10000",
-           "kill 1", "memstress"]
+           "kill 1", "memstress", "clear"]
 
 
 def test_boot_script_cannot_run_privileged_commands(boot_machine, tmp_path):
