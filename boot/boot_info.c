@@ -108,6 +108,7 @@ static int parse_mb1(uint64_t pa, boot_phys_reader read, struct boot_info *bi, c
         uint32_t count, addr;
         memcpy(&count, info + 20, 4);
         memcpy(&addr, info + 24, 4);
+        if (count > BOOT_MODULES_MAX) bi->modules_dropped = count - BOOT_MODULES_MAX;
         for (uint32_t i = 0; i < count && bi->module_count < BOOT_MODULES_MAX; i++) {
             /* The loader chooses the address: copy out instead of trusting
              * its alignment (found by the boot-info fuzzer). */
@@ -181,7 +182,10 @@ static int parse_mb2(uint64_t pa, boot_phys_reader read, struct boot_info *bi, c
         }
         case 3: { /* module */
             if (size < 16) { *why = "multiboot2 module tag too small"; return -1; }
-            if (bi->module_count >= BOOT_MODULES_MAX) break;
+            if (bi->module_count >= BOOT_MODULES_MAX) {
+                bi->modules_dropped++;
+                break;
+            }
             uint32_t s, e;
             memcpy(&s, t + 8, 4);
             memcpy(&e, t + 12, 4);

@@ -36,6 +36,7 @@ struct boot_info {
     uint8_t rsdp[36];           /* copy of the RSDP (Multiboot 2 hands over only a copy) */
     struct boot_module modules[BOOT_MODULES_MAX];
     uint32_t module_count;
+    uint32_t modules_dropped;   /* modules past BOOT_MODULES_MAX (reported, never silent) */
 };
 
 extern struct boot_info boot_info;

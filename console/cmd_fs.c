@@ -32,11 +32,11 @@ static int cmd_rfls(int argc, char **argv) {
     int r = vfs_lookup(path, &st);
     if (r) return fs_fail("rfls", path, r);
     if (st.type == VFS_FILE) {
-        kprintf("F %8lu  %s%s\n", st.size, path_basename(path), st.immutable ? "  (immutable)" : "");
+        kprintf("F %8lu  %pE%s\n", st.size, path_basename(path), st.immutable ? "  (immutable)" : "");
         return 0;
     }
     for (uint32_t i = 0; (r = vfs_readdir(path, i, &d)) == 0; i++)
-        kprintf("%c %8lu  %s%s%s\n", d.type == VFS_DIR ? 'D' : 'F', d.size, d.name,
+        kprintf("%c %8lu  %pE%s%s\n", d.type == VFS_DIR ? 'D' : 'F', d.size, d.name,
                 d.type == VFS_DIR ? "/" : "", d.immutable ? "  (immutable)" : "");
     if (r != -ENOENT) return fs_fail("rfls", path, r);
     return 0;
@@ -59,7 +59,7 @@ static int cmd_rfinfo(int argc, char **argv) {
     if (fs_shell_path("rfinfo", argv[1], path)) return -1;
     int r = vfs_lookup(path, &st);
     if (r) return fs_fail("rfinfo", path, r);
-    kprintf("path:      %s\n", path);
+    kprintf("path:      %pE\n", path);
     kprintf("type:      %s\n", st.type == VFS_DIR ? "directory" : "file");
     kprintf("size:      %lu %s\n", st.size, st.type == VFS_DIR ? "entries" : "bytes");
     kprintf("immutable: %s\n", st.immutable ? "yes" : "no");
@@ -186,8 +186,7 @@ static int tree_line(const char *path, const struct vfs_dirent *d, uint32_t dept
     (void)path; (void)ctx;
     for (uint32_t i = 0; i + 1 < depth; i++) kprintf("%s", last[i] ? "   " : "\u2502  ");
     kprintf("%s", last[depth - 1] ? "\u2514\u2500 " : "\u251c\u2500 ");
-    fs_print_safe(d->name, strlen(d->name), 0);
-    kprintf("%s\n", d->type == VFS_DIR ? "/" : "");
+    kprintf("%pE%s\n", d->name, d->type == VFS_DIR ? "/" : "");
     return 0;
 }
 

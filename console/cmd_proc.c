@@ -18,7 +18,7 @@ static int start(int argc, char **argv) {
     const char *why = "";
     int pid = proc_spawn(argv[0], argc, argv, SHELL_PID, &why);
     if (pid < 0) {
-        kprintf("error: cannot start %s: %s (%s, %d)\n", argv[0], why[0] ? why : secos_strerror(pid), secos_errno_name(pid), pid);
+        kprintf("error: cannot start %pE: %s (%s, %d)\n", argv[0], why[0] ? why : secos_strerror(pid), secos_errno_name(pid), pid);
         return -1;
     }
     return pid;
@@ -81,7 +81,7 @@ static int cmd_ps(int argc, char **argv) {
         }
         if (!best) break;
         uint64_t pages = best->as ? best->as->owned_frames : 0;
-        kprintf("%5d %5d %-8s %6lu %6lu %3d %s%s\n", best->pid, best->parent, state_name(best->state), best->ticks,
+        kprintf("%5d %5d %-8s %6lu %6lu %3d %pE%s\n", best->pid, best->parent, state_name(best->state), best->ticks,
                 pages, files_open_count(best), best->name, best->is_kernel ? " [kernel]" : "");
         pid = best->pid + 1;
     }

@@ -5,6 +5,7 @@
 #include "console/shell_fs.h"
 #include "lib/console_out.h"
 #include "console/shell.h"
+#include "console/boot_script.h"
 #include "lib/lineedit.h"
 #include "lib/string.h"
 #include "mm/kheap.h"
@@ -35,6 +36,10 @@ static int run_line(const char *label, uint32_t n, const char *line, uint64_t le
     }
     memcpy(buf, line, len);
     buf[len] = '\0';
+    if ((why = boot_script_check(buf)) != 0) {
+        report_failure(label, n, line, len > 60 ? 60 : len, why);
+        return -1;
+    }
     if (shell_run_line(buf) == 0) return 0;
     report_failure(label, n, line, len, "");
     return -1;
@@ -73,6 +78,7 @@ int fs_run_script(const char *path, const char *label) {
         if (len > 0 && text[start + len - 1] == '\r') len--;
         lines++;
         if (run_line(label, lines, text + start, (uint64_t)len)) failed++;
+        if (boot_script_stopped()) break;
         start = end + 1;
     }
     depth--;

@@ -42,7 +42,7 @@ int shell_run_line(const char *line) {
     if (argc == 0 || argv[0][0] == '#') return 0; /* blank line or comment */
     const struct shell_command *cmd = shell_find(argv[0]);
     if (!cmd) {
-        kprintf("unknown command: %s (try 'help')\n", argv[0]);
+        kprintf("unknown command: %pE (try 'help')\n", argv[0]);
         return -1;
     }
     return cmd->run(argc, argv);

@@ -9,6 +9,7 @@
 #include "kernel/time.h"
 #include "drivers/rtc.h"
 #include "kernel/proc.h"
+#include "arch/x86_64/entropy.h"
 #include "lib/string.h"
 
 static int cmd_help(int argc, char **argv) {
@@ -41,19 +42,24 @@ static int cmd_info(int argc, char **argv) {
     (void)argc; (void)argv;
     uint64_t cr4 = read_cr4();
     kprintf("SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
-    kprintf("boot path:   %s (loader: %s)\n", boot_path_name(boot_info.path),
+    kprintf("boot path:   %s (loader: %pE)\n", boot_path_name(boot_info.path),
             boot_info.loader_name[0] ? boot_info.loader_name : "unknown");
     kprintf("memory:      %lu MiB RAM reported, %u map entries\n", boot_info_ram_bytes(&boot_info) >> 20,
             boot_info.mmap_count);
     kprintf("kernel:      physical base %#lx\n", boot_info.kernel_phys_base);
     kprintf("display:     %s\n", display_name());
-    kprintf("cmdline:     %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(none)");
+    kprintf("cmdline:     %pE\n", boot_info.cmdline[0] ? boot_info.cmdline : "(none)");
     kprintf("acpi rsdp:   %#lx\n", boot_info.rsdp_addr);
     kprintf("cpu:         %s %s\n", cpu_info.vendor, cpu_info.brand);
     kprintf("features:    NX=%s SMEP=%s SMAP=%s UMIP=%s RDRAND=%s\n", yes_no(cpu_info.nx),
             yes_no(cpu_info.smep), yes_no(cpu_info.smap), yes_no(cpu_info.umip), yes_no(cpu_info.rdrand));
     kprintf("enabled:     NXE=%s WP=%s SMEP=%s SMAP=%s UMIP=%s\n", yes_no(rdmsr(MSR_EFER) & EFER_NXE),
             yes_no(read_cr0() & CR0_WP), yes_no(cr4 & CR4_SMEP), yes_no(cr4 & CR4_SMAP), yes_no(cr4 & CR4_UMIP));
+    if (entropy_is_hardware())
+        kprintf("entropy:     %s (hardware random number generator)\n", entropy_sources());
+    else
+        kprintf("entropy:     WEAK: no RDRAND/RDSEED on this CPU; canary, heap cookie and ASLR come from timing "
+                "jitter and clocks only (%s), predictable under emulation with -icount\n", entropy_sources());
     return 0;
 }
 SHELL_COMMAND(info, "info", "info", "boot path, memory, display, command line, CPU and its security features", cmd_info);

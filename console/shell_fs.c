@@ -13,9 +13,7 @@ const char *fs_shell_cwd(void) { return cwd; }
 void fs_shell_set_cwd(const char *abs) { strlcpy(cwd, abs, sizeof cwd); }
 
 int fs_fail(const char *cmd, const char *path, int err) {
-    kprintf("%s: ", cmd);
-    fs_print_safe(path, strlen(path), 0);
-    kprintf(": %s\n", vfs_strerror(err));
+    kprintf("%s: %pE: %s\n", cmd, path, vfs_strerror(err));
     return -1;
 }
 

@@ -8,6 +8,7 @@
 #include "boot/boot_info.h"
 #include "lib/console_out.h"
 #include "mm/physmap.h"
+#include "mm/pmm.h"
 #include "lib/string.h"
 #include "secos/errno.h"
 
@@ -77,7 +78,7 @@ int initrd_unpack(const void *data, uint64_t size) {
     cpio_iter_init(&it, data, size);
     while ((r = cpio_next(&it, &e)) > 0) {
         if (r == CPIO_UNSUPPORTED) {
-            kprintf("[initrd] skipping %s: %s (mode %o)\n", e.name, cpio_strerror(r), e.mode);
+            kprintf("[initrd] skipping %pE: %s (mode %o)\n", e.name, cpio_strerror(r), e.mode);
             c.skipped++;
             continue;
         }
@@ -85,7 +86,7 @@ int initrd_unpack(const void *data, uint64_t size) {
         memcpy(path + 1, e.name, strlen(e.name) + 1);
         int v = create_entry(&e, path, &c);
         if (v) {
-            kprintf("[initrd] error: cannot create %s: %s (%d) at entry %u\n", path, vfs_strerror(v), v,
+            kprintf("[initrd] error: cannot create %pE: %s (%d) at entry %u\n", path, vfs_strerror(v), v,
                     e.index);
             r = v;
             break;
@@ -118,20 +119,27 @@ static int is_initrd(const struct boot_module *m) {
     return m->end - m->start >= 6 && memcmp(phys_to_virt(m->start), "070701", 6) == 0;
 }
 
+static void release(uint32_t i) {
+    uint64_t frames = pmm_release_module(i);
+    kprintf("[initrd] boot module %u: %lu KiB returned to the allocator\n", i, frames * 4);
+}
+
 void initrd_unpack_all(void) {
     uint32_t found = 0;
     for (uint32_t i = 0; i < boot_info.module_count; i++) {
         const struct boot_module *m = &boot_info.modules[i];
         if (!is_initrd(m)) {
-            kprintf("[initrd] ignoring boot module \"%s\": not named initrd or *.cpio, no cpio magic\n",
+            kprintf("[initrd] ignoring boot module \"%pE\": not named initrd or *.cpio, no cpio magic\n",
                     m->name);
+            release(i);
             continue;
         }
         found++;
-        kprintf("[initrd] module \"%s\" at phys %#lx, %lu bytes\n", m->name, m->start, m->end - m->start);
-        /* The PMM keeps module frames reserved, so the archive (and any file
-         * data the RAMFS may point into) stays valid. */
+        kprintf("[initrd] module \"%pE\" at phys %#lx, %lu bytes\n", m->name, m->start, m->end - m->start);
+        /* RAMFS copies every file, so nothing points into the archive once
+         * it is unpacked: its frames go back to the allocator. */
         initrd_unpack(phys_to_virt(m->start), m->end - m->start);
+        release(i);
     }
     if (!found) kprintf("[initrd] no initrd module\n");
 }

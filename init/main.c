@@ -27,6 +27,7 @@
 #include "kernel/proc.h"
 #include "kernel/selftest.h"
 #include "kernel/syscall.h"
+#include "kernel/time.h"
 #include "kernel/trap.h"
 #include "kernel/user_budget.h"
 #include "kernel/version.h"
@@ -40,10 +41,11 @@
 #include "dspace/driver_space.h"
 #include "console/shell.h"
 #include "console/shell_fs.h"
+#include "console/boot_script.h"
 #include "lib/console_out.h"
 #include "tests/kernel/demos.h"
+#include "arch/x86_64/nmi.h"
 
-uint64_t boot_tsc;
 
 /* Early boot reads loader structures through the loader's identity map. */
 static const void *identity_reader(uint64_t pa, uint64_t len) {
@@ -86,7 +88,7 @@ static void kernel_main_stage2(void) {
 #endif
     demos_run();                       /* test configuration only: the ring-3 demos */
     fs_late_init();                    /* the initrd, before the script that may use it */
-    fs_run_script("/init.rc", "init.rc");
+    fs_run_boot_script("/init.rc", "init.rc"); /* boot-script rights: console/boot_script.c */
     /* The driver registry's descriptors are sealed with the IDT and GDT, so
      * they must be complete before: set the registry up now, not lazily. */
     if (driver_registry_init() != 0) panic("driver registry: out of memory for the device regions");
@@ -99,10 +101,12 @@ static void kernel_main_stage2(void) {
 void kernel_main(uint32_t magic, uint64_t info_phys);
 void kernel_main(uint32_t magic, uint64_t info_phys) {
     boot_tsc = rdtsc();
-    canary_init();
+    canary_init(); /* seeds the entropy pool from every source, not from boot_tsc alone */
     serial_init();
     debugcon_init();
     kprintf("SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
+    /* Printed only after seeding, and the seed does not follow from it (the
+     * core.canary_not_from_boot_tsc selftest reruns that attack). */
     console_marker("BOOT_TSC %lu\n", boot_tsc);
 
     const char *why = "";
@@ -111,14 +115,18 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     kernel_phys_base = boot_info.kernel_phys_base;
     if (boot_info.mmap_dropped)
         kprintf("[BOOT] warning: %u memory map entries did not fit and were ignored\n", boot_info.mmap_dropped);
+    if (boot_info.modules_dropped)
+        kprintf("[BOOT] warning: %u boot modules beyond the first %d were ignored\n", boot_info.modules_dropped,
+                BOOT_MODULES_MAX);
 
     cpu_detect();
     gdt_init();
     idt_init();
     cpu_enable_protections();
+    mce_init();
     paging_init();
     display_init();
-    kprintf("[BOOT] path=%s loader=\"%s\" kernel at phys %#lx\n", boot_path_name(boot_info.path),
+    kprintf("[BOOT] path=%s loader=\"%pE\" kernel at phys %#lx\n", boot_path_name(boot_info.path),
             boot_info.loader_name, boot_info.kernel_phys_base);
 
     pmm_init();

@@ -195,7 +195,7 @@ void proc_exit(int status) {
 }
 
 void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t addr, int status) {
-    kprintf("[KILL] pid=%d name=%s reason=%s rip=%#lx addr=%#lx\n", current->pid, current->name, reason,
+    kprintf("[KILL] pid=%d name=%pE reason=%s rip=%#lx addr=%#lx\n", current->pid, current->name, reason,
             tf ? tf->rip : 0, addr);
     proc_exit(status);
 }
@@ -208,7 +208,7 @@ int proc_kill(int pid) {
     if (p == current) { irq_restore(f); proc_kill_current("killed", p->tf, 0, 128 + 9); }
     /* Not running: no syscall of ours holds allocations across a sleep, so
      * the process can be torn down from here. */
-    kprintf("[KILL] pid=%d name=%s reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
+    kprintf("[KILL] pid=%d name=%pE reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
     proc_release(p);
     proc_become_zombie(p, 128 + 9);
     irq_restore(f);

@@ -2,6 +2,7 @@
 #include "kernel/proc.h"
 #include "arch/x86_64/cpu.h"
 
+uint64_t boot_tsc;
 static volatile uint64_t ticks;
 
 void time_tick(struct trapframe *tf) {

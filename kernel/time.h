@@ -11,6 +11,9 @@ struct trapframe;
 /* The timer interrupt: counts the tick and lets the scheduler preempt. */
 void time_tick(struct trapframe *tf);
 
+/* The TSC when kernel_main began (printed as BOOT_TSC for boot-time figures). */
+extern uint64_t boot_tsc;
+
 uint64_t timer_ticks(void);
 uint64_t timer_uptime_ms(void);
 void timer_sleep_ms(uint64_t ms);      /* busy-waits with hlt; interrupts must be on */

@@ -1,5 +1,6 @@
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "lib/escape.h"
 #include <stdint.h>
 
 struct spec {
@@ -113,6 +114,18 @@ int kvcprintf(printf_emit_fn emit, void *ctx, const char *fmt, va_list ap) {
             break;
         }
         case 'p': {
+            if (fmt[1] == 'E') { /* %pE: an untrusted string, escaped (lib/escape.h); width and precision as %s */
+                fmt++;
+                const char *s = va_arg(ap, const char *);
+                if (!s) s = "(null)";
+                size_t n = sp.prec >= 0 ? strnlen(s, (size_t)sp.prec) : strlen(s);
+                size_t w = escape_untrusted(s, n, 0, 0);
+                int pad = sp.width > 0 && (size_t)sp.width > w ? sp.width - (int)w : 0;
+                if (!sp.left) out += emit_n(emit, ctx, ' ', pad);
+                out += (int)escape_untrusted(s, n, emit, ctx);
+                if (sp.left) out += emit_n(emit, ctx, ' ', pad);
+                break;
+            }
             uintptr_t v = (uintptr_t)va_arg(ap, void *);
             out += format_uint(emit, ctx, v, 0, 16, 0, &sp, 1, 0);
             break;

@@ -1,7 +1,10 @@
-/* Building the kernel's page tables. Until the physical allocator exists
- * (memory issue) page-table pages come from a fixed pool inside .bss, so the
- * kernel reaches its own tables through its image mapping both before and
- * after the switch. */
+/* Building the kernel's page tables. The physical allocator does not exist
+ * yet, so page-table pages come first from a fixed pool inside .bss (reached
+ * through the image mapping before and after the switch) and, when the
+ * machine has more RAM than that pool can map, from an area of usable RAM
+ * below 4 GiB sized from the memory map (reached through the loader's
+ * identity map before the switch, the physmap after it; pmm_init keeps it
+ * reserved). The physmap uses 1 GiB pages where the CPU has them. */
 #include "mm/paging.h"
 #include "mm/physmap.h"
 #include "boot/boot_info.h"
@@ -37,11 +40,88 @@ static uint64_t *table_virt(uint64_t entry) {
     return phys_to_virt(pa);
 }
 
+/* Table pages past the pool: [area_pa, area_pa + area_pages pages), of which
+ * area_used are taken. */
+static uint64_t area_pa, area_pages, area_used;
+
+#define GIB (1ULL << 30)
+
+/* An upper bound on the table pages the physmap above 4 GiB (and the
+ * framebuffer) needs: per region its PDPTs, and its PDs (one per GiB with
+ * 2 MiB pages; only the two unaligned ends with 1 GiB pages). */
+static uint64_t region_tables(uint64_t base, uint64_t len) {
+    if (len == 0 || base + len < base) return 0;
+    uint64_t gib = len / GIB + 2;
+    return (len >> 39) + 2 + (cpu_info.pdpe1gb ? 2 : gib);
+}
+
+static uint64_t high_tables_needed(void) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if (m->type != SECOS_MEM_RESERVED && m->base + m->length > (4ULL << 30))
+            n += region_tables(m->base, m->length);
+    }
+    if (boot_info.fb.type == SECOS_FB_RGB) n += region_tables(boot_info.fb.addr, (uint64_t)boot_info.fb.pitch * boot_info.fb.height);
+    return n;
+}
+
+static int overlaps(uint64_t s, uint64_t e, uint64_t s2, uint64_t e2) { return s < e2 && e > s2; }
+
+/* Usable RAM below 4 GiB (the loader's identity map covers it) clear of the
+ * low 1 MiB, the kernel image, the boot modules and the framebuffer. */
+static int area_free(uint64_t s, uint64_t e) {
+    uint64_t ks = kernel_phys_base, ke = ks + (uint64_t)(__kernel_end - __kernel_start);
+    if (s < 0x100000 || e > (4ULL << 30) || overlaps(s, e, ks, ke)) return 0;
+    for (uint32_t i = 0; i < boot_info.module_count; i++)
+        if (overlaps(s, e, boot_info.modules[i].start, boot_info.modules[i].end)) return 0;
+    if (boot_info.fb.type == SECOS_FB_RGB &&
+        overlaps(s, e, boot_info.fb.addr, boot_info.fb.addr + (uint64_t)boot_info.fb.pitch * boot_info.fb.height))
+        return 0;
+    return 1;
+}
+
+static void place_area(uint64_t pages) {
+    uint64_t bytes = pages * PAGE_SIZE;
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if (m->type != SECOS_MEM_USABLE) continue;
+        uint64_t start = (m->base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), end = (m->base + m->length) & ~(PAGE_SIZE - 1);
+        for (uint64_t a = start; a + bytes <= end && a + bytes > a; a += 0x10000) {
+            if (area_free(a, a + bytes)) {
+                area_pa = a;
+                area_pages = pages;
+                return;
+            }
+        }
+    }
+    panic("paging: no room below 4 GiB for %lu page-table pages (the physmap of this machine's RAM)", pages);
+}
+
 static uint64_t *alloc_table(void) {
-    if (pool_used >= POOL_PAGES) panic("paging: boot page-table pool exhausted (%d pages)", POOL_PAGES);
-    uint64_t *t = pool[pool_used++];
+    uint64_t *t;
+    if (pool_used < POOL_PAGES) {
+        t = pool[pool_used++];
+    } else {
+        if (!area_pages) place_area(high_tables_needed() + 8);
+        if (area_used >= area_pages)
+            panic("paging: page-table area exhausted (%lu pages beyond the %d-page pool)", area_pages, POOL_PAGES);
+        t = phys_to_virt(area_pa + area_used++ * PAGE_SIZE);
+    }
     memset(t, 0, PAGE_SIZE);
     return t;
+}
+
+void paging_boot_tables_area(uint64_t *pa, uint64_t *bytes) {
+    *pa = area_pa;
+    *bytes = area_used * PAGE_SIZE;
+}
+
+/* Physical address of a table page from either source. */
+static uint64_t table_phys(const uint64_t *t) {
+    uint64_t va = (uint64_t)t;
+    if (va >= (uint64_t)pool && va < (uint64_t)pool + sizeof pool) return kernel_virt_to_phys(t);
+    return physmap_virt_to_phys(t);
 }
 
 /* Returns the entry for va at the given level (3 = PDPT, 2 = PD, 1 = PT),
@@ -53,7 +133,7 @@ static uint64_t *walk_create(uint64_t *pml4, uint64_t va, int level) {
         uint64_t *e = &table[(va >> (12 + 9 * (l - 1))) & 511];
         if (!(*e & PTE_P)) {
             uint64_t *next = alloc_table();
-            *e = kernel_virt_to_phys(next) | PTE_P | PTE_W;
+            *e = table_phys(next) | PTE_P | PTE_W;
         } else if (*e & PTE_PS) {
             panic("paging: %#lx already covered by a large page", va);
         }
@@ -90,11 +170,28 @@ static int physmap_mapped(uint64_t pa) {
     return 0;
 }
 
-/* Maps [pa, pa+len) into the physmap in 2 MiB steps, skipping what is there. */
+/* 1 if the PDPT entry covering physmap address pa is present (a 1 GiB page
+ * or a page directory already there). */
+static int physmap_gib_used(uint64_t pa) {
+    uint64_t va = PHYSMAP_BASE + pa;
+    uint64_t e = kernel_pml4[(va >> 39) & 511];
+    if (!(e & PTE_P)) return 0;
+    return !!(table_virt(e)[(va >> 30) & 511] & PTE_P);
+}
+
+/* Maps [pa, pa+len) into the physmap, skipping what is there: whole free
+ * GiBs as 1 GiB pages when the CPU has them, the rest in 2 MiB steps. */
 static void physmap_add(uint64_t pa, uint64_t len, uint64_t flags) {
     uint64_t start = pa & ~0x1fffffULL, end = (pa + len + 0x1fffff) & ~0x1fffffULL;
-    for (uint64_t p = start; p < end; p += 2ULL << 20)
+    for (uint64_t p = start; p < end;) {
+        if (cpu_info.pdpe1gb && !(p & (GIB - 1)) && end - p >= GIB && !physmap_gib_used(p)) {
+            map_range(PHYSMAP_BASE + p, p, GIB, flags);
+            p += GIB;
+            continue;
+        }
         if (!physmap_mapped(p)) map_range(PHYSMAP_BASE + p, p, 2ULL << 20, flags);
+        p += 2ULL << 20;
+    }
 }
 
 static void map_kernel_section(const char *start, const char *end, uint64_t flags) {
@@ -126,7 +223,7 @@ void paging_init(void) {
     map_kernel_section(__data_start, __kernel_end, PTE_P | PTE_W | PTE_NX | g); /* RW- */
 
     if (cpu_info.pge) write_cr4(read_cr4() | CR4_PGE);
-    write_cr3(kernel_virt_to_phys(kernel_pml4));
+    write_cr3(table_phys(kernel_pml4));
     physmap_offset = PHYSMAP_BASE;
 }
 

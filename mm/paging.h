@@ -22,6 +22,9 @@
 
 void paging_init(void);
 uint64_t paging_kernel_pml4_phys(void);
+/* Page-table pages paging_init took from RAM (beyond its .bss pool), for the
+ * PMM to keep reserved; bytes 0 when the pool sufficed. */
+void paging_boot_tables_area(uint64_t *pa, uint64_t *bytes);
 
 /* Result of walking every present entry of the active page tables. */
 struct paging_audit {

@@ -4,6 +4,7 @@
 #include "mm/pmm.h"
 #include "mm/pmm_core.h"
 #include "mm/physmap.h"
+#include "mm/paging.h"
 #include "boot/boot_info.h"
 #include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
@@ -13,6 +14,8 @@ extern char __kernel_start[], __kernel_end[];
 
 static struct pmm_core pmm;
 static uint64_t ram_bytes;
+static uint64_t bitmap_pa, bitmap_bytes;
+static uint8_t module_released[BOOT_MODULES_MAX];
 
 static int is_ram_type(uint32_t t) {
     return t == SECOS_MEM_USABLE || t == SECOS_MEM_LOADER || t == SECOS_MEM_KERNEL ||
@@ -24,6 +27,9 @@ static int overlaps_protected(uint64_t start, uint64_t end) {
     uint64_t ks = kernel_phys_base, ke = ks + (uint64_t)(__kernel_end - __kernel_start);
     if (start < ke && end > ks) return 1;
     if (start < 0x100000) return 1;
+    uint64_t tables_pa, tables_bytes;
+    paging_boot_tables_area(&tables_pa, &tables_bytes);
+    if (tables_bytes && start < tables_pa + tables_bytes && end > tables_pa) return 1;
     for (uint32_t i = 0; i < boot_info.module_count; i++)
         if (start < boot_info.modules[i].end && end > boot_info.modules[i].start) return 1;
     return 0;
@@ -56,6 +62,8 @@ void pmm_init(void) {
     uint64_t words = pmm_core_bitmap_words(nframes);
     uint64_t bytes = 2 * words * sizeof(uint64_t);
     uint64_t bm = place_bitmaps(bytes);
+    bitmap_pa = bm;
+    bitmap_bytes = bytes;
     uint64_t *ram = phys_to_virt(bm), *used = ram + words;
     pmm_core_init(&pmm, ram, used, nframes);
 
@@ -71,14 +79,97 @@ void pmm_init(void) {
     for (uint32_t i = 0; i < boot_info.module_count; i++)
         pmm_core_reserve(&pmm, boot_info.modules[i].start, boot_info.modules[i].end - boot_info.modules[i].start);
     pmm_core_reserve(&pmm, bm, bytes);
+    uint64_t tables_pa, tables_bytes;
+    paging_boot_tables_area(&tables_pa, &tables_bytes);
+    if (tables_bytes) pmm_core_reserve(&pmm, tables_pa, tables_bytes);
     if (boot_info.fb.type == SECOS_FB_RGB)
         pmm_core_reserve(&pmm, boot_info.fb.addr, (uint64_t)boot_info.fb.pitch * boot_info.fb.height);
+}
+
+/* 1 if the frame at pa may go back to the allocator when module `self` is
+ * released: usable RAM, and nothing that stays kept back shares it. */
+static int module_frame_releasable(uint64_t pa, uint32_t self) {
+    uint64_t end = pa + PMM_FRAME_SIZE;
+    uint64_t ks = kernel_phys_base, ke = ks + (uint64_t)(__kernel_end - __kernel_start);
+    if (pa < 0x100000 || (pa < ke && end > ks) || (pa < bitmap_pa + bitmap_bytes && end > bitmap_pa)) return 0;
+    if (boot_info.fb.type == SECOS_FB_RGB) {
+        uint64_t fs = boot_info.fb.addr, fe = fs + (uint64_t)boot_info.fb.pitch * boot_info.fb.height;
+        if (pa < fe && end > fs) return 0;
+    }
+    for (uint32_t i = 0; i < boot_info.module_count; i++)
+        if (i != self && !module_released[i] && pa < boot_info.modules[i].end && end > boot_info.modules[i].start)
+            return 0;
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if ((m->type == SECOS_MEM_USABLE || m->type == SECOS_MEM_LOADER) && pa >= m->base &&
+            end <= m->base + m->length && m->base + m->length > m->base)
+            return 1;
+    }
+    return 0;
+}
+
+uint64_t pmm_release_module(uint32_t index) {
+    if (index >= boot_info.module_count || module_released[index]) return 0;
+    const struct boot_module *mod = &boot_info.modules[index];
+    module_released[index] = 1;
+    uint64_t first = (mod->start + PMM_FRAME_SIZE - 1) & ~(PMM_FRAME_SIZE - 1);
+    uint64_t n = 0;
+    uint64_t f = irq_save();
+    for (uint64_t pa = first; pa + PMM_FRAME_SIZE <= mod->end && pa + PMM_FRAME_SIZE > pa; pa += PMM_FRAME_SIZE) {
+        if (!module_frame_releasable(pa, index)) continue;
+        uint64_t before = pmm.free_frames;
+        pmm_core_add_free(&pmm, pa, PMM_FRAME_SIZE);
+        if (pmm.free_frames != before) {
+            n++;
+            if (pmm.reserved_frames) pmm.reserved_frames--;
+        }
+    }
+    irq_restore(f);
+    return n;
+}
+
+static uint64_t committed; /* free frames promised to kernel demand-zero regions */
+static int drawing;        /* inside pmm_draw_begin/end: may take committed frames */
+static uint64_t drawn;
+
+int pmm_commit(uint64_t frames) {
+    uint64_t f = irq_save();
+    int ok = pmm.free_frames >= committed && pmm.free_frames - committed >= frames;
+    if (ok) committed += frames;
+    irq_restore(f);
+    return ok ? 0 : -1;
+}
+
+void pmm_uncommit(uint64_t frames) {
+    uint64_t f = irq_save();
+    committed -= frames < committed ? frames : committed;
+    irq_restore(f);
+}
+
+void pmm_draw_begin(void) {
+    uint64_t f = irq_save();
+    drawing++;
+    drawn = 0;
+    irq_restore(f);
+}
+
+uint64_t pmm_draw_end(void) {
+    uint64_t f = irq_save();
+    drawing--;
+    uint64_t n = drawn;
+    irq_restore(f);
+    return n;
 }
 
 uint64_t pmm_alloc(void) {
     uint64_t pa;
     uint64_t f = irq_save();
-    int r = pmm_core_alloc(&pmm, &pa);
+    int r = PMM_ERR_EXHAUSTED;
+    if (drawing || pmm.free_frames > committed) r = pmm_core_alloc(&pmm, &pa);
+    if (r == PMM_OK && drawing) {
+        drawn++;
+        if (committed) committed--;
+    }
     irq_restore(f);
     return r == PMM_OK ? pa : 0;
 }
@@ -99,7 +190,9 @@ void pmm_free(uint64_t pa) {
 uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames, uint64_t max_pa) {
     uint64_t pa;
     uint64_t f = irq_save();
-    int r = pmm_core_alloc_contig(&pmm, count, align_frames, max_pa, &pa);
+    int r = PMM_ERR_EXHAUSTED;
+    if (pmm.free_frames >= committed && pmm.free_frames - committed >= count)
+        r = pmm_core_alloc_contig(&pmm, count, align_frames, max_pa, &pa);
     irq_restore(f);
     return r == PMM_OK ? pa : 0;
 }

@@ -21,6 +21,21 @@ struct pmm_stats {
     uint64_t highest_frame;
 };
 void pmm_get_stats(struct pmm_stats *out);
+
+/* Promises: pmm_commit(n) holds n free frames back from every ordinary
+ * allocation (0, or -1 if fewer are free); between pmm_draw_begin() and
+ * pmm_draw_end() allocations may take them, and draw_end says how many did.
+ * pmm_uncommit returns what was not drawn. For kernel demand-zero regions,
+ * whose faults must not fail. */
+int pmm_commit(uint64_t frames);
+void pmm_uncommit(uint64_t frames);
+void pmm_draw_begin(void);
+uint64_t pmm_draw_end(void);
+/* Boot module `index` is no longer needed (its contents were copied out):
+ * its frames go back to the allocator, except any it shares with what stays
+ * kept back. Its memory must not be read afterwards. Returns the frames
+ * released (0 the second time). */
+uint64_t pmm_release_module(uint32_t index);
 uint64_t pmm_free_frames(void);
 
 #endif

@@ -211,13 +211,24 @@ int vmm_add_demand_zero(struct address_space *as, uint64_t start, uint64_t end, 
     if (r) return r;
     if ((end - 1) >= USER_HALF_END && start < USER_HALF_END) return -EINVAL;
     if (as->dz_count >= VMM_MAX_DZ_REGIONS) return -ENOMEM;
-    as->dz[as->dz_count++] = (struct dz_region){ start, end, flags };
+    /* A kernel fault that cannot get a frame has nobody to report to (the
+     * #PF handler could only panic), so kernel regions get their frames
+     * promised now, or the caller hears -ENOMEM: every page, plus the page
+     * tables a contiguous range may need (PTs, PDs, PDPTs: n/512^k + 2 each). */
+    uint64_t committed = 0;
+    if (as == &kernel_space) {
+        uint64_t pages = (end - start) >> 12;
+        committed = pages + (pages >> 9) + (pages >> 18) + (pages >> 27) + 6;
+        if (pmm_commit(committed)) return -ENOMEM;
+    }
+    as->dz[as->dz_count++] = (struct dz_region){ start, end, flags, committed };
     return 0;
 }
 
 void vmm_remove_demand_zero(struct address_space *as, uint64_t start) {
     for (int i = 0; i < as->dz_count; i++) {
         if (as->dz[i].start != start) continue;
+        if (as->dz[i].committed) pmm_uncommit(as->dz[i].committed);
         as->dz[i] = as->dz[--as->dz_count];
         return;
     }
@@ -237,11 +248,19 @@ int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
             as->limit_hit = 1;
             return 0;
         }
-        if (as != &kernel_space && user_frames_allow && !user_frames_allow(4)) { /* all processes together */
-            as->limit_hit = 1;
-            return 0;
+        if (!z->committed) {
+            if (as != &kernel_space && user_frames_allow && !user_frames_allow(4)) { /* all processes together */
+                as->limit_hit = 1;
+                return 0;
+            }
+            return vmm_map_new(as, page, z->flags) == 0;
         }
-        return vmm_map_new(as, page, z->flags) == 0;
+        /* Kernel region: draw on its promise, which covers this page's tables. */
+        pmm_draw_begin();
+        int r = vmm_map_new(as, page, z->flags);
+        uint64_t used = pmm_draw_end();
+        as->dz[i].committed -= used < z->committed ? used : z->committed;
+        return r == 0;
     }
     return 0;
 }

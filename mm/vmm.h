@@ -26,7 +26,9 @@
 
 #define VMM_MAX_DZ_REGIONS 32
 
-struct dz_region { uint64_t start, end, flags; };
+/* committed: frames the PMM holds back for this region's faults (kernel
+ * half only), so a kernel demand-zero fault never finds the PMM empty. */
+struct dz_region { uint64_t start, end, flags, committed; };
 
 struct address_space {
     uint64_t pml4_phys;

@@ -146,15 +146,28 @@ int elf_check_kernel(const void *img, uint64_t size,
     if (hi - lo > ELF_KERNEL_MAX_SPAN)
         return fail(why, "kernel image spans more than 64 MiB");
 
-    int entry_ok = 0;
+    int entry_ok = 0, signed_entry = 0;
     for (uint32_t i = 0; i < l.nseg; i++) {
         const struct elf_kernel_seg *s = &l.seg[i];
         if ((s->flags & ELF_PF_X) && l.entry >= s->vaddr &&
-            l.entry - s->vaddr < s->filesz)
+            l.entry - s->vaddr < s->filesz) {
             entry_ok = 1;
+            /* offset + filesz <= size was checked above, so this is in the file. */
+            uint64_t in = l.entry - s->vaddr;
+            if (in >= SECOS_UEFI_ENTRY_SIGNATURE_LEN) {
+                const uint8_t *sig = (const uint8_t *)img + s->offset + in - SECOS_UEFI_ENTRY_SIGNATURE_LEN;
+                signed_entry = 1;
+                for (int k = 0; k < SECOS_UEFI_ENTRY_SIGNATURE_LEN; k++)
+                    if (sig[k] != (uint8_t)SECOS_UEFI_ENTRY_SIGNATURE[k])
+                        signed_entry = 0;
+            }
+        }
     }
     if (!entry_ok)
         return fail(why, "entry point is not inside an executable segment");
+    if (!signed_entry)
+        return fail(why, "entry point is not the kernel's 64-bit UEFI entry (no " SECOS_UEFI_ENTRY_SIGNATURE
+                         " signature before it)");
 
     l.vbase = lo;
     l.vend = (hi + ELF_PAGE_SIZE - 1) & ~(ELF_PAGE_SIZE - 1); /* cannot wrap: hi - lo <= 64 MiB */

@@ -13,7 +13,7 @@
 # Every configuration has these; the test configuration adds the attack
 # suite and the syscall fuzzer.
 USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest fdtest whereami testdriver whereami_pie
-USER_TEST_PROGRAMS := attack fuzz attack_sysret attack_iret segload bigmem bigwrite bigbss fsburst fsquota
+USER_TEST_PROGRAMS := attack fuzz attack_sysret attack_iret segload bigmem bigwrite bigbss fsburst fsquota spawnhex hold
 ifeq ($(TEST_CONFIG),1)
 USER_PROGRAMS += $(USER_TEST_PROGRAMS)
 endif
@@ -36,7 +36,8 @@ USER_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack
 
 USER_LIB_OBJS := $(USER_OBJD)/lib/crt0.o \
     $(patsubst user/lib/%.c,$(USER_OBJD)/lib/%.o,$(sort $(wildcard user/lib/*.c))) \
-    $(USER_OBJD)/shared/printf.o $(USER_OBJD)/shared/string.o $(USER_OBJD)/shared/strerror.o
+    $(USER_OBJD)/shared/printf.o $(USER_OBJD)/shared/string.o $(USER_OBJD)/shared/strerror.o \
+    $(USER_OBJD)/shared/escape.o
 
 .PHONY: user
 user: $(USER_ELFS)
@@ -91,7 +92,7 @@ $(BUILD)/k/gen/user_programs.o: $(BUILD)/gen/user_programs.c init/builtin_progra
 -include $(wildcard $(USER_OBJD)/*/*.d)
 
 # --- host test of the runtime (malloc, printf buffering, atoi) ------------------
-USER_HOSTTEST_SRCS := user/lib/ulib.c lib/printf.c lib/string.c lib/strerror.c
+USER_HOSTTEST_SRCS := user/lib/ulib.c lib/printf.c lib/string.c lib/strerror.c lib/escape.c
 USER_HT := $(USER_OUT)/hosttest
 
 .PHONY: user-hosttest
@@ -127,7 +128,8 @@ $(ATTACK_TOP_ELFS): $(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) u
 USER_PIE_CFLAGS := $(filter-out -fno-pic -fno-pie,$(USER_CFLAGS)) -fPIE
 USER_PIE_OBJS := $(USER_OBJD)/lib/crt0.o \
     $(patsubst user/lib/%.c,$(USER_OBJD)/pie/lib/%.o,$(sort $(wildcard user/lib/*.c))) \
-    $(USER_OBJD)/pie/shared/printf.o $(USER_OBJD)/pie/shared/string.o $(USER_OBJD)/pie/shared/strerror.o
+    $(USER_OBJD)/pie/shared/printf.o $(USER_OBJD)/pie/shared/string.o $(USER_OBJD)/pie/shared/strerror.o \
+    $(USER_OBJD)/pie/shared/escape.o
 $(USER_OBJD)/pie/%.o: user/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (PIE)"

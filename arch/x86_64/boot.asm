@@ -17,6 +17,8 @@ MB1_FLAGS      equ (1 << 1) | (1 << 16)   ; memory info, address fields valid
 MB2_MAGIC      equ 0xE85250D6
 MB1_BOOT_MAGIC equ 0x2BADB002
 MB2_BOOT_MAGIC equ 0x36d76289
+MIN_RAM        equ 4 << 20                ; below this the PMM has no room to start
+FIRMWARE_SLACK equ 256 << 10              ; ACPI tables etc. at the top of a small RAM
 
 extern __kernel_start, __load_end, __bss_end
 extern kernel_main
@@ -74,6 +76,55 @@ _start:
     mov eax, PHYS(msg_no_multiboot)
     jmp boot_fail32
 .magic_ok:
+    ; Is the boot stack RAM at all? Checked from the loader's memory size
+    ; before the first push: on a machine too small, the stack (in .bss,
+    ; above the image) is not memory and the CPUID probe below would fail in
+    ; a way that looks like a missing long mode. No size given: go on.
+    cmp edi, MB1_BOOT_MAGIC
+    jne .mb2_mem
+    test dword [esi], 1                  ; flags bit 0: mem_lower/mem_upper valid
+    jz .mem_ok
+    mov eax, [esi + 8]                   ; mem_upper: KiB above 1 MiB
+    jmp .check_mem
+.mb2_mem:
+    mov edx, [esi]                       ; total size
+    cmp edx, 16
+    jb .mem_ok                           ; malformed: boot_info_parse says so later
+    add edx, esi
+    jc .mem_ok
+    lea ecx, [esi + 8]                   ; first tag
+.next_tag:
+    lea eax, [ecx + 16]
+    cmp eax, edx
+    ja .mem_ok
+    mov eax, [ecx]                       ; tag type
+    test eax, eax
+    jz .mem_ok                           ; end tag: no basic memory info
+    cmp eax, 4
+    je .mb2_found
+    mov eax, [ecx + 4]                   ; tag size
+    cmp eax, 8
+    jb .mem_ok
+    add eax, 7
+    and eax, ~7
+    add ecx, eax
+    jc .mem_ok
+    jmp .next_tag
+.mb2_found:
+    mov eax, [ecx + 12]                  ; mem_upper: KiB above 1 MiB
+.check_mem:
+    cmp eax, (MIN_RAM - 0x100000 - FIRMWARE_SLACK) >> 10
+    jb .no_memory
+    mov ecx, PHYS(__bss_end)             ; the image, its page tables and stack
+    sub ecx, 0x100000
+    shr ecx, 10
+    inc ecx
+    cmp eax, ecx
+    jae .mem_ok
+.no_memory:
+    mov eax, PHYS(msg_no_memory)
+    jmp boot_fail32
+.mem_ok:
     ; CPUID present? (EFLAGS.ID must be toggleable)
     pushfd
     pop eax
@@ -154,7 +205,8 @@ _start:
     lgdt [PHYS(gdt64_ptr)]
     jmp 0x08:PHYS(long_mode_low)
 
-; Print the message at EAX (physical) on VGA and COM1, then halt forever.
+; Print the message at EAX (physical) on VGA, COM1 and debugcon, then halt
+; forever. Uses no stack: it may run where there is none.
 boot_fail32:
     mov ebx, eax
     mov esi, ebx
@@ -181,6 +233,7 @@ boot_fail32:
     mov al, cl
     mov dx, 0x3F8
     out dx, al
+    out 0xE9, al                         ; QEMU's debugcon (nothing there otherwise)
     jmp .next_char
 .halt:
     cli
@@ -212,6 +265,11 @@ long_mode_high:
     hlt
     jmp .hang
 
+; The UEFI loader jumps only to an entry preceded by this signature
+; (SECOS_UEFI_ENTRY_SIGNATURE in include/secos/boot_info.h).
+align 16
+    times 8 db 0
+    db "SECoS64E"
 _uefi_start:
     cli
     cld
@@ -229,6 +287,7 @@ section .rodata
 msg_no_multiboot: db "SECoS: not started by a Multiboot loader; halting.", 0
 msg_no_long_mode: db "SECoS: this CPU has no 64-bit long mode; halting.", 0
 msg_no_nx:        db "SECoS: this CPU has no NX bit (required for W^X); halting.", 0
+msg_no_memory:    db "SECoS: not enough memory: at least 4 MiB of RAM is needed (the boot stack would not be RAM); halting.", 0
 
 align 16
 gdt64:

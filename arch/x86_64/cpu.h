@@ -47,6 +47,7 @@ static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va
 #define EFER_LME (1u << 8)
 #define EFER_NXE (1u << 11)
 #define CR0_WP   (1u << 16)
+#define CR4_MCE  (1u << 6)
 #define CR4_PGE  (1u << 7)
 #define CR4_UMIP (1u << 11)
 #define CR4_SMEP (1u << 20)

@@ -8,6 +8,7 @@
 #include "arch/x86_64/panic.h"
 #include "arch/x86_64/trap_hooks.h"
 #include "lib/console_out.h"
+#include "arch/x86_64/nmi.h"
 
 static irq_handler_fn irq_handlers[16];
 static exception_hook_fn exception_hooks[32];
@@ -91,6 +92,15 @@ static void handle_exception(struct trapframe *tf) {
 }
 
 void interrupt_dispatch(struct trapframe *tf) {
+    /* Not faults of the interrupted code: never a kill, never the hooks. */
+    if (tf->vector == 2) {
+        nmi_handle(tf);
+        return;
+    }
+    if (tf->vector == 18) {
+        mce_handle(tf);
+        return;
+    }
     if (tf->vector < 32) {
         handle_exception(tf);
         return;

@@ -18,6 +18,13 @@
 #define SECOS_BOOT_INFO_MAGIC   0x3149424f43455353ULL /* "SSECOBI1" little-endian */
 #define SECOS_BOOT_INFO_VERSION 1
 
+/* The 8 bytes right before the kernel's 64-bit UEFI entry (_uefi_start):
+ * the loader jumps only to an entry that carries them, so a kernel.elf whose
+ * entry is some other code (the 32-bit Multiboot entry, say) is refused with
+ * a message instead of crashing silently after ExitBootServices. */
+#define SECOS_UEFI_ENTRY_SIGNATURE "SECoS64E"
+#define SECOS_UEFI_ENTRY_SIGNATURE_LEN 8
+
 /* Virtual address the kernel image is linked at (its lowest PT_LOAD vaddr). */
 #define SECOS_KERNEL_LINK_BASE  0xffffffff80100000ULL
 

@@ -151,6 +151,28 @@ static void test_mb2_standard(void **state) {
     assert_true(bi.rsdp_addr != 0);
 }
 
+/* Modules past BOOT_MODULES_MAX are counted, so the kernel can say so. */
+static void test_mb2_too_many_modules_counted(void **state) {
+    (void)state;
+    const char *why = NULL;
+    mb2_begin();
+    uint32_t t = mb2_tag(6, 16 + 24);
+    put32(t + 8, 24);
+    put64(t + 16, 0x100000); put64(t + 24, 0x3ff00000); put32(t + 32, 1);
+    for (uint32_t i = 0; i < BOOT_MODULES_MAX + 3; i++) {
+        t = mb2_tag(3, 16 + 2);
+        put32(t + 8, 0x200000 + i * 0x1000); put32(t + 12, 0x201000 + i * 0x1000);
+        mem[t + 16] = (uint8_t)('a' + i);
+    }
+    mb2_end();
+    assert_int_equal(boot_info_parse(MB2_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_int_equal(bi.module_count, BOOT_MODULES_MAX);
+    assert_int_equal(bi.modules_dropped, 3);
+    build_mb2_standard();
+    assert_int_equal(boot_info_parse(MB2_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_int_equal(bi.modules_dropped, 0);
+}
+
 static void test_mb2_tag_overrun_refused(void **state) {
     (void)state;
     const char *why = NULL;
@@ -306,6 +328,7 @@ int main(void) {
         cmocka_unit_test(test_mb1_unreadable_info),
         cmocka_unit_test(test_mb1_string_is_bounded),
         cmocka_unit_test(test_mb2_standard),
+        cmocka_unit_test(test_mb2_too_many_modules_counted),
         cmocka_unit_test(test_mb2_tag_overrun_refused),
         cmocka_unit_test(test_mb2_tiny_tag_refused),
         cmocka_unit_test(test_mb2_no_mmap_refused),

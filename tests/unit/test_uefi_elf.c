@@ -66,6 +66,8 @@ static void make_kernel(struct img *im)
     set_ph(im, 3, ELF_PF_R | ELF_PF_W, 0x3000, LB + 0x3000, 0x100, 0x3000);
     for (int i = 0x1000; i < 0x3100; i++)
         im->buf[i] = (uint8_t)(i * 7 + 1);
+    memcpy(im->buf + 0x1010 - SECOS_UEFI_ENTRY_SIGNATURE_LEN, SECOS_UEFI_ENTRY_SIGNATURE,
+           SECOS_UEFI_ENTRY_SIGNATURE_LEN);
     im->size = 0x3100;
 }
 
@@ -110,6 +112,10 @@ typedef void (*mutator)(struct img *);
 #define MUT(name, body) static void name(struct img *im) { body; }
 
 MUT(m_tiny, im->size = 10)
+MUT(m_entry_unsigned, EH(im)->e_entry = LB + 0x1020)
+MUT(m_entry_text_start, EH(im)->e_entry = LB + 0x1004)
+MUT(m_entry_sig_clobbered, im->buf[0x100c] ^= 1)
+
 MUT(m_magic, EH(im)->e_ident[1] = 'X')
 MUT(m_class, EH(im)->e_ident[4] = 1)
 MUT(m_data, EH(im)->e_ident[5] = 2)
@@ -180,6 +186,9 @@ static const struct {
     { "entry in data", m_entry_data, "entry point" },
     { "entry outside", m_entry_outside, "entry point" },
     { "too many", m_too_many, "too many PT_LOAD" },
+    { "entry elsewhere in text", m_entry_unsigned, "64-bit UEFI entry" },
+    { "entry at text start", m_entry_text_start, "64-bit UEFI entry" },
+    { "signature clobbered", m_entry_sig_clobbered, "64-bit UEFI entry" },
 };
 
 static void test_rejections(void **state)
@@ -217,8 +226,9 @@ static void test_reasons_distinct(void **state)
         if (!dup)
             seen[n++] = why;
     }
-    /* Three rules are tested two ways each (phoff, segment offset, entry). */
-    assert_int_equal(n, sizeof(bad) / sizeof(bad[0]) - 3);
+    /* Three rules are tested two ways each (phoff, segment offset, entry),
+     * the entry signature three ways. */
+    assert_int_equal(n, sizeof(bad) / sizeof(bad[0]) - 3 - 2);
 }
 
 static void test_null_args(void **state)

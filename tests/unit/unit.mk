@@ -25,7 +25,7 @@
 
 UNIT_TESTS += string printf ringbuf lineedit strerror
 UNIT_SRCS_string   := tests/unit/test_string.c lib/string.c
-UNIT_SRCS_printf   := tests/unit/test_printf.c lib/printf.c lib/string.c
+UNIT_SRCS_printf   := tests/unit/test_printf.c lib/printf.c lib/string.c lib/escape.c
 UNIT_SRCS_ringbuf  := tests/unit/test_ringbuf.c lib/ringbuf.c
 UNIT_SRCS_lineedit := tests/unit/test_lineedit.c lib/lineedit.c
 UNIT_SRCS_strerror := tests/unit/test_strerror.c lib/strerror.c
