@@ -26,7 +26,7 @@ $(BUILD)/secos.iso: $(BUILD)/kernel.elf $(BUILD)/esp.img $(BUILD)/initrd.cpio bo
 	$(Q)tools/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/esp.img boot/grub.cfg $@ $(BUILD)/initrd.cpio
 
 SMOKE_MODES   := kernel mb2 mb2-disk uefi uefi-esp
-SMOKE_TIMEOUT ?= 45
+SMOKE_TIMEOUT ?= 90
 .PHONY: smoke $(addprefix smoke-,$(SMOKE_MODES))
 smoke: $(addprefix smoke-,$(SMOKE_MODES))
 smoke-kernel: $(BUILD)/kernel.elf
