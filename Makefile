@@ -97,6 +97,13 @@ $(BUILD)/k/%.o: %.c $(BUILD)/k/.cflags
 	$(quiet) CC $<
 	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
+# NASM's DWARF gives a file one address range, its first section's: boot.asm's
+# .text code (long_mode_high, _uefi_start) would sit in the line table but
+# outside its unit, and gdb warns "pc ... in address map, but not in symtab"
+# at every stop there. boot.asm goes without it (symbols, and its own frame
+# description, are enough); the other .asm files have one code section.
+$(BUILD)/k/arch/x86_64/boot.o: NASMFLAGS := -f elf64 -Iarch/x86_64/
+
 $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
 	$(quiet) NASM $<
