@@ -78,7 +78,10 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
 # UEFI loader, the initrd and both images.
 all: kernel uefi initrd iso esp
 
+# The empty recipes (@:) keep make from saying "Nothing to be done for ..."
+# when a goal is already up to date.
 kernel: $(BUILD)/kernel.elf
+	@:
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check_kernel_layout.py
 	$(quiet) LD $@
@@ -139,8 +142,11 @@ $(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/k/.cflags
 -include tests/fuzz/fuzz.mk
 
 uefi: $(BUILD)/BOOTX64.EFI
+	@:
 iso: $(BUILD)/secos.iso
+	@:
 esp: $(BUILD)/esp.img
+	@:
 
 # --- running ---------------------------------------------------------------
 # tools/run.sh does the work: -serial mon:stdio on every path (Ctrl-A X quits),

@@ -15,6 +15,7 @@
 # USER_ELFS comes from user/user.mk, included before this file.
 .PHONY: initrd
 initrd: $(BUILD)/initrd.cpio
+	@:
 
 $(BUILD)/initrd.cpio: $(USER_ELFS) user/user.mk tools/mkinitrd.sh
 	$(Q)tools/mkinitrd.sh $@ $(USER_ELFS)

@@ -40,6 +40,7 @@ USER_LIB_OBJS := $(USER_OBJD)/lib/crt0.o \
 
 .PHONY: user
 user: $(USER_ELFS)
+	@:
 
 # crt0 first: user.ld also puts .text.start first, this just keeps it obvious.
 $(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) user/user.ld
