@@ -8,6 +8,9 @@
 #   CONFIG=test               release + that scaffolding; make check builds it
 #                             in build/test and boots it
 CONFIG     ?= release
+# Plain `make` builds the kernel, the loader and the images (`all` below),
+# whatever the included fragments define first.
+.DEFAULT_GOAL := all
 ifeq ($(CONFIG),test)
 BUILD      ?= build/test
 TEST_CONFIG := 1
@@ -16,6 +19,24 @@ BUILD      ?= build
 TEST_CONFIG := 0
 else
 $(error CONFIG must be release or test, not '$(CONFIG)')
+endif
+# make cannot name a file whose path has a space in it. Such a BUILD is
+# reached through a symbolic link without spaces (.build-links/<hash>): the
+# outputs land in the folder that was asked for.
+BUILD_DIR := $(BUILD)
+ifneq ($(word 2,$(BUILD)),)
+override BUILD := .build-links/$(shell printf '%s' '$(BUILD_DIR)' | md5sum | cut -c1-12)
+$(if $(shell mkdir -p '$(BUILD_DIR)' .build-links && ln -sfn "$$(cd '$(BUILD_DIR)' && pwd)" $(BUILD) && echo ok),,\
+    $(error cannot create '$(BUILD_DIR)' or the link $(BUILD) to it))
+endif
+# Quiet by default: one short line per step. V=1 shows every command line.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
 endif
 CC         := gcc
 LD         := ld
@@ -52,16 +73,21 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C)) \
 -include user/user.mk
 
 .PHONY: all kernel user uefi iso esp check unit selftest qemu-test run run-serial run-iso \
-        run-uefi run-vnc debug clean deps FORCE
-all: kernel
+        run-uefi run-vnc run-gui debug clean deps FORCE
+# What the README's `make` builds: the kernel (with the user programs), the
+# UEFI loader, the initrd and both images.
+all: kernel uefi initrd iso esp
 
+# The empty recipes (@:) keep make from saying "Nothing to be done for ..."
+# when a goal is already up to date.
 kernel: $(BUILD)/kernel.elf
+	@:
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check_kernel_layout.py
-	@echo "  LD      $@"
-	@$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(USER_EMBED_OBJS)
-	@$(PYTHON) tools/check_kernel_layout.py $@.tmp
-	mv $@.tmp $@
+	$(quiet) LD $@
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(USER_EMBED_OBJS)
+	$(Q)$(PYTHON) tools/check_kernel_layout.py $@.tmp
+	$(Q)mv $@.tmp $@
 
 # Objects follow the flags: changing CFLAGS_EXTRA (or the flags themselves)
 # rebuilds everything instead of silently mixing old and new objects.
@@ -71,13 +97,20 @@ $(BUILD)/k/.cflags: FORCE
 
 $(BUILD)/k/%.o: %.c $(BUILD)/k/.cflags
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) CC $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+# NASM's DWARF gives a file one address range, its first section's: boot.asm's
+# .text code (long_mode_high, _uefi_start) would sit in the line table but
+# outside its unit, and gdb warns "pc ... in address map, but not in symtab"
+# at every stop there. boot.asm goes without it (symbols, and its own frame
+# description, are enough); the other .asm files have one code section.
+$(BUILD)/k/arch/x86_64/boot.o: NASMFLAGS := -f elf64 -Iarch/x86_64/
 
 $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	@echo "  NASM    $<"
-	@$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+	$(quiet) NASM $<
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 
 # Build stamp: timestamp and git hash, regenerated only when they change.
 $(BUILD)/gen/version.c: FORCE
@@ -92,14 +125,15 @@ $(BUILD)/gen/version.c: FORCE
 
 $(BUILD)/gen/font.c: tools/psf2c.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/psf2c.py $(FONT_PSF) $@
+	$(quiet) FONT $@
+	$(Q)$(PYTHON) tools/psf2c.py $(FONT_PSF) $@
 
 FONT_PSF ?= /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 
 $(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/k/.cflags
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(quiet) CC $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 -include $(KERNEL_OBJ:.o=.d)
 -include uefi/uefi.mk
@@ -108,56 +142,58 @@ $(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/k/.cflags
 -include tests/fuzz/fuzz.mk
 
 uefi: $(BUILD)/BOOTX64.EFI
+	@:
 iso: $(BUILD)/secos.iso
+	@:
 esp: $(BUILD)/esp.img
+	@:
 
 # --- running ---------------------------------------------------------------
-QEMU_COMMON := -m 512M -no-reboot -debugcon file:$(BUILD)/debugcon.log
+# tools/run.sh does the work: -serial mon:stdio on every path (Ctrl-A X quits),
+# per-run temporary files, how to quit printed first. QEMU_EXTRA adds QEMU
+# arguments, e.g. make run QEMU_EXTRA="-cpu max".
 OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
+QEMU_EXTRA ?=
+GDB_PORT ?= 1234
+RUN_SH = BUILD='$(BUILD)' QEMU='$(QEMU)' QEMU_EXTRA='$(QEMU_EXTRA)' OVMF_CODE='$(OVMF_CODE)' \
+    OVMF_VARS='$(OVMF_VARS)' GDB_PORT='$(GDB_PORT)' tools/run.sh
 
 # Checks (and, as root or with sudo, installs) the Debian packages.
 deps:
 	@tools/deps.sh
 
-# A window when a display exists, otherwise the serial console right here.
+# The serial console right here (a window: make run-gui). The packages are
+# checked before anything is built.
 run: deps
-	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  $(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -serial stdio; \
-	else \
-	  $(MAKE) --no-print-directory run-serial; \
-	fi
+	@$(MAKE) -s --no-print-directory kernel initrd
+	@$(RUN_SH) serial
 
 run-serial: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
-	@echo "SECoS on the serial console: type 'help'; 'poweroff' (or Ctrl-A X) quits."
-	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -display none -serial mon:stdio
+	@$(RUN_SH) serial
+
+run-gui: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+	@$(RUN_SH) gui
 
 run-iso: $(BUILD)/secos.iso
-	$(QEMU) $(QEMU_COMMON) -machine pc -cdrom $(BUILD)/secos.iso -display none -serial mon:stdio
+	@$(RUN_SH) iso
 
 run-uefi: $(BUILD)/secos.iso
-	@cp $(OVMF_VARS) $(BUILD)/ovmf_vars.fd
-	$(QEMU) $(QEMU_COMMON) -machine q35 \
-	  -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
-	  -drive if=pflash,format=raw,file=$(BUILD)/ovmf_vars.fd \
-	  -cdrom $(BUILD)/secos.iso -display none -serial mon:stdio
+	@$(RUN_SH) uefi
 
 run-vnc: $(BUILD)/secos.iso
-	@echo "VNC on localhost:5900 (display :0); serial on this terminal."
-	$(QEMU) $(QEMU_COMMON) -machine pc -cdrom $(BUILD)/secos.iso -vnc 127.0.0.1:0 -serial mon:stdio
+	@$(RUN_SH) vnc
 
 debug: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
-	@echo "QEMU waits for gdb. In another terminal run:"
-	@echo "  gdb $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'break kernel_main' -ex continue"
-	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/kernel.elf -initrd $(BUILD)/initrd.cpio -display none -serial mon:stdio -s -S
+	@$(RUN_SH) debug
 
 # --- tests -----------------------------------------------------------------
 check:
 	tools/check.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf '$(BUILD_DIR)'
+	$(if $(filter .build-links/%,$(BUILD)),rm -f $(BUILD))
 
 # make print-VAR: the value of a make variable (tests/tools use the kernel flags).
 print-%:

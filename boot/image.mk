@@ -15,22 +15,23 @@
 # USER_ELFS comes from user/user.mk, included before this file.
 .PHONY: initrd
 initrd: $(BUILD)/initrd.cpio
+	@:
 
 $(BUILD)/initrd.cpio: $(USER_ELFS) user/user.mk tools/mkinitrd.sh
-	tools/mkinitrd.sh $@ $(USER_ELFS)
+	$(Q)tools/mkinitrd.sh $@ $(USER_ELFS)
 
 $(BUILD)/esp.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkesp.sh
-	tools/mkesp.sh $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $@ $(BUILD)/initrd.cpio
+	$(Q)tools/mkesp.sh $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $@ $(BUILD)/initrd.cpio
 
 $(BUILD)/secos.iso: $(BUILD)/kernel.elf $(BUILD)/esp.img $(BUILD)/initrd.cpio boot/grub.cfg tools/mkiso.sh
-	tools/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/esp.img boot/grub.cfg $@ $(BUILD)/initrd.cpio
+	$(Q)tools/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/esp.img boot/grub.cfg $@ $(BUILD)/initrd.cpio
 
 SMOKE_MODES   := kernel mb2 mb2-disk uefi uefi-esp
-SMOKE_TIMEOUT ?= 45
+SMOKE_TIMEOUT ?= 90
 .PHONY: smoke $(addprefix smoke-,$(SMOKE_MODES))
 smoke: $(addprefix smoke-,$(SMOKE_MODES))
 smoke-kernel: $(BUILD)/kernel.elf
 smoke-mb2 smoke-mb2-disk smoke-uefi: $(BUILD)/secos.iso
 smoke-uefi-esp: $(BUILD)/esp.img
 $(addprefix smoke-,$(SMOKE_MODES)):
-	BUILD=$(BUILD) tools/smoke.sh --$(@:smoke-%=%) --timeout $(SMOKE_TIMEOUT)
+	$(Q)BUILD=$(BUILD) tools/smoke.sh --$(@:smoke-%=%) --timeout $(SMOKE_TIMEOUT)

@@ -8,6 +8,7 @@
 #include "arch/x86_64/io.h"
 #include "kernel/time.h"
 #include "drivers/rtc.h"
+#include "drivers/power.h"
 #include "kernel/proc.h"
 #include "arch/x86_64/entropy.h"
 #include "lib/string.h"
@@ -127,16 +128,10 @@ static int cmd_poweroff(int argc, char **argv) {
     (void)argc; (void)argv;
     kprintf("powering off...\n");
     console_marker("[POWEROFF]\n");
+    const char *why = "";
+    power_off(&why);   /* returns only if the machine is still on two seconds later */
+    kprintf("poweroff: %s; halted (it is safe to switch off)\n", why);
     cpu_cli();
-    /* ACPI PM1a control, SLP_EN with the S5 type QEMU's DSDT uses, at the
-     * port each firmware programs: SeaBIOS/OVMF on q35 and SeaBIOS on pc use
-     * 0x604, OVMF on pc uses 0xB004; 0x4004 is VirtualBox. */
-    outw(0x604, 0x2000);
-    outw(0xB004, 0x2000);
-    outw(0x4004, 0x3400);
-    /* The request takes effect asynchronously; give it time before giving up. */
-    for (int i = 0; i < 20000; i++) io_wait();
-    kprintf("poweroff: no supported power-off method; halted (it is safe to switch off)\n");
     for (;;) cpu_hlt();
     return -1; /* not reached */
 }

@@ -12,7 +12,7 @@
 #   --quick     few iterations (make check): kbench 200, bench --quick
 #   --cpu M     QEMU CPU model (default qemu64, the Linux anchor's column)
 #   --log FILE  keep the whole serial output in FILE
-#   --vs-linux  also run the Linux harness (../shared/bench-linux, or
+#   --vs-linux  also run the Linux harness (tools/linux-bench, or
 #               BENCH_LINUX_DIR) under the same QEMU flags and print one
 #               table SECoS | Linux | SECoS/Linux, then boot wall times
 #               (QEMU start -> [SHELL] ready / -> /init, plain TCG) and the
@@ -58,7 +58,7 @@ vs_linux() {
     local t_all=$SECONDS root=0 uefi=1 here k
     here=$(pwd)
     [ "$(id -u)" -eq 0 ] && root=1
-    local src=${BENCH_LINUX_DIR:-$here/../shared/bench-linux}
+    local src=${BENCH_LINUX_DIR:-$here/tools/linux-bench}
     if [ ! -f "$src/bench.c" ] || [ ! -x "$src/run.sh" ]; then
         echo "bench.sh: no Linux harness at $src (set BENCH_LINUX_DIR)" >&2; exit 1
     fi
@@ -127,7 +127,7 @@ vs_linux() {
     sed 's/^/    /' "$out/secos-bench.txt" >&2
 
     say "[3/5] Linux harness: copy $src to $lin, build.sh, run.sh icountns $cpu 1 (kernel $lk)"
-    rm -rf "$lin" && cp -r "$src" "$lin" && chmod -R u+w "$lin"
+    rm -rf "$lin" && mkdir -p "$lin" && cp "$src"/*.c "$src"/*.asm "$src"/*.sh "$lin"/ && chmod -R u+w "$lin"
     (cd "$lin" && show ./build.sh) >&2 || { echo "bench.sh: the harness's build.sh failed" >&2; exit 1; }
     (cd "$lin" && show env KERNEL="$lk" ./run.sh icountns "$cpu" 1) >&2
     local llog=$lin/results/icountns-$cpu-1.log

@@ -14,7 +14,7 @@
       Prints the side-by-side tables: micro-benchmarks (SECoS | Linux |
       SECoS/Linux), boot wall times, and the issue's targets, met or not.
       --secos: the BENCH lines of `tools/bench.sh`; --secos-log: its serial log
-      (--log); --linux-log: ../shared/bench-linux's `run.sh icountns` log;
+      (--log); --linux-log: tools/linux-bench/run.sh icountns log;
       --linux-boot-dir: folders r1, r2, ... each holding run.sh's
       tcg-qemu64-1.log and (if UEFI was measured) uefi-qemu64-1.log.
 """
@@ -247,7 +247,7 @@ def report(args) -> int:
     print(f"## Micro-benchmarks: ticks per operation (median), -icount shift=0,sleep=off "
           f"-cpu {args.cpu} -m 512M")
     print(f"SECoS {args.commit}; Linux {kernel.group(1) + ' ' + kernel.group(2).strip() if kernel else '?'}"
-          " (../shared/bench-linux, run.sh icountns)\n")
+          " (tools/linux-bench, run.sh icountns)\n")
     print(markdown(["name", "SECoS", "Linux", "SECoS/Linux"],
                    bench_rows(secos, linux, marks_s, marks_l), {1, 2, 3}))
 

@@ -6,8 +6,9 @@
 #      the check; then the layer check (tools/check_layers.py)
 #   2. host unit tests:  make unit; host fuzzers: make fuzz-check (libFuzzer, a
 #      fixed, seeded 500,000 inputs per target)
-#   3. QEMU integration tests on the test configuration (SECOS_BUILD=build/test):
-#      /usr/bin/python3 -m pytest -n 2 --dist loadscope tests/qemu
+#   3. build/tool checks and QEMU integration tests on the test configuration
+#      (SECOS_BUILD=build/test):
+#      /usr/bin/python3 -m pytest -n 2 --dist loadscope tests/tools tests/qemu
 # and exits non-zero if any step failed (steps 2 and 3 both run even if one fails).
 #
 # Environment:
@@ -76,7 +77,7 @@ if [ "$unit_rc" -eq 0 ] && ! grep -qE '^unit: [0-9]+ passed, 0 failed' "$log/uni
     unit_rc=1  # ran but did not report a clean result
 fi
 
-# --- 2b. host fuzzers (libFuzzer, ~20 s per target, two at a time) --------------------
+# --- 2b. host fuzzers (libFuzzer, 500,000 seeded inputs per target, two at a time) ---
 step "fuzzers: $MAKE fuzz-check"
 fuzz_rc=0
 "$MAKE" --no-print-directory fuzz-check 2>&1 | tee "$log/fuzz.log" || fuzz_rc=${PIPESTATUS[0]}

@@ -42,7 +42,9 @@ cp "$cfg"    "$stage/boot/grub/grub.cfg"
 grub-mkimage -O i386-pc-eltorito -d "$GRUB_PC" -p /boot/grub \
     -o "$stage/boot/grub/eltorito.img" "${GRUB_MODULES[@]}"
 
-xorriso -as mkisofs -quiet -o "$out.tmp" -r -J -V SECOS \
+# xorriso prints its banner even with -quiet: drop it and the empty line after it.
+xorriso_quiet() { "$@" 2> >(grep -v -e '^xorriso [0-9.]* : RockRidge filesystem manipulator' -e '^$' >&2); }
+xorriso_quiet xorriso -as mkisofs -quiet -o "$out.tmp" -r -J -V SECOS \
     --grub2-mbr "$GRUB_PC/boot_hybrid.img" --mbr-force-bootable \
     -partition_offset 16 \
     -append_partition 2 0xef "$esp" \

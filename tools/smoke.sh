@@ -6,13 +6,16 @@
 #        --mb2-disk  the ISO as a raw disk (USB stick) under SeaBIOS
 #        --uefi      the ISO as a CD under OVMF, q35 (our BOOTX64.EFI)
 #        --uefi-esp  build/esp.img as a raw disk under OVMF, q35
-# --timeout N  seconds to run (default 30); --mem SIZE  guest RAM (512M)
+# --timeout N  longest time to wait (default 30 s); --mem SIZE  guest RAM (512M)
+# --settle N   without --send: seconds the shell must stay up after
+#              "[SHELL] ready" (default 2) before the run passes
 # --log FILE   serial log (default build/smoke-MODE.log); debugcon (port
 #              0xE9) goes to FILE.debugcon
 # --send TEXT  type TEXT + Enter on the serial console once the shell is
 #              ready (e.g. --send poweroff, --send 'crashtest null')
-# Exit 0: "[SHELL] ready" seen and still alive at the timeout, or a clean
-#         ACPI poweroff.
+# Exit 0: "[SHELL] ready" seen and still alive --settle seconds later (a run
+#         with --send: alive at the timeout), or a clean ACPI poweroff.
+# A run ends as soon as it is judged; a progress line every 5 s until then.
 # Exit 1: "[PANIC]" or "[EXC]" in the log, a reset (triple fault or reboot:
 #         -no-reboot makes QEMU exit), no shell before the timeout, or QEMU
 #         failed. Exit 2: bad usage or a missing file/tool.
@@ -29,7 +32,7 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" >&2; exit 2; }
 die()   { echo "smoke.sh: $*" >&2; exit 2; }
 
-mode='' timeout=30 log='' mem=512M send=''
+mode='' timeout=30 log='' mem=512M send='' settle=2
 while [ $# -gt 0 ]; do
     case $1 in
         --kernel|--mb2|--mb2-disk|--uefi|--uefi-esp) mode=${1#--} ;;
@@ -37,12 +40,14 @@ while [ $# -gt 0 ]; do
         --log)     log=${2:?--log needs a file}; shift ;;
         --mem)     mem=${2:?--mem needs a size}; shift ;;
         --send)    send=${2:?--send needs text}; shift ;;
+        --settle)  settle=${2:?--settle needs seconds}; shift ;;
         *) usage ;;
     esac
     shift
 done
 [ -n "$mode" ] || usage
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds, got '$timeout'"
+[[ $settle =~ ^[0-9]+$ ]] || die "--settle wants whole seconds, got '$settle'"
 log=${log:-$BUILD/smoke-$mode.log}
 command -v "$QEMU" >/dev/null || die "'$QEMU' not found (Debian package: qemu-system-x86)"
 need() { [ -f "$1" ] || die "$1 not found (run: $2)"; }
@@ -120,13 +125,23 @@ check_crash() {   # on a crash, give the register dump a second to land
 }
 
 ready_at=
+echo "smoke[$mode]: booting (at most ${timeout}s)"
+next_note=5000
 while kill -0 "$qpid" 2>/dev/null; do
     now=$(( $(ms) - t0 ))
     if [ -z "$ready_at" ] && grep -qa '\[SHELL\] ready' "$log"; then
         ready_at=$now
+        echo "smoke[$mode]: [SHELL] ready after $(secs "$ready_at")${send:+, typing '$send'}"
         [ -z "$send" ] || printf '%s\r' "$send" >&3
     fi
     check_crash
+    if [ -n "$ready_at" ] && [ -z "$send" ] && [ "$now" -ge $(( ready_at + settle * 1000 )) ]; then
+        verdict PASS "[SHELL] ready after $(secs "$ready_at"), still up ${settle}s later"
+    fi
+    if [ "$now" -ge "$next_note" ]; then
+        echo "smoke[$mode]: $(( now / 1000 ))s, ${ready_at:+shell up, }waiting"
+        next_note=$(( next_note + 5000 ))
+    fi
     if [ "$now" -ge $(( timeout * 1000 )) ]; then
         [ -n "$ready_at" ] || verdict FAIL "no '[SHELL] ready' within ${timeout}s"
         verdict PASS "[SHELL] ready after $(secs "$ready_at"), alive at ${timeout}s"

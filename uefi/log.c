@@ -52,16 +52,21 @@ static void con_flush(void)
     clen = 0;
 }
 
+/* While boot services run the text goes to the firmware console only: the
+ * firmware mirrors that console to COM1 itself (OVMF does), so writing the
+ * UART as well printed every line twice on serial. Afterwards (and before
+ * log_init) the UART is the only output. */
 static void put(char c)
 {
     if (c == '\n')
         put('\r');
-    uart_putc(c);
-    if (conout) {
-        if (clen == (int)(sizeof(cbuf) / sizeof(cbuf[0])) - 1)
-            con_flush();
-        cbuf[clen++] = (CHAR16)(uint8_t)c;
+    if (!conout) {
+        uart_putc(c);
+        return;
     }
+    if (clen == (int)(sizeof(cbuf) / sizeof(cbuf[0])) - 1)
+        con_flush();
+    cbuf[clen++] = (CHAR16)(uint8_t)c;
 }
 
 void log_init(SIMPLE_TEXT_OUTPUT_INTERFACE *con)

@@ -1,8 +1,7 @@
-/* Loader output: every message goes to the firmware console and to COM1.
- *
- * The console is only usable while boot services run; log_console_off() is
- * called just before ExitBootServices, after which output goes to the serial
- * port alone (plain port I/O needs no firmware).
+/* Loader output: to the firmware console while boot services run (the
+ * firmware mirrors it to COM1), to COM1 directly after log_console_off(),
+ * which is called just before ExitBootServices (plain port I/O needs no
+ * firmware).
  */
 #ifndef UEFI_LOG_H
 #define UEFI_LOG_H

@@ -30,14 +30,17 @@ UEFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
     -j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc
 
 $(BUILD)/BOOTX64.EFI: $(BUILD)/uefi/loader.so
-	$(OBJCOPY) $(UEFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	$(quiet) OBJCOPY $@
+	$(Q)$(OBJCOPY) $(UEFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
 $(BUILD)/uefi/loader.so: $(UEFI_OBJS) $(GNUEFI_CRT0) $(GNUEFI_LDS)
-	$(LD) $(UEFI_LDFLAGS) $(GNUEFI_CRT0) $(UEFI_OBJS) -o $@ -lefi -lgnuefi
+	$(quiet) LD $@
+	$(Q)$(LD) $(UEFI_LDFLAGS) $(GNUEFI_CRT0) $(UEFI_OBJS) -o $@ -lefi -lgnuefi
 
 $(BUILD)/uefi/%.o: uefi/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) CC "$< (UEFI)"
+	$(Q)$(CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(UEFI_OBJS:.o=.d)
 

@@ -41,26 +41,27 @@ USER_LIB_OBJS := $(USER_OBJD)/lib/crt0.o \
 
 .PHONY: user
 user: $(USER_ELFS)
+	@:
 
 # crt0 first: user.ld also puts .text.start first, this just keeps it obvious.
 $(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) user/user.ld
-	@echo "  LD      $@"
-	@$(LD) $(USER_LDFLAGS) -o $@ $(USER_LIB_OBJS) $<
+	$(quiet) LD $@
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(USER_LIB_OBJS) $<
 
 $(USER_OBJD)/%.o: user/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) CC $<
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
 $(USER_OBJD)/shared/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $< (user)"
-	@$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) CC "$< (user)"
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
 $(USER_OBJD)/lib/crt0.o: user/lib/crt0.asm
 	@mkdir -p $(dir $@)
-	@echo "  NASM    $<"
-	@$(NASM) -f elf64 $< -o $@
+	$(quiet) NASM $<
+	$(Q)$(NASM) -f elf64 $< -o $@
 
 .SECONDARY: $(patsubst %,$(USER_OBJD)/progs/%.o,$(USER_PROGRAMS)) $(USER_LIB_OBJS)
 
@@ -69,8 +70,8 @@ $(USER_OBJD)/lib/crt0.o: user/lib/crt0.asm
 $(BUILD)/gen/user_blobs.asm $(BUILD)/gen/user_programs.c &: $(USER_ELFS) \
 		tools/embed_user.py include/secos/manifest.h
 	@mkdir -p $(BUILD)/gen
-	@echo "  EMBED   $(USER_PROGRAMS)"
-	@$(PYTHON) tools/embed_user.py --manifest-h include/secos/manifest.h \
+	$(quiet) EMBED "$(USER_PROGRAMS)"
+	$(Q)$(PYTHON) tools/embed_user.py --manifest-h include/secos/manifest.h \
 	    --asm $(BUILD)/gen/user_blobs.asm --c $(BUILD)/gen/user_programs.c $(USER_ELFS)
 
 USER_EMBED_OBJS := $(BUILD)/k/gen/user_blobs.o $(BUILD)/k/gen/user_programs.o
@@ -81,13 +82,13 @@ $(BUILD)/kernel.elf: $(USER_EMBED_OBJS)
 # The .asm incbins the ELFs, so it is rebuilt when any of them changes.
 $(BUILD)/k/gen/user_blobs.o: $(BUILD)/gen/user_blobs.asm $(USER_ELFS)
 	@mkdir -p $(dir $@)
-	@echo "  NASM    $<"
-	@$(NASM) -f elf64 $< -o $@
+	$(quiet) NASM $<
+	$(Q)$(NASM) -f elf64 $< -o $@
 
 $(BUILD)/k/gen/user_programs.o: $(BUILD)/gen/user_programs.c init/builtin_programs.h fs/exec.h
 	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(quiet) CC $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 -include $(wildcard $(USER_OBJD)/*/*.d)
 
@@ -101,14 +102,15 @@ user-hosttest: $(USER_HT)/host_ulib
 
 $(USER_HT)/runtime.o: $(USER_HOSTTEST_SRCS) $(wildcard user/lib/*.h lib/*.h)
 	@mkdir -p $(USER_HT)
-	@for f in $(USER_HOSTTEST_SRCS); do \
+	$(quiet) CC "$(USER_HOSTTEST_SRCS) (host)"
+	$(Q)for f in $(USER_HOSTTEST_SRCS); do \
 	  $(CC) $(USER_CFLAGS) -c $$f -o $(USER_HT)/$$(basename $$f .c).o || exit 1; done
-	@$(LD) -r -o $@.tmp $(patsubst %.c,$(USER_HT)/%.o,$(notdir $(USER_HOSTTEST_SRCS)))
-	@$(OBJCOPY) --prefix-symbols=u_ $@.tmp $@ && rm -f $@.tmp
+	$(Q)$(LD) -r -o $@.tmp $(patsubst %.c,$(USER_HT)/%.o,$(notdir $(USER_HOSTTEST_SRCS)))
+	$(Q)$(OBJCOPY) --prefix-symbols=u_ $@.tmp $@ && rm -f $@.tmp
 
 $(USER_HT)/host_ulib: user/tests/host_ulib.c $(USER_HT)/runtime.o
-	@echo "  HOSTCC  $<"
-	@$(CC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -no-pie -o $@ $^
+	$(quiet) HOSTCC $<
+	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -no-pie -o $@ $^
 
 # --- attack_sysret / attack_iret (adversarial suite, tests/qemu/test_attack.py) --
 # These two need one more text page at the very top of the user half, so they
@@ -116,8 +118,8 @@ $(USER_HT)/host_ulib: user/tests/host_ulib.c $(USER_HT)/runtime.o
 # wins over the %.elf pattern rule above).
 ATTACK_TOP_ELFS := $(USER_OUT)/attack_sysret.elf $(USER_OUT)/attack_iret.elf
 $(ATTACK_TOP_ELFS): $(USER_OUT)/%.elf: $(USER_OBJD)/progs/%.o $(USER_LIB_OBJS) user/attack_top.ld
-	@echo "  LD      $@ (attack_top.ld)"
-	@$(LD) $(filter-out -T user/user.ld,$(USER_LDFLAGS)) -T user/attack_top.ld -o $@ $(USER_LIB_OBJS) $<
+	$(quiet) LD "$@ (attack_top.ld)"
+	$(Q)$(LD) $(filter-out -T user/user.ld,$(USER_LDFLAGS)) -T user/attack_top.ld -o $@ $(USER_LIB_OBJS) $<
 
 # --- whereami_pie: a position-independent program (ASLR of the program base) --
 # The same source as whereami, and the runtime, compiled -fPIE and linked with
@@ -132,14 +134,14 @@ USER_PIE_OBJS := $(USER_OBJD)/lib/crt0.o \
     $(USER_OBJD)/pie/shared/escape.o
 $(USER_OBJD)/pie/%.o: user/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $< (PIE)"
-	@$(CC) $(USER_PIE_CFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) CC "$< (PIE)"
+	$(Q)$(CC) $(USER_PIE_CFLAGS) -MMD -MP -c $< -o $@
 $(USER_OBJD)/pie/shared/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC      $< (user, PIE)"
-	@$(CC) $(USER_PIE_CFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) CC "$< (user, PIE)"
+	$(Q)$(CC) $(USER_PIE_CFLAGS) -MMD -MP -c $< -o $@
 $(USER_OUT)/whereami_pie.elf: $(USER_OBJD)/pie/progs/whereami.o $(USER_PIE_OBJS) user/user_pie.ld
-	@echo "  LD      $@ (PIE)"
-	@$(LD) $(filter-out -T user/user.ld -static -no-pie,$(USER_LDFLAGS)) -pie --no-dynamic-linker \
+	$(quiet) LD "$@ (PIE)"
+	$(Q)$(LD) $(filter-out -T user/user.ld -static -no-pie,$(USER_LDFLAGS)) -pie --no-dynamic-linker \
 	    -T user/user_pie.ld -o $@ $(USER_PIE_OBJS) $<
-	@$(PYTHON) -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(16); f.write(b"\x03\x00")' $@
+	$(Q)$(PYTHON) -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(16); f.write(b"\x03\x00")' $@

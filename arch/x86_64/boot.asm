@@ -282,6 +282,30 @@ _uefi_start:
     cli
     hlt
     jmp .hang
+boot_high_end:
+
+; For debuggers: a DWARF frame description of long_mode_high.._uefi_start
+; saying the return address is undefined, so an unwinder (gdb's `bt`) ends
+; at the entry stub instead of reading on into the boot stack. This file is
+; assembled without NASM's own DWARF (the Makefile says why).
+section .debug_frame noalloc noexec nowrite align=8
+boot_cie:
+    dd .end - .start
+.start:
+    dd 0xffffffff                        ; CIE id
+    db 1, 0                              ; version 1, augmentation ""
+    db 1, 0x78, 16                       ; code align 1, data align -8, return address = rip
+    db 0x0c, 7, 8                        ; DW_CFA_def_cfa rsp+8
+    db 0x07, 16                          ; DW_CFA_undefined rip
+    align 8, db 0                        ; DW_CFA_nop
+.end:
+    dd .fde_end - .fde_start
+.fde_start:
+    dd boot_cie                          ; the CIE's offset in .debug_frame
+    dq long_mode_high
+    dq boot_high_end - long_mode_high
+    align 8, db 0
+.fde_end:
 
 section .rodata
 msg_no_multiboot: db "SECoS: not started by a Multiboot loader; halting.", 0

@@ -19,6 +19,17 @@
 # so every later run replays it first.
 
 BUILD ?= build
+# Quiet unless V=1 (the top-level Makefile defines the same when it includes us).
+V ?= 0
+ifndef quiet
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+endif
 
 FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape \
     $(if $(wildcard dspace/driver_check.c),driver_check)
@@ -41,9 +52,9 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -fno-omit-frame-pointer \
 
 .PHONY: fuzz fuzz-check fuzz-build fuzz-list
 fuzz:
-	@BUILD=$(BUILD) tools/fuzz.sh --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) $(FUZZ_ONLY)
+	@V=$(V) BUILD=$(BUILD) tools/fuzz.sh --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) $(FUZZ_ONLY)
 fuzz-check:
-	@BUILD=$(BUILD) tools/fuzz.sh --seconds 60 --runs 500000 --seed 1 --jobs $(FUZZ_JOBS) $(FUZZ_ONLY)
+	@V=$(V) BUILD=$(BUILD) tools/fuzz.sh --seconds 60 --runs 500000 --seed 1 --jobs $(FUZZ_JOBS) $(FUZZ_ONLY)
 fuzz-build: $(patsubst %,fuzz-build-%,$(FUZZ_TARGETS))
 fuzz-list:
 	@echo $(FUZZ_TARGETS)
@@ -56,10 +67,12 @@ FUZZ_DEPS += $$(FUZZ_OBJS_$(1):.o=.d)
 .PHONY: fuzz-build-$(1)
 fuzz-build-$(1): $$(BUILD)/fuzz/fuzz_$(1)
 $$(BUILD)/fuzz/fuzz_$(1): $$(FUZZ_OBJS_$(1))
-	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$^ -o $$@
+	$$(quiet) LD $$@
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$^ -o $$@
 $$(BUILD)/fuzz/obj/$(1)/%.o: %.c tests/fuzz/fuzz.mk
 	@mkdir -p $$(dir $$@)
-	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(if $$(filter tests/fuzz/%,$$<),-Werror) -MMD -MP -c $$< -o $$@
+	$$(quiet) CC "$$< (fuzz)"
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(if $$(filter tests/fuzz/%,$$<),-Werror) -MMD -MP -c $$< -o $$@
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULES,$(t))))
 -include $(FUZZ_DEPS)

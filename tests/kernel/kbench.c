@@ -14,6 +14,8 @@
 #include "mm/vmm.h"
 #include "lib/string.h"
 
+/* The column names and units, printed once before the BENCH lines. */
+#define BENCH_HEADER "# BENCH <name> <median_ticks> <iterations> <min_ticks> <p10_ticks> <p90_ticks>; ticks = rdtsc (guest instructions under -icount shift=0)\n"
 #define KBENCH_DEFAULT 2000
 #define KBENCH_MAX     100000
 #define KBENCH_PF_BATCH 512                           /* pages per demand-zero range */
@@ -113,6 +115,7 @@ static int cmd_kbench(int argc, char **argv) {
         kprintf("usage: kbench [iterations 1..%d]\n", KBENCH_MAX);
         return -1;
     }
+    kprintf("%s", BENCH_HEADER);
     int r = bench_pmm((int)n);
     if (!r) r = bench_kmalloc((int)n, 64, "kmalloc_kfree_64");
     if (!r) r = bench_kmalloc((int)n, 4096, "kmalloc_kfree_4k");

@@ -55,3 +55,16 @@ def test_boot_to_shell_line(bench_run):
 
 def test_bench_output_is_only_bench_lines(bench_run):
     assert all(line.startswith("BENCH ") for line in bench_run.stdout.splitlines()), bench_run.stdout
+
+
+BENCH_HEADER = ("# BENCH <name> <median_ticks> <iterations> <min_ticks> <p10_ticks> <p90_ticks>; "
+                "ticks = rdtsc (guest instructions under -icount shift=0)")
+
+
+@pytest.mark.parametrize("command", ["kbench 10", "run bench --quick"])
+def test_bench_output_starts_with_a_header(vm, command):
+    # The column names and units, once, before the first BENCH line.
+    lines = vm.run(command, timeout=300).splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("BENCH "))
+    assert BENCH_HEADER in lines[:first], lines[:first + 1]
+    assert lines.count(BENCH_HEADER) == 1

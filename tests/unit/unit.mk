@@ -60,12 +60,14 @@ $$(BUILD)/unit/test_$(1): $$(UNIT_OBJS_$(1)) tests/unit/unit.mk
 ifeq ($$(strip $$(filter %.c,$$(UNIT_SRCS_$(1)))),)
 	@echo "*** test '$(1)' is registered but UNIT_SRCS_$(1) lists no .c file" >&2; exit 1
 else
-	$$(UNIT_CC) $$(UNIT_CFLAGS) $$(filter %.o,$$^) -o $$@ $$(UNIT_LDLIBS)
+	$$(quiet) LD $$@
+	$$(Q)$$(UNIT_CC) $$(UNIT_CFLAGS) $$(filter %.o,$$^) -o $$@ $$(UNIT_LDLIBS)
 endif
 
 $$(BUILD)/unit/$(1)/%.o: %.c tests/unit/unit.mk
 	@mkdir -p $$(dir $$@)
-	$$(UNIT_CC) $$(UNIT_CFLAGS) -include $$(UNIT_RENAME) -MMD -MP -c $$< -o $$@
+	$$(quiet) HOSTCC "$$< (unit)"
+	$$(Q)$$(UNIT_CC) $$(UNIT_CFLAGS) -include $$(UNIT_RENAME) -MMD -MP -c $$< -o $$@
 
 # A listed source that does not exist (yet): say so plainly.
 UNIT_MISSING_$(1) := $$(filter-out $$(wildcard $$(UNIT_SRCS_$(1))),$$(UNIT_SRCS_$(1)))

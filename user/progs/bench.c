@@ -167,6 +167,8 @@ int main(int argc, char **argv) {
         printf("usage: bench [--quick]\n");
         return 2;
     }
+    /* The column names and units, once before the BENCH lines. */
+    printf("# BENCH <name> <median_ticks> <iterations> <min_ticks> <p10_ticks> <p90_ticks>; ticks = rdtsc (guest instructions under -icount shift=0)\n");
     /* Full counts follow the Linux harness (yield: 5000 round trips, i.e.
      * 10000 switches, as its 2 x 5000 yields). */
     int n = quick ? 200 : 10000;
