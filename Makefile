@@ -29,15 +29,7 @@ override BUILD := .build-links/$(shell printf '%s' '$(BUILD_DIR)' | md5sum | cut
 $(if $(shell mkdir -p '$(BUILD_DIR)' .build-links && ln -sfn "$$(cd '$(BUILD_DIR)' && pwd)" $(BUILD) && echo ok),,\
     $(error cannot create '$(BUILD_DIR)' or the link $(BUILD) to it))
 endif
-# Quiet by default: one short line per step. V=1 shows every command line.
-V ?= 0
-ifeq ($(V),1)
-Q :=
-quiet = @:
-else
-Q := @
-quiet = @printf '  %-7s %s\n'
-endif
+include tools/quiet.mk
 CC         := gcc
 LD         := ld
 NASM       := nasm

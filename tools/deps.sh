@@ -15,6 +15,7 @@ PKGS=(
     qemu-system-x86 ovmf                      # running: SeaBIOS + OVMF
     python3-pytest python3-pytest-xdist libcmocka-dev  # tests
     clang libclang-rt-14-dev gdb              # fuzzing (libFuzzer), debugging
+    musl-tools                                # musl-gcc: the Linux comparison harness (tools/linux-bench)
 )
 
 command -v dpkg-query >/dev/null || { echo "deps.sh: dpkg-query not found: this script wants Debian 12 (or Ubuntu)" >&2; exit 1; }

@@ -8,6 +8,7 @@
 #include "arch/x86_64/panic.h"
 #include "arch/x86_64/trap_hooks.h"
 #include "lib/console_out.h"
+#include "lib/ro_after_init.h"
 #include "arch/x86_64/nmi.h"
 
 static irq_handler_fn irq_handlers[16];
@@ -33,26 +34,27 @@ const char *exception_name(uint64_t vector) {
 void irq_register(int irq, irq_handler_fn fn) { irq_handlers[irq] = fn; }
 void exception_set_hook(int vector, exception_hook_fn fn) { exception_hooks[vector] = fn; }
 
-static syscall_handler_fn syscall_handler;
-static bad_return_fn syscall_bad_return;
-static user_fault_fn user_fault_handler;
-static page_fault_fn page_fault_resolver;
-static stack_guard_fn stack_guard_check;
+/* Set once during boot, then sealed read-only with the IDT. The SYSCALL entry
+ * (syscall_entry.asm) calls trap_syscall_handler directly: no wrapper on the
+ * hot path. */
+syscall_handler_fn trap_syscall_handler __ro_after_init;
+static bad_return_fn syscall_bad_return __ro_after_init;
+static user_fault_fn user_fault_handler __ro_after_init;
+static page_fault_fn page_fault_resolver __ro_after_init;
+static stack_guard_fn stack_guard_check __ro_after_init;
 uint64_t syscall_entry_counts[2];
 
 /* Read by syscall_entry.asm. */
-void syscall_entry_dispatch(struct trapframe *tf);
 void syscall_entry_bad_return(struct trapframe *tf) __attribute__((noreturn));
 
 void trap_set_syscall_handler(syscall_handler_fn fn, bad_return_fn bad_return) {
-    syscall_handler = fn;
+    trap_syscall_handler = fn;
     syscall_bad_return = bad_return;
 }
 void trap_set_user_fault_handler(user_fault_fn fn) { user_fault_handler = fn; }
 void trap_set_page_fault_resolver(page_fault_fn fn) { page_fault_resolver = fn; }
 void trap_set_stack_guard_check(stack_guard_fn fn) { stack_guard_check = fn; }
 
-void syscall_entry_dispatch(struct trapframe *tf) { syscall_handler(tf); }
 void syscall_entry_bad_return(struct trapframe *tf) { syscall_bad_return(tf); }
 
 static int guard_hit(uint64_t addr) { return stack_guard_check ? stack_guard_check(addr) : -1; }
@@ -107,7 +109,7 @@ void interrupt_dispatch(struct trapframe *tf) {
     }
     if (tf->vector == 0x80) {
         syscall_entry_counts[0]++;
-        syscall_handler(tf);
+        trap_syscall_handler(tf);
         /* iretq to a non-canonical rip faults in ring 0: an int $0x80 in
          * the last two bytes of the user half must kill, not panic. */
         if (tf->rip >= USER_HALF_END) syscall_bad_return(tf);

@@ -16,7 +16,7 @@
 %include "trapframe.inc"
 
 global syscall_entry
-extern syscall_entry_dispatch, syscall_entry_bad_return, syscall_entry_counts
+extern trap_syscall_handler, syscall_entry_bad_return, syscall_entry_counts
 extern isr_return
 
 section .text
@@ -38,7 +38,7 @@ syscall_entry:
     mov rdi, rsp
     xor ebp, ebp                             ; backtraces stop at the user boundary
     inc qword [rel syscall_entry_counts + 8]
-    call syscall_entry_dispatch                    ; kernel stacks are 16-byte aligned here
+    call [rel trap_syscall_handler]          ; kernel stacks are 16-byte aligned here
 
     ; Return. sysretq trusts rcx/r11 completely, so anything unusual (a frame
     ; rewritten to another cs/ss, a non-canonical rip: the classic SYSRET #GP

@@ -23,6 +23,7 @@ typedef int (*page_fault_fn)(uint64_t addr, uint64_t error);
 typedef int (*stack_guard_fn)(uint64_t addr);
 
 void trap_set_syscall_handler(syscall_handler_fn fn, bad_return_fn bad_return);
+extern syscall_handler_fn trap_syscall_handler; /* read by the entry stubs */
 void trap_set_user_fault_handler(user_fault_fn fn);
 void trap_set_page_fault_resolver(page_fault_fn fn);
 void trap_set_stack_guard_check(stack_guard_fn fn);

@@ -19,17 +19,7 @@
 # so every later run replays it first.
 
 BUILD ?= build
-# Quiet unless V=1 (the top-level Makefile defines the same when it includes us).
-V ?= 0
-ifndef quiet
-ifeq ($(V),1)
-Q :=
-quiet = @:
-else
-Q := @
-quiet = @printf '  %-7s %s\n'
-endif
-endif
+include tools/quiet.mk
 
 FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape \
     $(if $(wildcard dspace/driver_check.c),driver_check)
