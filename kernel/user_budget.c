@@ -13,6 +13,7 @@
 #include "kernel/proc.h"
 #include "kernel/user_budget.h"
 #include "mm/pmm.h"
+#include "mm/vmm.h"
 
 #define RESERVE_MIN_FRAMES (32ULL << 20 >> 12)
 
@@ -30,14 +31,7 @@ uint64_t user_budget_reserve(void) {
 
 uint64_t user_budget_cap(void) { return managed() - user_budget_reserve(); }
 
-uint64_t user_budget_in_use(void) {
-    uint64_t n = 0;
-    for (int i = 0; i < PROC_MAX; i++) {
-        const struct proc *p = &proc_table[i];
-        if (p->state != PROC_UNUSED && p->as) n += p->as->owned_frames + p->as->table_frames + 1;
-    }
-    return n;
-}
+uint64_t user_budget_in_use(void) { return vmm_user_frames_in_use(); }
 
 int user_budget_allow(uint64_t frames) {
     if (pmm_free_frames() < user_budget_reserve() + frames) return 0;

@@ -18,6 +18,19 @@ static struct address_space *current_space = &kernel_space;
 static uint64_t *tbl(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR_MASK); }
 static int idx(uint64_t va, int level) { return (int)((va >> (12 + 9 * (level - 1))) & 511); }
 
+/* Frames held by user address spaces (every space but the kernel's), kept
+ * beside the per-space counts so that the system-wide budget is one read on
+ * the page-fault path instead of a walk over every process. */
+static uint64_t user_frames;
+
+static void account(struct address_space *as, int64_t owned, int64_t tables) {
+    as->owned_frames += (uint64_t)owned;
+    as->table_frames += (uint64_t)tables;
+    if (as != &kernel_space) user_frames += (uint64_t)(owned + tables);
+}
+
+uint64_t vmm_user_frames_in_use(void) { return user_frames; }
+
 static int (*user_frames_allow)(uint64_t frames) __ro_after_init;
 
 void vmm_set_user_frames_check(int (*allow)(uint64_t frames)) { user_frames_allow = allow; }
@@ -51,7 +64,7 @@ static uint64_t *walk(struct address_space *as, uint64_t va, int create, int *la
             if (level == 4 && !user) panic("vmm: kernel PML4 slot for %#lx was never set up", va);
             uint64_t pa = pmm_alloc_zeroed();
             if (!pa) return 0;
-            as->table_frames++;
+            account(as, 0, 1);
             /* Intermediate entries allow everything; the leaf decides. */
             *e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
         } else if (*e & PTE_PS) {
@@ -81,7 +94,7 @@ int vmm_map(struct address_space *as, uint64_t va, uint64_t pa, uint64_t flags) 
     if (!pte || large) { irq_restore(f); return large ? -EEXIST : -ENOMEM; }
     if (*pte & PTE_P) { irq_restore(f); return -EEXIST; }
     *pte = pa | (flags & LEAF_FLAGS) | PTE_P;
-    if (flags & PTE_OWNED) as->owned_frames++;
+    if (flags & PTE_OWNED) account(as, 1, 0);
     irq_restore(f);
     return 0;
 }
@@ -104,7 +117,7 @@ int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out) {
     *pte = 0;
     if (as == current_space || va >= KERNEL_HALF_START) invlpg(va);
     if (e & PTE_OWNED) {
-        as->owned_frames--;
+        account(as, -1, 0);
         pmm_free(e & PTE_ADDR_MASK);
     }
     irq_restore(f);
@@ -129,7 +142,7 @@ uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to) {
                 *pte = 0;
                 if (as == current_space || v >= KERNEL_HALF_START) invlpg(v);
                 if (e & PTE_OWNED) {
-                    as->owned_frames--;
+                    account(as, -1, 0);
                     pmm_free(e & PTE_ADDR_MASK);
                     freed++;
                 }
@@ -166,6 +179,7 @@ struct address_space *vmm_space_create(void) {
     as->pml4_phys = ppa;
     as->pml4 = phys_to_virt(ppa);
     as->table_frames = 1;
+    user_frames += 2; /* the PML4 and the page holding this structure */
     memcpy(&as->pml4[256], &kernel_space.pml4[256], 256 * sizeof(uint64_t));
     return as;
 }
@@ -177,13 +191,13 @@ static void free_user_tables(struct address_space *as, uint64_t *table, int leve
         if (!(e & PTE_P)) continue;
         if (level == 1) {
             if (e & PTE_OWNED) {
-                as->owned_frames--;
+                account(as, -1, 0);
                 pmm_free(e & PTE_ADDR_MASK);
             }
         } else {
             free_user_tables(as, tbl(e), level - 1);
             pmm_free(e & PTE_ADDR_MASK);
-            as->table_frames--;
+            account(as, 0, -1);
         }
         table[i] = 0;
     }
@@ -194,6 +208,7 @@ void vmm_space_destroy(struct address_space *as) {
     if (as == current_space) vmm_activate(&kernel_space);
     free_user_tables(as, as->pml4, 4);
     KASSERT(as->owned_frames == 0 && as->table_frames == 1);
+    user_frames -= 2;
     pmm_free(as->pml4_phys);
     pmm_free(physmap_virt_to_phys(as));
 }

@@ -73,6 +73,9 @@ void vmm_remove_demand_zero(struct address_space *as, uint64_t start);
  * takes frames: 1 if that many more may be taken. Registered at init by the
  * core (kernel/user_budget.c), which knows every process; unset, all pass. */
 void vmm_set_user_frames_check(int (*allow)(uint64_t frames));
+/* Frames all user address spaces hold now: their leaves, tables, PML4s and
+ * the pages holding their structures. */
+uint64_t vmm_user_frames_in_use(void);
 /* Called by the #PF handler: 1 if the fault was resolved. */
 int vmm_handle_page_fault(uint64_t addr, uint64_t err);
 

@@ -59,17 +59,21 @@ SELFTEST(vmm_demand_zero, "mm.demand_zero") {
 
 SELFTEST(vmm_space_lifecycle, "mm.space_create_destroy_no_leak") {
     /* Warm-up creates nothing shared; every frame must come back. */
-    uint64_t free0 = pmm_free_frames();
+    uint64_t free0 = pmm_free_frames(), user0 = vmm_user_frames_in_use();
     for (int round = 0; round < 3; round++) {
         struct address_space *as = vmm_space_create();
         ST_CHECK(as);
+        ST_CHECK(vmm_user_frames_in_use() == user0 + 2); /* PML4 and the structure's page */
         ST_CHECK(as->pml4[511] == kernel_space.pml4[511]); /* kernel half shared */
         for (uint64_t va = 0x400000; va < 0x400000 + 8 * 4096; va += 4096)
             ST_CHECK(vmm_map_new(as, va, PTE_P | PTE_U | PTE_W | PTE_NX) == 0);
         ST_CHECK(vmm_map_new(as, 0x00007fffffffe000ULL, PTE_P | PTE_U | PTE_W | PTE_NX) == 0);
         ST_CHECK(vmm_map_new(as, 0x00007fffffffe000ULL, PTE_P | PTE_U | PTE_NX) == -EEXIST);
         ST_CHECK(as->owned_frames == 9);
+        /* The system-wide count follows every leaf and table of the space. */
+        ST_CHECK(vmm_user_frames_in_use() == user0 + 2 + as->owned_frames + as->table_frames - 1);
         vmm_space_destroy(as);
+        ST_CHECK(vmm_user_frames_in_use() == user0);
     }
     ST_CHECK(pmm_free_frames() == free0);
     return 0;
