@@ -6,6 +6,7 @@
 #include "fs/initrd.h"
 #include "fs/fd.h"
 #include "kernel/proc.h"
+#include "kernel/time.h"
 #include "lib/console_out.h"
 #include "kernel/version.h"
 #include "lib/printf.h"
@@ -14,6 +15,10 @@
 #include "secos/syscall.h"
 
 static struct ramfs *root_fs;
+static uint64_t boot_epoch;
+
+void fs_set_boot_epoch(uint64_t secs) { boot_epoch = secs; }
+uint64_t fs_now(void) { return boot_epoch + timer_uptime_ms() / 1000; }
 
 struct ramfs *fs_root_ramfs(void) { return root_fs; }
 
@@ -138,6 +143,7 @@ void fs_init(void) {
         root_fs = 0;
         return;
     }
+    ramfs_set_clock(root_fs, fs_now);
     int n = ksnprintf(version, sizeof version, "SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
     if (n < 0 || (size_t)n >= sizeof version) boot_error("/VERSION", -ERANGE);
     else boot_file("/VERSION", 1, version, (uint64_t)n);

@@ -18,6 +18,8 @@ struct file;
 #define PROC_MMAP_MAX 16
 #define PROC_KSTACK_SIZE (16 * 1024)
 #define SCHED_QUANTUM_TICKS 10
+#define PROC_CWD_MAX  256          /* holds a VFS path (fs/vfs.h VFS_PATH_MAX + 1) */
+#define PROC_FD_CLOEXEC 1          /* fd_flags bit: closed by execve (fs/fd.c) */
 
 enum proc_state { PROC_UNUSED = 0, PROC_READY, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
 
@@ -45,6 +47,8 @@ struct proc {
     uint64_t mmap_next;            /* next mmap address to try */
     uint64_t stack_bottom;         /* lowest address the stack may grow to */
     struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
+    uint8_t fd_flags[SECOS_FD_MAX];   /* per descriptor, not per description: PROC_FD_CLOEXEC */
+    char cwd[PROC_CWD_MAX];           /* working directory: absolute, normalised (fs/fd.c says why) */
     struct fpu_state fpu;
 };
 

@@ -103,12 +103,21 @@ struct secos_dirent {
  * descriptor, -EMFILE when the table is full. */
 #define SECOS_FD_MAX 256
 
-/* SYS_open flags */
+/* SYS_open flags (Linux's values: the Linux personality shares them).
+ * SYS_open takes O_RDONLY..O_APPEND; the Linux calls all of them. */
+#define O_ACCMODE 3
 #define O_RDONLY 0
 #define O_WRONLY 1
 #define O_RDWR   2
 #define O_CREAT  0x40
+#define O_EXCL   0x80
+#define O_NOCTTY 0x100
 #define O_TRUNC  0x200
 #define O_APPEND 0x400
+#define O_NONBLOCK  0x800
+#define O_LARGEFILE 0x8000   /* musl passes it; every file is large here */
+#define O_DIRECTORY 0x10000
+#define O_NOFOLLOW  0x20000
+#define O_CLOEXEC   0x80000
 
 #endif
