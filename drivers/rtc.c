@@ -56,19 +56,3 @@ int rtc_read(struct rtc_time *t) {
     *t = a;
     return 0;
 }
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil, for years >= 1970). */
-static uint64_t days_from_civil(uint32_t y, uint32_t m, uint32_t d) {
-    y -= m <= 2;
-    uint32_t era = y / 400, yoe = y - era * 400;
-    uint32_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (uint64_t)era * 146097 + doe - 719468;
-}
-
-uint64_t rtc_epoch_seconds(const struct rtc_time *t) {
-    if (t->year < 1970 || t->month < 1 || t->month > 12 || t->day < 1 || t->day > 31) return 0;
-    return days_from_civil(t->year, t->month, t->day) * 86400ULL + t->hour * 3600ULL + t->minute * 60ULL +
-           t->second;
-}

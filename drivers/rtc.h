@@ -10,7 +10,5 @@ struct rtc_time {
 /* Reads the CMOS clock (UTC on QEMU). Returns 0, or -1 if the clock kept
  * updating while we read it. */
 int rtc_read(struct rtc_time *t);
-/* Seconds since 1970-01-01 00:00 UTC; 0 for a date before it or invalid. */
-uint64_t rtc_epoch_seconds(const struct rtc_time *t);
 
 #endif

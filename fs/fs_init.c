@@ -1,7 +1,6 @@
 /* Boot: the root RAMFS and its boot files (fs_init), then the initrd and
  * (fs_late_init). kernel_main calls both, then runs /init.rc. */
 #include "fs/fs.h"
-#include "secos/linux_syscall.h"
 #include "fs/path.h"
 #include "fs/ramfs.h"
 #include "fs/initrd.h"
@@ -17,10 +16,7 @@
 #include "secos/linux_syscall.h"
 
 static struct ramfs *root_fs;
-static uint64_t boot_epoch;
-
-void fs_set_boot_epoch(uint64_t secs) { boot_epoch = secs; }
-uint64_t fs_now(void) { return boot_epoch + timer_uptime_ms() / 1000; }
+uint64_t fs_now(void) { return time_unix_ms() / 1000; }
 
 struct ramfs *fs_root_ramfs(void) { return root_fs; }
 

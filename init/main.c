@@ -34,8 +34,6 @@
 #include "kernel/version.h"
 #include "fs/exec.h"
 #include "fs/vfs.h"
-#include "fs/fs.h"
-#include "drivers/rtc.h"
 #include "drivers/debugcon.h"
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
@@ -89,8 +87,6 @@ static void kernel_main_stage2(void) {
     serial_enable_rx_irq();
     cpu_sti();
 
-    struct rtc_time now;
-    fs_set_boot_epoch(rtc_read(&now) == 0 ? rtc_epoch_seconds(&now) : 0);
     fs_init();
 #if M4_SELFTEST_ENABLE
     selftest_run(0);
