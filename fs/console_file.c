@@ -39,6 +39,12 @@ static long console_file_write(struct file *f, uint64_t ubuf, uint64_t len, uint
     return (long)len;
 }
 
+static long console_file_kwrite(struct file *f, const void *buf, uint64_t len, uint64_t *off) {
+    (void)f; (void)off;
+    console_program_write(buf, len);
+    return (long)len;
+}
+
 /* A character device to stat (Linux's /dev/console is 5:1). */
 static int console_file_stat(struct file *f, struct vfs_stat *st) {
     (void)f;
@@ -53,7 +59,8 @@ static int console_file_stat(struct file *f, struct vfs_stat *st) {
 /* No ioctl: every terminal request (TCGETS, TIOCGWINSZ) is -ENOTTY until
  * the console is a real tty; libcs then treat it as a plain stream. */
 static const struct file_ops console_ops = {
-    .read = console_file_read, .write = console_file_write, .stat = console_file_stat,
+    .read = console_file_read, .write = console_file_write, .kwrite = console_file_kwrite,
+    .stat = console_file_stat,
 };
 
 /* One reference each that is never dropped: the console outlives everyone. */

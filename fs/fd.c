@@ -54,6 +54,7 @@ void files_setup(struct proc *p) {
     p->files[STDOUT_FD] = file_get(&console_out);
     p->files[STDERR_FD] = file_get(&console_out);
     strlcpy(p->cwd, "/", sizeof p->cwd);
+    p->umask = 022;
 }
 
 int files_open_count(const struct proc *p) {
@@ -77,6 +78,7 @@ int fd_table_copy(struct proc *child, struct proc *parent) {
         child->fd_flags[i] = parent->files[i] ? parent->fd_flags[i] : 0;
     }
     memcpy(child->cwd, parent->cwd, sizeof child->cwd);
+    child->umask = parent->umask;
     return 0;
 }
 
@@ -99,7 +101,8 @@ long fs_user_path_at(int64_t dirfd, uint64_t upath, char out[VFS_PATH_MAX + 1], 
         if (!d->ops->stat || d->ops->stat(d, &st) || st.type != VFS_DIR || !d->path[0]) return -ENOTDIR;
         base = d->path;
     }
-    return path_normalize(base, raw, out, VFS_PATH_MAX + 1);
+    long r = path_normalize(base, raw, out, VFS_PATH_MAX + 1);
+    return r < 0 ? r : raw[n - 1] == '/';
 }
 
 long fs_open(const char *path, int flags, uint32_t mode) {

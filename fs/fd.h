@@ -49,7 +49,8 @@ int fd_table_copy(struct proc *child, struct proc *parent);
 /* A user path (at most VFS_PATH_MAX bytes) made absolute and normalised:
  * relative to dirfd (AT_FDCWD: the working directory; else an open
  * directory), into out. An empty path is -ENOENT unless empty_ok, when
- * *out is "" (the caller then means the descriptor itself). */
+ * *out is "" (the caller then means the descriptor itself). Returns 1 if
+ * the path ended in '/' (it must name a directory), else 0; or -errno. */
 long fs_user_path_at(int64_t dirfd, uint64_t upath, char out[VFS_PATH_MAX + 1], int empty_ok);
 static inline long fs_user_path(uint64_t upath, char out[VFS_PATH_MAX + 1]) {
     return fs_user_path_at(AT_FDCWD, upath, out, 0);

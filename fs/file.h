@@ -22,6 +22,8 @@ struct file_ops {
      * caller's copy for pread/pwrite. Bytes done, or a negative errno. */
     long (*read)(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *off);
     long (*write)(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *off);
+    /* From a kernel buffer (sendfile); 0: such a file cannot be a target. */
+    long (*kwrite)(struct file *f, const void *buf, uint64_t len, uint64_t *off);
     long (*lseek)(struct file *f, int64_t off, int whence);   /* 0: -ESPIPE */
     long (*ioctl)(struct file *f, uint64_t req, uint64_t arg); /* 0: -ENOTTY */
     int (*poll)(struct file *f);                              /* FILE_POLL* ready now; 0: both */

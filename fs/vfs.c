@@ -109,10 +109,19 @@ int vfs_mount_info(uint32_t index, const char **mountpoint, const char **fsname)
     if (r_) return r_;                                      \
     if (!m->ops->op) return -EROFS
 
+/* st_dev for a filesystem: its mount's place in the table, 1-based. */
+static uint32_t dev_of(const void *ctx) {
+    for (uint32_t i = 0; i < nmounts; i++)
+        if (mounts[i].ctx == ctx) return i + 1;
+    return 0;
+}
+
 int vfs_lookup(const char *path, struct vfs_stat *st) {
     memset(st, 0, sizeof *st);
     RESOLVE(path, lookup);
-    return m->ops->lookup(m->ctx, rel, st);
+    int r = m->ops->lookup(m->ctx, rel, st);
+    st->dev = dev_of(m->ctx);
+    return r;
 }
 
 int vfs_readdir(const char *path, uint32_t index, struct vfs_dirent *out) {
@@ -207,7 +216,9 @@ void vfs_iput(struct vfs_inode *ino) {
 
 int vfs_istat(const struct vfs_inode *ino, struct vfs_stat *st) {
     memset(st, 0, sizeof *st);
-    return ino->ops->istat ? ino->ops->istat(ino->ctx, ino->node, st) : -EINVAL;
+    int r = ino->ops->istat ? ino->ops->istat(ino->ctx, ino->node, st) : -EINVAL;
+    st->dev = dev_of(ino->ctx);
+    return r;
 }
 
 long vfs_iread(const struct vfs_inode *ino, uint64_t off, void *buf, uint64_t len) {

@@ -24,6 +24,7 @@ struct vfs_stat {
     uint32_t mode;       /* permission bits (07777), kept but not enforced */
     uint64_t atime, mtime, ctime;  /* seconds since the epoch */
     uint32_t rdev;       /* VFS_CHR: Linux's (major << 8) | minor */
+    uint32_t dev;        /* set by the VFS: which mount (1 = the first) */
 };
 
 struct vfs_dirent {

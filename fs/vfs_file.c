@@ -54,6 +54,18 @@ static long vfs_file_write(struct file *f, uint64_t buf, uint64_t len, uint64_t 
     return (long)done;
 }
 
+static long vfs_file_kwrite(struct file *f, const void *buf, uint64_t len, uint64_t *off) {
+    if (f->flags & O_APPEND) {
+        struct vfs_stat st;
+        long r = vfs_istat(&f->ino, &st);
+        if (r < 0) return r;
+        if (st.type == VFS_FILE) *off = st.size;
+    }
+    long put = vfs_iwrite(&f->ino, *off, buf, len);
+    if (put > 0) *off += (uint64_t)put;
+    return put;
+}
+
 /* Directories seek by entry index (what getdents64 reports as d_off). */
 static long vfs_file_lseek(struct file *f, int64_t off, int whence) {
     int64_t base;
@@ -90,6 +102,7 @@ static void vfs_file_release(struct file *f) { vfs_iput(&f->ino); }
 static const struct file_ops vfs_file_ops = {
     .read = vfs_file_read,
     .write = vfs_file_write,
+    .kwrite = vfs_file_kwrite,
     .lseek = vfs_file_lseek,
     .stat = vfs_file_stat,
     .readdir = vfs_file_readdir,

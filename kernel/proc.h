@@ -66,7 +66,8 @@ struct proc {
     uint32_t cmdline_len;          /* bytes of cmdline used, NULs included */
     struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
     uint8_t fd_flags[SECOS_FD_MAX];   /* per descriptor, not per description: PROC_FD_CLOEXEC */
-    char cwd[PROC_CWD_MAX];           /* working directory: absolute, normalised (fs/fd.c says why) */
+    char cwd[PROC_CWD_MAX];           /* working directory: absolute, normalised (fs/fd.h says why) */
+    uint32_t umask;                   /* Linux umask: kept, applied to the modes of new files */
     struct fpu_state fpu;
 };
 
