@@ -1,6 +1,7 @@
 #include "fs/exec.h"
 #include "fs/vfs.h"
 #include "fs/path.h"
+#include "fs/linux_fs.h"
 #include "kernel/loader.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
@@ -45,9 +46,11 @@ static int read_program_file(const char *path, void **buf, uint64_t *size, int *
 int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned) {
     *owned = 0;
     if (strchr(path, '/')) {
-        char abs[VFS_PATH_MAX + 1];
+        char abs[VFS_PATH_MAX + 1], target[VFS_PATH_MAX + 1];
         int r = path_normalize("/", path, abs, sizeof abs);
         if (r < 0) return r;
+        /* /proc/self/exe (busybox sh re-executes itself through it). */
+        if (fs_follow_link(abs, target) == 1) strlcpy(abs, target, sizeof abs);
         int in_bin = strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/'), immutable = 0;
         r = read_program_file(abs, owned, size, &immutable);
         if (r == 0 && in_bin && !immutable && find_builtin(abs + 5, img, size) == 0) {

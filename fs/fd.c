@@ -131,6 +131,10 @@ long fs_open(const char *path, int flags, uint32_t mode) {
     int err = 0;
     struct file *f = vfs_file_open(path, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC), &err);
     if (!f) return err;
+    if (writing && !f->ino.ops->iwrite) {   /* /proc: nothing there takes writes */
+        file_put(f);
+        return -EROFS;
+    }
     if (created && (mode & 07777) != 0644) {
         struct vfs_setattr a = { .set_mode = 1, .mode = mode & 07777 };
         vfs_isetattr(&f->ino, &a);
@@ -181,7 +185,7 @@ long sys_dup2(SYSARGS) {
     struct file *f = fd_get(a0);
     int to = fd_index(a1);
     if (!f || to < 0) return -EBADF;
-    if (current->files[to] == f) return to; /* dup2(fd, fd): nothing to do */
+    if ((uint64_t)to == a0) return to; /* dup2(fd, fd): nothing to do */
     fd_drop(current, to);
     current->files[to] = file_get(f);
     return to;

@@ -5,6 +5,7 @@
 #include "fs/ramfs.h"
 #include "fs/initrd.h"
 #include "fs/fd.h"
+#include "fs/devfs.h"
 #include "kernel/proc.h"
 #include "kernel/time.h"
 #include "lib/console_out.h"
@@ -154,8 +155,15 @@ void fs_init(void) {
     /* Always there (the initrd fills it): pinned at the end of boot, so it
      * cannot be taken over by whoever creates it first. */
     if ((r = vfs_mkdir("/bin")) != 0) boot_error("/bin", r);
+    /* Mount points for /dev and /proc (directories of the RAMFS, pinned
+     * with the rest of the boot tree); mounted after the manifest, which
+     * lists the RAMFS, not what processes happen to exist. */
+    if ((r = vfs_mkdir("/dev")) != 0) boot_error("/dev", r);
+    if ((r = vfs_mkdir("/proc")) != 0) boot_error("/proc", r);
     boot_file("/init.rc", 0, init_rc, sizeof init_rc - 1);
     write_manifest();   /* last: it lists everything above */
+    if ((r = devfs_mount("/dev")) != 0) boot_error("mount /dev", r);
+    if ((r = procfs_mount("/proc")) != 0) boot_error("mount /proc", r);
     /* /sys is the kernel's description of itself: nothing may be added to it. */
     if ((r = ramfs_set_immutable(root_fs, "/sys")) != 0) boot_error("/sys", r);
 

@@ -25,7 +25,7 @@ static long do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mo
     if (r == 1) f |= O_DIRECTORY;   /* "name/" must be a directory */
     /* /proc/self/exe and friends: open what the link names (O_NOFOLLOW: -ELOOP). */
     char target[VFS_PATH_MAX + 1];
-    r = linux_follow(path, target);
+    r = fs_follow_link(path, target);
     if (r < 0 && r != -ENOENT) return r;
     if (r == 1) {
         if (flags & O_NOFOLLOW) return -ELOOP;

@@ -1,5 +1,5 @@
 /* What the Linux-personality file calls (fs/linux_file.c, fs/linux_path.c)
- * share inside fs/. */
+ * and the program source (fs/exec.c) share inside fs/. */
 #ifndef FS_LINUX_FS_H
 #define FS_LINUX_FS_H
 #include "fs/vfs.h"
@@ -7,6 +7,6 @@
 /* If path (absolute, normalised) names a link (/proc/<pid>/exe), its target,
  * normalised, into target and 1; 0 if it is no link; a negative errno if it
  * does not exist. One level: SECoS's only links point at files. */
-long linux_follow(const char *path, char target[VFS_PATH_MAX + 1]);
+long fs_follow_link(const char *path, char target[VFS_PATH_MAX + 1]);
 
 #endif

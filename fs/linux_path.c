@@ -18,7 +18,7 @@
 #include "secos/errno.h"
 #include "secos/syscall.h"
 
-long linux_follow(const char *path, char target[VFS_PATH_MAX + 1]) {
+long fs_follow_link(const char *path, char target[VFS_PATH_MAX + 1]) {
     struct vfs_inode ino;
     long r = vfs_iget(path, &ino);
     if (r) return r;
@@ -42,7 +42,7 @@ long linux_follow(const char *path, char target[VFS_PATH_MAX + 1]) {
 static long stat_path(const char *path, int nofollow, int must_dir, struct vfs_stat *st) {
     char target[VFS_PATH_MAX + 1];
     if (!nofollow || must_dir) {
-        long r = linux_follow(path, target);
+        long r = fs_follow_link(path, target);
         if (r < 0) return r;
         if (r == 1) path = target;
     }
@@ -136,7 +136,8 @@ long linux_getdents64(SYSARGS) {
     UNUSED_ARGS();
     struct file *f = fd_get(a0);
     if (!f) return -EBADF;
-    if (!f->ops->readdir || !f->ops->stat) return -ENOTDIR;
+    struct vfs_stat st;
+    if (!f->ops->readdir || !f->ops->stat || f->ops->stat(f, &st) || st.type != VFS_DIR) return -ENOTDIR;
     if (!user_range_valid(a1, a2, 1)) return -EFAULT;
     uint8_t rec[LINUX_DIRENT64_HDR + VFS_NAME_MAX + 1 + 8];
     uint64_t used = 0;
@@ -372,7 +373,7 @@ static long setattr_at(int64_t dirfd, uint64_t upath, const struct vfs_setattr *
     }
     char target[VFS_PATH_MAX + 1];
     if (!nofollow) {
-        r = linux_follow(path, target);
+        r = fs_follow_link(path, target);
         if (r < 0) return r;
         if (r == 1) strlcpy(path, target, sizeof path);
     }

@@ -130,9 +130,17 @@ int vfs_readdir(const char *path, uint32_t index, struct vfs_dirent *out) {
     return m->ops->readdir(m->ctx, rel, index, out);
 }
 
+/* A filesystem with inodes only (/dev, /proc) is read through them. */
 long vfs_read(const char *path, uint64_t off, void *buf, uint64_t len) {
-    RESOLVE(path, read);
-    return m->ops->read(m->ctx, rel, off, buf, len);
+    RESOLVE(path, lookup);
+    if (m->ops->read) return m->ops->read(m->ctx, rel, off, buf, len);
+    if (!m->ops->iget || !m->ops->iread) return -EINVAL;
+    void *node;
+    int r = m->ops->iget(m->ctx, rel, &node);
+    if (r) return r;
+    long n = m->ops->iread(m->ctx, node, off, buf, len);
+    if (m->ops->iput) m->ops->iput(m->ctx, node);
+    return n;
 }
 
 long vfs_write(const char *path, uint64_t off, const void *buf, uint64_t len) {
