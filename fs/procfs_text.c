@@ -80,10 +80,10 @@ size_t procfs_format_stat(char *buf, size_t cap, const struct procfs_info *p) {
     comm15(comm, p->comm);
     /* pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt
      * majflt cmajflt utime stime cutime cstime priority nice num_threads
-     * itrealvalue starttime vsize rss rsslim, then 28 more fields as 0. */
+     * itrealvalue starttime vsize rss rsslim, then 27 more fields as 0: 52 in all. */
     int n = ksnprintf(buf, cap,
                       "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu %lu %lu 18446744073709551615"
-                      " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                      " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
                       p->pid, comm, p->state, p->ppid, p->pid, p->pid, p->utime_ticks, p->start_ticks,
                       p->vsize_bytes, p->rss_pages);
     return n < 0 ? 0 : (size_t)n;

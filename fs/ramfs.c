@@ -30,6 +30,7 @@ struct ramfs {
     uint64_t (*clock)(void);         /* seconds since the epoch; NULL: 0 */
     uint64_t next_ino;
     uint32_t orphans;                /* removed nodes still referenced (counted in files/bytes) */
+    struct ramfs_node *orphan_list;  /* those nodes, linked through next */
 };
 
 static uint64_t now(const struct ramfs *fs) { return fs->clock ? fs->clock() : 0; }
@@ -178,6 +179,12 @@ static void owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint
         if (n->children) { n = n->children; continue; }
         while (n && !n->next) n = n->parent;
         if (n) n = n->next;
+    }    /* Orphans too: a file unlinked but held open still holds its bytes,
+     * so unlinking cannot be a way round the quota. */
+    for (const struct ramfs_node *o = fs->orphan_list; o; o = o->next) {
+        if (o->owner != owner) continue;
+        (*nodes)++;
+        if (o->type == VFS_FILE) *bytes += o->size;
     }
 }
 
@@ -409,6 +416,8 @@ static void detach(struct ramfs *fs, struct ramfs_node *n) {
     if (n->refs > 0) {
         n->orphan = 1;
         n->ctime = now(fs);
+        n->next = fs->orphan_list;
+        fs->orphan_list = n;
         fs->orphans++;
     } else {
         free_node(fs, n);
@@ -504,6 +513,9 @@ static void ramfs_iput(void *ctx, void *node) {
     struct ramfs *fs = ctx;
     struct ramfs_node *n = node;
     if (--n->refs > 0 || !n->orphan) return;
+    struct ramfs_node **pp = &fs->orphan_list;
+    while (*pp != n) pp = &(*pp)->next;
+    *pp = n->next;
     fs->orphans--;
     free_node(fs, n);
 }
@@ -589,6 +601,11 @@ void ramfs_destroy(struct ramfs *fs) {
         if (up) unlink_from_parent(n);
         free_node(fs, n);
         n = up;
+    }
+    while (fs->orphan_list) {   /* holders must be gone (ramfs.h) */
+        struct ramfs_node *o = fs->orphan_list;
+        fs->orphan_list = o->next;
+        free_node(fs, o);
     }
     kfree(fs);
 }

@@ -5,6 +5,8 @@
 #include "lib/console_out.h"
 #include "fs/fs.h"
 #include "fs/file.h"
+#include "fs/fd.h"
+#include "kernel/proc.h"
 #include "fs/ramfs.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
@@ -96,6 +98,44 @@ SELFTEST(fs_inode_churn, "fs.inode_churn") {
         }
     }
     ST_CHECK(orphans() == 0 && file_live_count() == live);
+    kheap_stats(&h1);
+    ST_CHECK(h1.bytes_in_use == h0.bytes_in_use && h1.blocks_in_use == h0.blocks_in_use);
+    return 0;
+}
+
+/* The fork and execve hooks: fd_table_copy shares every description (one
+ * more reference each) with the FD_CLOEXEC flags and the working directory;
+ * fd_close_on_exec closes exactly the flagged ones; releasing both tables
+ * gives every description and heap byte back. */
+SELFTEST(fs_fd_fork_exec, "fs.fd_fork_exec_hooks") {
+    struct heap_stats h0, h1;
+    int err = 0;
+    kheap_stats(&h0);
+    uint64_t live = file_live_count();
+    struct proc *parent = kcalloc(1, sizeof *parent), *child = kcalloc(1, sizeof *child);
+    ST_CHECK(parent && child);
+    files_setup(parent);
+    strlcpy(parent->cwd, "/sys", sizeof parent->cwd);
+    parent->umask = 027;
+    ST_CHECK(vfs_create("/st_fdcopy", 0, "x", 1) == 0);
+    struct file *keep = vfs_file_open("/st_fdcopy", O_RDONLY, &err);
+    struct file *cloexec = vfs_file_open("/st_fdcopy", O_RDONLY, &err);
+    ST_CHECK(keep && cloexec);
+    ST_CHECK(fd_install(parent, 0, keep, 0) == 3);
+    ST_CHECK(fd_install(parent, 10, cloexec, 1) == 10);
+    ST_CHECK(fd_table_copy(child, parent) == 0);
+    ST_CHECK(child->files[3] == keep && child->files[10] == cloexec && keep->refs == 2 && cloexec->refs == 2);
+    ST_CHECK(child->fd_flags[10] == PROC_FD_CLOEXEC && child->fd_flags[3] == 0);
+    ST_CHECK(strcmp(child->cwd, "/sys") == 0 && child->umask == 027);
+    fd_close_on_exec(child);
+    ST_CHECK(!child->files[10] && child->files[3] == keep && cloexec->refs == 1);
+    ST_CHECK(child->files[0] == &console_in && child->files[1] == &console_out);
+    files_release(child);
+    files_release(parent);
+    ST_CHECK(vfs_remove("/st_fdcopy") == 0);
+    kfree(child);
+    kfree(parent);
+    ST_CHECK(file_live_count() == live);
     kheap_stats(&h1);
     ST_CHECK(h1.bytes_in_use == h0.bytes_in_use && h1.blocks_in_use == h0.blocks_in_use);
     return 0;

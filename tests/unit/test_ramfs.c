@@ -769,6 +769,39 @@ static void test_rename_replace(void **state) {
     assert_int_equal(live_blocks, blocks);
 }
 
+/* A file unlinked while open still holds its bytes: they stay charged to
+ * its owner until the last reference goes, so unlinking cannot be used to
+ * go past the quota. */
+static void test_quota_counts_orphans(void **state) {
+    (void)state;
+    static const struct ramfs_quota q = { q_current, q_limits, 0 };
+    ramfs_set_quota(fs, &q);
+    q_owner = 5;
+    assert_int_equal(mk("/a", "1234567890"), 0);             /* 10 of the 10 bytes */
+    void *node;
+    assert_int_equal(ramfs_ops.iget(fs, "/a", &node), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/a"), 0);
+    assert_int_equal(mk("/b", "x"), -ENOSPC);                 /* the orphan's bytes still count */
+    assert_int_equal(ramfs_ops.iwrite(fs, node, 10, "y", 1), -ENOSPC);
+    uint32_t nodes;
+    uint64_t bytes;
+    ramfs_owner_usage(fs, 5, &nodes, &bytes);
+    assert_int_equal(nodes, 1);
+    assert_int_equal(bytes, 10);
+    ramfs_ops.iput(fs, node);
+    assert_int_equal(mk("/b", "x"), 0);                       /* freed: back in the quota */
+    ramfs_set_quota(fs, NULL);
+}
+
+static void test_destroy_frees_orphans(void **state) {
+    (void)state;
+    assert_int_equal(mk("/a", "held"), 0);
+    void *node;
+    assert_int_equal(ramfs_ops.iget(fs, "/a", &node), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/a"), 0);
+    /* teardown destroys the filesystem with the orphan still there: no leak */
+}
+
 static void test_stat_fields_and_times(void **state) {
     (void)state;
     ramfs_set_clock(fs, fake_clock);
@@ -837,6 +870,8 @@ int main(void) {
         T(test_inode_follows_rename),
         T(test_rename_replace),
         T(test_stat_fields_and_times),
+        T(test_quota_counts_orphans),
+        T(test_destroy_frees_orphans),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
