@@ -33,3 +33,5 @@ void file_put(struct file *f) {
 }
 
 uint64_t file_live_count(void) { return live; }
+
+int file_poll(struct file *f) { return f->ops->poll ? f->ops->poll(f) : FILE_POLLIN | FILE_POLLOUT; }

@@ -51,6 +51,9 @@ struct file {
 struct file *file_alloc(const struct file_ops *ops, int flags);
 struct file *file_get(struct file *f);   /* one more reference; returns f */
 void file_put(struct file *f);           /* one fewer; the last one releases and frees */
+/* What f is ready for now (FILE_POLL*): its poll op, or both for a file
+ * that has none (regular files never block). For poll/select. */
+int file_poll(struct file *f);
 /* Descriptions alive now (the console's two excluded): the leak checks. */
 uint64_t file_live_count(void);
 

@@ -1,6 +1,7 @@
 /* Linux binary layouts from VFS structures; see linux_abi.h. */
 #include "fs/linux_abi.h"
 #include "lib/string.h"
+#include "secos/errno.h"
 
 uint8_t linux_dtype(enum vfs_type t) {
     switch (t) {
@@ -49,4 +50,24 @@ size_t linux_dirent64_pack(void *buf, size_t cap, uint64_t ino, int64_t off, uin
     p[18] = type;
     memcpy(p + LINUX_DIRENT64_HDR, name, n);
     return len;
+}
+
+long linux_getdents_fill(void *buf, size_t cap, uint64_t *index, linux_dirent_source src, void *ctx) {
+    size_t used = 0;
+    for (;;) {
+        struct vfs_dirent d;
+        memset(&d, 0, sizeof d);
+        int r = src(ctx, *index, &d);
+        if (r == -ENOENT) break;
+        if (r) return used ? (long)used : r;
+        size_t n = linux_dirent64_pack((uint8_t *)buf + used, cap - used, d.ino, (int64_t)(*index + 1),
+                                       linux_dtype(d.type), d.name);
+        if (!n) {
+            if (!used) return -EINVAL;
+            break;
+        }
+        used += n;
+        (*index)++;
+    }
+    return (long)used;
 }

@@ -63,4 +63,13 @@ size_t linux_dirent64_reclen(size_t namelen);
  * not fit (nothing written then). */
 size_t linux_dirent64_pack(void *buf, size_t cap, uint64_t ino, int64_t off, uint8_t type, const char *name);
 
+/* getdents64's loop: packs entries src(ctx, *index, &d), *index, *index+1,
+ * ... into buf (cap bytes) until one does not fit or src says -ENOENT (the
+ * end); each entry's d_off is the index after it, and *index moves past
+ * every entry packed, so the next call resumes there. Returns the bytes
+ * packed (0 at the end), -EINVAL if not even the first entry fits, or src's
+ * error if the first entry fails (a later failure ends the batch early). */
+typedef int (*linux_dirent_source)(void *ctx, uint64_t index, struct vfs_dirent *d);
+long linux_getdents_fill(void *buf, size_t cap, uint64_t *index, linux_dirent_source src, void *ctx);
+
 #endif

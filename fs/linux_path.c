@@ -110,8 +110,8 @@ long linux_newfstatat(SYSARGS) {
 /* Entry index i of an open directory: 0 is ".", 1 "..", then its entries;
  * the description's offset is the next index, so a call resumes where the
  * last one stopped (and lseek(fd, 0, SEEK_SET) rewinds). */
-static int dir_entry(struct file *f, uint64_t i, struct vfs_dirent *d) {
-    memset(d, 0, sizeof *d);
+static int dir_entry(void *ctx, uint64_t i, struct vfs_dirent *d) {
+    struct file *f = ctx;
     if (i < 2) {
         struct vfs_stat st;
         int r;
@@ -139,22 +139,21 @@ long linux_getdents64(SYSARGS) {
     struct vfs_stat st;
     if (!f->ops->readdir || !f->ops->stat || f->ops->stat(f, &st) || st.type != VFS_DIR) return -ENOTDIR;
     if (!user_range_valid(a1, a2, 1)) return -EFAULT;
-    uint8_t rec[LINUX_DIRENT64_HDR + VFS_NAME_MAX + 1 + 8];
+    /* Through a kernel buffer of whole entries; the offset moves only past
+     * what reached the caller. */
+    uint8_t kbuf[512];
     uint64_t used = 0;
-    for (;;) {
-        struct vfs_dirent d;
-        int r = dir_entry(f, f->off, &d);
-        if (r == -ENOENT) break;
-        if (r) return used ? (long)used : r;
-        size_t n = linux_dirent64_pack(rec, a2 - used < sizeof rec ? a2 - used : sizeof rec, d.ino,
-                                       (int64_t)f->off + 1, linux_dtype(d.type), d.name);
-        if (!n) {
-            if (!used) return -EINVAL;   /* not even one entry fits */
-            break;
+    while (used < a2) {
+        uint64_t index = f->off;
+        long n = linux_getdents_fill(kbuf, a2 - used < sizeof kbuf ? a2 - used : sizeof kbuf, &index, dir_entry, f);
+        if (n < 0) {
+            if (used) break;   /* -EINVAL: the next entry needs more than what is left */
+            return n;
         }
-        if (copy_to_user(a1 + used, rec, n)) return used ? (long)used : -EFAULT;
-        used += n;
-        f->off++;
+        if (n == 0) break;
+        if (copy_to_user(a1 + used, kbuf, (uint64_t)n)) return used ? (long)used : -EFAULT;
+        used += (uint64_t)n;
+        f->off = index;
     }
     return (long)used;
 }

@@ -10,6 +10,8 @@
 
 #include "fs/linux_abi.h"
 #include "lib/string.h"
+#include "secos/errno.h"
+#include <stdio.h>
 
 static uint64_t u64_at(const void *p, size_t off) {
     uint64_t v;
@@ -94,12 +96,73 @@ static void test_dirent_does_not_fit(void **state) {
     assert_int_equal(linux_dirent64_pack(buf, 32, 1, 1, LINUX_DT_DIR, "hello"), 32);
 }
 
+/* A directory of n entries "e0".."e<n-1>" for linux_getdents_fill. */
+struct fake_dir { int n, fail_at; };
+
+static int fake_src(void *ctx, uint64_t index, struct vfs_dirent *d) {
+    struct fake_dir *fd = ctx;
+    if ((int)index == fd->fail_at) return -EIO;
+    if ((int)index >= fd->n) return -ENOENT;
+    snprintf(d->name, sizeof d->name, "e%d", (int)index);
+    d->type = index % 2 ? VFS_DIR : VFS_FILE;
+    d->ino = 100 + index;
+    return 0;
+}
+
+/* Reads everything through buffers of cap bytes: every entry exactly once,
+ * in order, d_off naming the next index. */
+static int read_all(struct fake_dir *dir, size_t cap, int *calls) {
+    uint8_t buf[256];
+    uint64_t index = 0;
+    int seen = 0;
+    *calls = 0;
+    for (;;) {
+        long n = linux_getdents_fill(buf, cap, &index, fake_src, dir);
+        assert_true(n >= 0);
+        if (n == 0) return seen;
+        (*calls)++;
+        for (long pos = 0; pos < n;) {
+            char want[16];
+            snprintf(want, sizeof want, "e%d", seen);
+            assert_string_equal((char *)buf + pos + 19, want);
+            assert_int_equal(u64_at(buf + pos, 0), 100 + seen);
+            assert_int_equal(u64_at(buf + pos, 8), seen + 1);
+            seen++;
+            pos += buf[pos + 16] | buf[pos + 17] << 8;
+        }
+    }
+}
+
+static void test_getdents_resumes(void **state) {
+    (void)state;
+    struct fake_dir dir = { 25, -1 };
+    int calls;
+    assert_int_equal(read_all(&dir, 256, &calls), 25);
+    assert_int_equal(calls, 3);                                  /* 24-byte records, 10 a call */
+    assert_int_equal(read_all(&dir, 24, &calls), 25);            /* one a call */
+    assert_int_equal(calls, 25);
+    assert_int_equal(read_all(&dir, 47, &calls), 25);            /* a record never splits */
+    assert_int_equal(calls, 25);
+    uint8_t buf[64];
+    uint64_t index = 0;
+    assert_int_equal(linux_getdents_fill(buf, 23, &index, fake_src, &dir), -EINVAL);   /* not even one */
+    assert_int_equal(index, 0);
+    index = 25;
+    assert_int_equal(linux_getdents_fill(buf, sizeof buf, &index, fake_src, &dir), 0); /* at the end */
+    struct fake_dir broken = { 10, 1 };
+    index = 0;
+    assert_int_equal(linux_getdents_fill(buf, sizeof buf, &index, fake_src, &broken), 24);  /* what came before */
+    assert_int_equal(index, 1);
+    assert_int_equal(linux_getdents_fill(buf, sizeof buf, &index, fake_src, &broken), -EIO);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stat_layout),
         cmocka_unit_test(test_stat_types),
         cmocka_unit_test(test_dirent_packing),
         cmocka_unit_test(test_dirent_does_not_fit),
+        cmocka_unit_test(test_getdents_resumes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
