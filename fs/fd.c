@@ -53,7 +53,9 @@ void files_setup(struct proc *p) {
     p->files[STDIN_FD] = file_get(&console_in);
     p->files[STDOUT_FD] = file_get(&console_out);
     p->files[STDERR_FD] = file_get(&console_out);
-    strlcpy(p->cwd, "/", sizeof p->cwd);
+    /* A spawned program starts in its spawner's working directory (the
+     * console's, for `run`), as a Unix child does. */
+    strlcpy(p->cwd, current && current != p && current->cwd[0] ? current->cwd : "/", sizeof p->cwd);
     p->umask = 022;
 }
 

@@ -34,8 +34,8 @@ int fd_install(struct proc *p, int from, struct file *f, int cloexec);
 int fd_close(uint64_t fd);
 /* Descriptors that are not the console. */
 int files_open_count(const struct proc *p);
-/* A new process: the console behind 0-2, "/" as working directory (a proc
- * spawn hook). */
+/* A new process: the console behind 0-2, its spawner's working directory
+ * ("/" if it has none), umask 022 (a proc spawn hook). */
 void files_setup(struct proc *p);
 /* Closes every descriptor of a process that ends (a proc release hook). */
 void files_release(struct proc *p);

@@ -83,3 +83,21 @@ def test_busybox_ls_ps_and_dev(initrd_vm):
     assert re.search(r"^crw-rw-rw- .* 1,\s+3 .* /dev/null$", out, re.M), out
     out = initrd_vm.run("run /bin/busybox hexdump -C -n 8 /dev/zero", timeout=60)
     assert "00000000  00 00 00 00 00 00 00 00" in out and exited(out, 0), out
+
+
+def test_programs_start_in_the_consoles_directory(initrd_vm):
+    """rfcd moves the console; a program run from it starts there (getcwd,
+    relative paths), and rfcd / puts it back."""
+    if not busybox_present():
+        pytest.fail("the initrd has no /bin/busybox: install busybox-static (tools/deps.sh) and rebuild",
+                    pytrace=False)
+    initrd_vm.run("rfcd /data/tree")
+    try:
+        out = initrd_vm.run("run /bin/busybox pwd", timeout=60)
+        assert out.startswith("/data/tree\n"), out
+        out = initrd_vm.run("run /bin/busybox cat sub/b.txt", timeout=60)
+        assert exited(out, 0) and "No such file" not in out, out
+    finally:
+        initrd_vm.run("rfcd /")
+    out = initrd_vm.run("run /bin/busybox pwd", timeout=60)
+    assert out.startswith("/\n"), out
