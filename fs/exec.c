@@ -3,6 +3,7 @@
 #include "fs/path.h"
 #include "fs/linux_fs.h"
 #include "kernel/loader.h"
+#include "kernel/proc.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
 #include "secos/errno.h"
@@ -47,7 +48,8 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
     *owned = 0;
     if (strchr(path, '/')) {
         char abs[VFS_PATH_MAX + 1], target[VFS_PATH_MAX + 1];
-        int r = path_normalize("/", path, abs, sizeof abs);
+        /* "./x" and "sub/x" are relative to the caller's working directory. */
+        int r = path_normalize(current && current->cwd[0] ? current->cwd : "/", path, abs, sizeof abs);
         if (r < 0) return r;
         /* /proc/self/exe (busybox sh re-executes itself through it). */
         if (fs_follow_link(abs, target) == 1) strlcpy(abs, target, sizeof abs);

@@ -97,6 +97,9 @@ def test_programs_start_in_the_consoles_directory(initrd_vm):
         assert out.startswith("/data/tree\n"), out
         out = initrd_vm.run("run /bin/busybox cat sub/b.txt", timeout=60)
         assert exited(out, 0) and "No such file" not in out, out
+        initrd_vm.run("rfcd /bin")
+        out = initrd_vm.run("run ./musl_hello x", timeout=60)   # a relative program path, from there
+        assert "hello from musl" in out, out
     finally:
         initrd_vm.run("rfcd /")
     out = initrd_vm.run("run /bin/busybox pwd", timeout=60)
