@@ -26,6 +26,10 @@ static int user_page_ok(struct address_space *as, uint64_t page, int write) {
         return 0;
     }
     if (!(flags & PTE_U)) return 0;
+    /* Copy-on-write: the copy is made now, where running out of frames is
+     * an -EFAULT; a kernel write would also fault and get it from the #PF
+     * resolver, but a refusal there could only panic. */
+    if (write && (flags & PTE_COW)) return vmm_handle_page_fault(page, 3);
     if (write && !(flags & PTE_W)) return 0;
     return 1;
 }

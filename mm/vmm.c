@@ -2,6 +2,7 @@
  * Tables are reached through the physmap; every table frame comes from the
  * PMM and is counted, so destroying a space can prove it returned them all. */
 #include "mm/vmm.h"
+#include "mm/vmm_priv.h"
 #include "lib/ro_after_init.h"
 #include "mm/pmm.h"
 #include "mm/physmap.h"
@@ -20,20 +21,36 @@ static int idx(uint64_t va, int level) { return (int)((va >> (12 + 9 * (level - 
 
 /* Frames held by user address spaces (every space but the kernel's), kept
  * beside the per-space counts so that the system-wide budget is one read on
- * the page-fault path instead of a walk over every process. */
+ * the page-fault path instead of a walk over every process. These are
+ * physical frames: a leaf shared copy-on-write by several spaces counts once
+ * here (with the mapping that took it from the PMM, until the last one goes),
+ * but in the owned_frames of every space that maps it. */
 static uint64_t user_frames;
 
-static void account(struct address_space *as, int64_t owned, int64_t tables) {
+void vmm_account(struct address_space *as, int64_t owned, int64_t tables) {
     as->owned_frames += (uint64_t)owned;
     as->table_frames += (uint64_t)tables;
-    if (as != &kernel_space) user_frames += (uint64_t)(owned + tables);
+    if (as != &kernel_space) user_frames += (uint64_t)tables;
+}
+
+void vmm_account_phys(struct address_space *as, int64_t frames) {
+    if (as != &kernel_space) user_frames += (uint64_t)frames;
+}
+
+/* An owned leaf goes away: one reference to its frame is dropped, and the
+ * frame returns to the PMM with the last. Returns 1 if it did. */
+int vmm_release_leaf(struct address_space *as, uint64_t e) {
+    vmm_account(as, -1, 0);
+    if (!pmm_put(e & PTE_ADDR_MASK)) return 0;
+    vmm_account_phys(as, -1);
+    return 1;
 }
 
 uint64_t vmm_user_frames_in_use(void) { return user_frames; }
 
-static int (*user_frames_allow)(uint64_t frames) __ro_after_init;
+int (*vmm_user_frames_allow)(uint64_t frames) __ro_after_init;
 
-void vmm_set_user_frames_check(int (*allow)(uint64_t frames)) { user_frames_allow = allow; }
+void vmm_set_user_frames_check(int (*allow)(uint64_t frames)) { vmm_user_frames_allow = allow; }
 
 void vmm_init(void) {
     kernel_space.pml4_phys = paging_kernel_pml4_phys();
@@ -53,7 +70,7 @@ void vmm_init(void) {
 /* Returns the PTE for va, creating tables when create is set. NULL if a
  * table is missing (and !create), on allocation failure, or if a large page
  * covers va (*large is then set to the level of that large page). */
-static uint64_t *walk(struct address_space *as, uint64_t va, int create, int *large) {
+uint64_t *vmm_walk(struct address_space *as, uint64_t va, int create, int *large) {
     uint64_t *table = as->pml4;
     int user = va < USER_HALF_END;
     if (large) *large = 0;
@@ -64,7 +81,7 @@ static uint64_t *walk(struct address_space *as, uint64_t va, int create, int *la
             if (level == 4 && !user) panic("vmm: kernel PML4 slot for %#lx was never set up", va);
             uint64_t pa = pmm_alloc_zeroed();
             if (!pa) return 0;
-            account(as, 0, 1);
+            vmm_account(as, 0, 1);
             /* Intermediate entries allow everything; the leaf decides. */
             *e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
         } else if (*e & PTE_PS) {
@@ -90,11 +107,11 @@ int vmm_map(struct address_space *as, uint64_t va, uint64_t pa, uint64_t flags) 
     if (pa & 0xfff) return -EINVAL;
     uint64_t f = irq_save();
     int large;
-    uint64_t *pte = walk(as, va, 1, &large);
+    uint64_t *pte = vmm_walk(as, va, 1, &large);
     if (!pte || large) { irq_restore(f); return large ? -EEXIST : -ENOMEM; }
     if (*pte & PTE_P) { irq_restore(f); return -EEXIST; }
     *pte = pa | (flags & LEAF_FLAGS) | PTE_P;
-    if (flags & PTE_OWNED) account(as, 1, 0);
+    if (flags & PTE_OWNED) { vmm_account(as, 1, 0); vmm_account_phys(as, 1); }
     irq_restore(f);
     return 0;
 }
@@ -111,15 +128,12 @@ int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out) {
     if ((va & 0xfff) || !va_canonical(va)) return -EINVAL;
     uint64_t f = irq_save();
     int large;
-    uint64_t *pte = walk(as, va, 0, &large);
+    uint64_t *pte = vmm_walk(as, va, 0, &large);
     if (!pte || large || !(*pte & PTE_P)) { irq_restore(f); return large ? -EINVAL : -ENOENT; }
     uint64_t e = *pte;
     *pte = 0;
     if (as == current_space || va >= KERNEL_HALF_START) invlpg(va);
-    if (e & PTE_OWNED) {
-        account(as, -1, 0);
-        pmm_free(e & PTE_ADDR_MASK);
-    }
+    if (e & PTE_OWNED) vmm_release_leaf(as, e);
     irq_restore(f);
     if (pa_out) *pa_out = e & PTE_ADDR_MASK;
     return 0;
@@ -133,7 +147,7 @@ uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to) {
         uint64_t chunk_end = (va | 0x1fffff) + 1; /* one page table covers 2 MiB */
         if (chunk_end > to || chunk_end < va) chunk_end = to;
         int large;
-        uint64_t *pte = walk(as, va, 0, &large);
+        uint64_t *pte = vmm_walk(as, va, 0, &large);
         if (pte && !large) {
             /* The PTEs of [va, chunk_end) are consecutive in this table. */
             for (uint64_t v = va; v < chunk_end; v += PAGE_SIZE, pte++) {
@@ -141,11 +155,7 @@ uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to) {
                 if (!(e & PTE_P)) continue;
                 *pte = 0;
                 if (as == current_space || v >= KERNEL_HALF_START) invlpg(v);
-                if (e & PTE_OWNED) {
-                    account(as, -1, 0);
-                    pmm_free(e & PTE_ADDR_MASK);
-                    freed++;
-                }
+                if (e & PTE_OWNED) freed += (uint64_t)vmm_release_leaf(as, e);
             }
         }
         va = chunk_end;
@@ -157,12 +167,12 @@ uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to) {
 int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags) {
     if (!va_canonical(va)) return -EINVAL;
     int large;
-    uint64_t *pte = walk(as, va, 0, &large);
+    uint64_t *pte = vmm_walk(as, va, 0, &large);
     if (!pte || !(*pte & PTE_P)) return -ENOENT;
     uint64_t size = large == 3 ? (1ULL << 30) : large == 2 ? (2ULL << 20) : PAGE_SIZE;
     uint64_t base = *pte & PTE_ADDR_MASK & ~(size - 1);
     if (pa) *pa = base + (va & (size - 1));
-    if (flags) *flags = *pte & (LEAF_FLAGS | PTE_PS);
+    if (flags) *flags = *pte & (LEAF_FLAGS | PTE_PS | PTE_COW);
     return 0;
 }
 
@@ -190,14 +200,11 @@ static void free_user_tables(struct address_space *as, uint64_t *table, int leve
         uint64_t e = table[i];
         if (!(e & PTE_P)) continue;
         if (level == 1) {
-            if (e & PTE_OWNED) {
-                account(as, -1, 0);
-                pmm_free(e & PTE_ADDR_MASK);
-            }
+            if (e & PTE_OWNED) vmm_release_leaf(as, e);
         } else {
             free_user_tables(as, tbl(e), level - 1);
             pmm_free(e & PTE_ADDR_MASK);
-            account(as, 0, -1);
+            vmm_account(as, 0, -1);
         }
         table[i] = 0;
     }
@@ -250,9 +257,11 @@ void vmm_remove_demand_zero(struct address_space *as, uint64_t start) {
 }
 
 int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
-    if (err & 1) return 0; /* protection violations are never demand-zero */
     struct address_space *as = addr >= KERNEL_HALF_START ? &kernel_space : current_space;
     uint64_t page = addr & ~0xfffULL;
+    /* A protection violation is never demand-zero; it may be a write to a
+     * copy-on-write page (from ring 3, or from the kernel in a user copy). */
+    if (err & 1) return as == &kernel_space ? 0 : vmm_cow_fault(as, page, err);
     for (int i = 0; i < as->dz_count; i++) {
         const struct dz_region *z = &as->dz[i];
         if (page < z->start || page >= z->end) continue;
@@ -264,7 +273,7 @@ int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
             return 0;
         }
         if (!z->committed) {
-            if (as != &kernel_space && user_frames_allow && !user_frames_allow(4)) { /* all processes together */
+            if (as != &kernel_space && vmm_user_frames_allow && !vmm_user_frames_allow(4)) { /* all processes together */
                 as->limit_hit = 1;
                 return 0;
             }

@@ -23,6 +23,11 @@
 /* Software bit: the frame behind this leaf belongs to the address space and
  * is returned to the PMM when the mapping or the space goes away. */
 #define PTE_OWNED (1ULL << 9)
+/* Software bit: a user leaf that is writable in meaning but mapped read-only
+ * because its frame may be shared with another space after a fork. A write
+ * fault copies the frame (or, when this is its last mapping, just restores
+ * W). Only on PTE_OWNED leaves, never together with PTE_W. */
+#define PTE_COW   (1ULL << 10)
 
 #define VMM_MAX_DZ_REGIONS 32
 
@@ -55,7 +60,8 @@ int vmm_map_new(struct address_space *as, uint64_t va, uint64_t flags);
 /* Removes the mapping; frees the frame if owned. *pa_out may be NULL. */
 int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out);
 /* Removes every 4 KiB mapping in [from, to), skipping missing tables a
- * whole table at a time; returns how many owned frames went back. */
+ * whole table at a time; returns how many owned frames went back to the PMM
+ * (a frame still shared copy-on-write with another space stays there). */
 uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to);
 /* Physical address and leaf flags for va (any page size); -ENOENT if absent. */
 int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags);
@@ -63,6 +69,13 @@ int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t 
 struct address_space *vmm_space_create(void);
 /* Frees every owned user frame and every user-half page-table frame. */
 void vmm_space_destroy(struct address_space *as);
+/* A copy of parent's user half for a forked process: every owned leaf is
+ * shared (one more reference on its frame), writable ones become read-only
+ * PTE_COW in both spaces; non-owned leaves (Driver Space device windows) are
+ * not inherited. Demand-zero regions and page_limit are copied. NULL when
+ * frames or the user budget run out (nothing leaks; the parent's pages may
+ * stay COW, which the next write resolves by restoring W). */
+struct address_space *vmm_space_fork(struct address_space *parent);
 void vmm_activate(struct address_space *as);
 struct address_space *vmm_current(void);
 
