@@ -17,8 +17,21 @@
 initrd: $(BUILD)/initrd.cpio
 	@:
 
-$(BUILD)/initrd.cpio: $(USER_ELFS) user/user.mk tools/mkinitrd.sh
-	$(Q)tools/mkinitrd.sh $@ $(USER_ELFS)
+# Debian's busybox-static, when installed, goes in as /bin/busybox (its
+# applets run as `busybox <applet>`; `busybox sh` re-executes itself through
+# /proc/self/exe). EXTRA=<dir> adds a directory tree of the user's own files
+# and programs at the archive root (make initrd EXTRA=~/mine).
+BUSYBOX ?= $(firstword $(wildcard /bin/busybox))
+INITRD_EXTRA := $(if $(BUSYBOX),bin/busybox=$(BUSYBOX)) $(EXTRA)
+$(BUILD)/initrd.cpio: $(USER_ELFS) $(MUSL_PROGS) user/user.mk tools/mkinitrd.sh $(BUSYBOX) $(BUILD)/.initrd-inputs
+	$(Q)tools/mkinitrd.sh $@ $(USER_ELFS) $(MUSL_PROGS) $(INITRD_EXTRA)
+
+# Changes when EXTRA (or anything in it) or the busybox choice changes, so
+# the archive is rebuilt exactly then.
+$(BUILD)/.initrd-inputs: FORCE
+	@mkdir -p $(BUILD)
+	@{ echo "$(INITRD_EXTRA)"; for d in $(EXTRA); do find "$$d" -printf '%p %s %T@\n' | LC_ALL=C sort; done; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/esp.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkesp.sh
 	$(Q)tools/mkesp.sh $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $@ $(BUILD)/initrd.cpio

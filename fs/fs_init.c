@@ -1,6 +1,7 @@
 /* Boot: the root RAMFS and its boot files (fs_init), then the initrd and
  * (fs_late_init). kernel_main calls both, then runs /init.rc. */
 #include "fs/fs.h"
+#include "secos/linux_syscall.h"
 #include "fs/path.h"
 #include "fs/ramfs.h"
 #include "fs/initrd.h"
@@ -12,16 +13,21 @@
 #include "lib/string.h"
 #include "mm/kheap.h"
 #include "secos/syscall.h"
+#include "secos/linux_syscall.h"
 
 static struct ramfs *root_fs;
 
 struct ramfs *fs_root_ramfs(void) { return root_fs; }
 
-/* "<number> <name>\n" per system call, built by the compiler from the one
- * list in secos/syscall.h, so it cannot drift from the dispatch table. */
+/* "<number> <name>\n" per SECoS system call, then "linux <number> <name>\n"
+ * per Linux-personality call, built by the compiler from the two lists
+ * (secos/syscall.h, secos/linux_syscall.h), so it cannot drift from the
+ * dispatch tables. */
 #define SYSCALL_LINE(num, name) #num " " #name "\n"
-static const char syscalls_txt[] = SECOS_SYSCALLS(SYSCALL_LINE);
+#define LINUX_SYSCALL_LINE(num, name, fn) "linux " #num " " #name "\n"
+static const char syscalls_txt[] = SECOS_SYSCALLS(SYSCALL_LINE) LINUX_SYSCALLS(LINUX_SYSCALL_LINE);
 #undef SYSCALL_LINE
+#undef LINUX_SYSCALL_LINE
 
 /* Quiet and fast: the boot runs it before every shell prompt. Mutable until
  * the initrd had its chance to replace it, then sealed (fs_seal_boot_tree). */

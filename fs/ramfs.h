@@ -39,9 +39,9 @@
 #include <stdint.h>
 #include "fs/vfs.h"
 
-#define RAMFS_MAX_NODES       256u
-#define RAMFS_MAX_FILE_SIZE   (1024u * 1024u)        /* 1 MiB */
-#define RAMFS_MAX_TOTAL_BYTES (8u * 1024u * 1024u)   /* 8 MiB */
+#define RAMFS_MAX_NODES       1024u
+#define RAMFS_MAX_FILE_SIZE   (8u * 1024u * 1024u)   /* 8 MiB: busybox is 2 */
+#define RAMFS_MAX_TOTAL_BYTES (64u * 1024u * 1024u)  /* 64 MiB */
 
 struct ramfs;
 

@@ -5,6 +5,7 @@
  * tables still live (identity map included). */
 #include "init/builtin_programs.h"
 #include "init/syscall_table.h"
+#include "drivers/rtc.h"
 #include "boot/boot_info.h"
 #include "arch/x86_64/canary.h"
 #include "arch/x86_64/cpu.h"
@@ -65,7 +66,8 @@ static void kernel_main_stage2(void) {
     kprintf("[M2] Stack switch ok rsp=%#lx\n", rsp);
 
     fpu_init();
-    syscall_set_table(syscall_table);
+    syscall_set_abi(PROC_ABI_SECOS, &(struct syscall_abi){ syscall_table, SYS_COUNT, 1, "secos" });
+    syscall_set_abi(PROC_ABI_LINUX, &(struct syscall_abi){ linux_syscall_table, LINUX_SYS_COUNT, 0, "linux" });
     trap_set_syscall_handler(syscall_dispatch, syscall_bad_return);
     trap_set_user_fault_handler(trap_user_fault);
     syscall_init();
@@ -73,6 +75,9 @@ static void kernel_main_stage2(void) {
     proc_init();
     vmm_set_user_frames_check(user_budget_allow);
     exec_init(builtin_programs, builtin_program_count);
+    struct rtc_time now;
+    if (rtc_read(&now) == 0)
+        time_set_unix_seconds(time_civil_to_unix(now.year, now.month, now.day, now.hour, now.minute, now.second));
     console_input_init();
     pic_init();
     pit_init();

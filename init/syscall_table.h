@@ -3,5 +3,6 @@
 #include "kernel/syscall.h"
 
 extern const syscall_fn syscall_table[SYS_COUNT];
+extern const syscall_fn linux_syscall_table[LINUX_SYS_COUNT];
 
 #endif

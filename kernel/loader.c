@@ -10,6 +10,10 @@
 #include "mm/kheap.h"
 #include "arch/x86_64/entropy.h"
 #include "kernel/user_budget.h"
+#include "kernel/user_stack.h"
+#include "secos/linux_syscall.h"
+#include "arch/x86_64/cpu.h"
+#include "secos/elf64.h"
 
 static program_find_fn program_find;
 
@@ -47,8 +51,6 @@ static int map_segment(struct address_space *as, const uint8_t *img, const struc
     return 0;
 }
 
-/* Stack at entry (what user/lib/crt0 expects): rsp -> argc, argv[0..argc-1],
- * NULL, then the strings near the top. rsp is 16-byte aligned. */
 /* ASLR: how many random bits each layout choice gets (pages of slide). */
 int aslr_enabled = 1;
 
@@ -57,44 +59,107 @@ uint64_t aslr_slide_pages(unsigned bits) {
     return entropy_u64() & ((1ULL << bits) - 1);
 }
 
-static int build_stack(struct address_space *as, uint64_t stack_top, int argc, char *const argv[],
-                       uint64_t *sp_out) {
-    uint64_t top_page = stack_top - 4096;
-    uint64_t pa = pmm_alloc_zeroed();
-    if (!pa) return -ENOMEM;
-    int r = vmm_map(as, top_page, pa, PTE_P | PTE_U | PTE_W | PTE_NX | PTE_OWNED);
-    if (r) { pmm_free(pa); return r; }
-    uint8_t *page = phys_to_virt(pa);
-    uint64_t off = 4096, ptrs[SPAWN_MAX_ARGS + 1];
-    for (int i = argc - 1; i >= 0; i--) {
-        uint64_t len = strlen(argv[i]) + 1;
-        if (off < len + 8 * (SPAWN_MAX_ARGS + 4)) return -E2BIG;
-        off -= len;
-        memcpy(page + off, argv[i], len);
-        ptrs[i] = top_page + off;
-    }
-    ptrs[argc] = 0;
-    off &= ~0xfULL;
-    uint64_t words = (uint64_t)argc + 2; /* argc, argv[], NULL */
-    if (words & 1) off -= 8;             /* keep rsp 16-byte aligned */
-    off -= words * 8;
-    uint64_t *w = (uint64_t *)(page + off);
-    w[0] = (uint64_t)argc;
-    for (int i = 0; i <= argc; i++) w[1 + i] = ptrs[i];
-    *sp_out = top_page + off;
-    /* The rest of the stack is demand-zero; the page below it stays unmapped. */
-    return vmm_add_demand_zero(as, stack_top - USER_STACK_MAX, top_page, PTE_P | PTE_U | PTE_W | PTE_NX);
+static uint64_t hwcap(void) {
+    uint32_t a, b, c, d;
+    cpuid(1, 0, &a, &b, &c, &d);
+    return d;
 }
 
-static int load_image(struct proc *p, const void *img, uint64_t size, int argc, char *const argv[],
-                      uint64_t *entry, uint64_t *user_sp, const char **why);
+/* The auxv entries both libcs read (LINUX_ABI.md §6); AT_RANDOM and
+ * AT_EXECFN are added by the stack builder. AT_SECURE stays 0: 1 would make
+ * musl poll fds 0-2 at startup. */
+static int build_auxv(uint64_t *aux, const struct elf_user_image *im, uint64_t phdr_va, uint64_t phnum,
+                      uint64_t bias) {
+    int n = 0;
+#define AUX(k, v) (aux[2 * n] = (k), aux[2 * n + 1] = (v), n++)
+    if (phdr_va) {
+        AUX(AT_PHDR, phdr_va + bias);
+        AUX(AT_PHENT, sizeof(struct elf64_phdr));
+        AUX(AT_PHNUM, phnum);
+    }
+    AUX(AT_PAGESZ, 4096);
+    AUX(AT_BASE, 0);
+    AUX(AT_FLAGS, 0);
+    AUX(AT_ENTRY, im->entry + bias);
+    AUX(AT_UID, 0);
+    AUX(AT_EUID, 0);
+    AUX(AT_GID, 0);
+    AUX(AT_EGID, 0);
+    AUX(AT_SECURE, 0);
+    AUX(AT_CLKTCK, 100);
+    AUX(AT_HWCAP, hwcap());
+#undef AUX
+    return n;
+}
 
-int loader_load(struct proc *p, const char *path, int argc, char *const argv[], uint64_t *entry,
+/* Maps the top of the stack with the argument block already in it; the rest
+ * down to USER_STACK_MAX is demand-zero and the page below stays unmapped
+ * (the guard). */
+static int build_stack(struct address_space *as, uint64_t stack_top, const struct ustack_args *args,
+                       uint64_t *sp_out) {
+    uint64_t need = ustack_size(args);
+    if (!need) return -E2BIG;
+    uint64_t size = (need + 0xfff) & ~0xfffULL;
+    uint8_t *buf = kmalloc(size);
+    if (!buf) return -ENOMEM;
+    int r = ustack_build(args, buf, size, stack_top, sp_out);
+    for (uint64_t off = 0; r == 0 && off < size; off += 4096) {
+        uint64_t pa = pmm_alloc_zeroed();
+        if (!pa) { r = -ENOMEM; break; }
+        memcpy(phys_to_virt(pa), buf + off, 4096);
+        r = vmm_map(as, stack_top - size + off, pa, PTE_P | PTE_U | PTE_W | PTE_NX | PTE_OWNED);
+        if (r) pmm_free(pa);
+    }
+    kfree(buf);
+    if (r) return r;
+    return vmm_add_demand_zero(as, stack_top - USER_STACK_MAX, stack_top - size, PTE_P | PTE_U | PTE_W | PTE_NX);
+}
+
+/* Where the program headers are in memory: inside the PT_LOAD whose file
+ * bytes hold them, or 0 when none does (then AT_PHDR is not passed). */
+static uint64_t phdr_vaddr(const void *img, const struct elf_user_image *im) {
+    const struct elf64_ehdr *eh = img;
+    uint64_t lo = eh->e_phoff, hi = lo + (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr);
+    for (uint32_t i = 0; i < im->nseg; i++) {
+        const struct elf_user_seg *s = &im->seg[i];
+        if (lo >= s->offset && hi <= s->offset + s->filesz) return s->vaddr + (lo - s->offset);
+    }
+    return 0;
+}
+
+/* The absolute path of the image, for /proc/self/exe and AT_EXECFN. */
+static void set_exe_path(struct proc *p, const char *path) {
+    if (path[0] == '/') {
+        strlcpy(p->exe_path, path, sizeof p->exe_path);
+    } else {
+        strlcpy(p->exe_path, "/bin/", sizeof p->exe_path);
+        strlcpy(p->exe_path + 5, path, sizeof p->exe_path - 5);
+    }
+}
+
+static void set_cmdline(struct proc *p, int argc, char *const argv[]) {
+    uint32_t n = 0;
+    for (int i = 0; i < argc && n < sizeof p->cmdline; i++) {
+        uint64_t len = strlen(argv[i]) + 1;
+        if (len > sizeof p->cmdline - n) len = sizeof p->cmdline - n;
+        memcpy(p->cmdline + n, argv[i], len);
+        n += (uint32_t)len;
+    }
+    p->cmdline_len = n;
+}
+
+static int load_image(struct proc *p, const char *path, const void *img, uint64_t size,
+                      const struct loader_args *args, uint64_t *entry, uint64_t *user_sp, const char **why);
+
+int loader_load(struct proc *p, const char *path, const struct loader_args *args, uint64_t *entry,
                 uint64_t *user_sp, const char **why) {
     const void *img;
     uint64_t size;
     *why = "no such program";
-    if (argc < 0 || argc > SPAWN_MAX_ARGS) { *why = "too many arguments"; return -E2BIG; }
+    if (args->argc < 0 || args->envc < 0 || (uint64_t)args->argc + (uint64_t)args->envc > USTACK_VECTOR_MAX) {
+        *why = "too many arguments";
+        return -E2BIG;
+    }
     void *owned;
     if (!program_find) return -ENOENT;
     int r = program_find(path, &img, &size, &owned);
@@ -104,13 +169,13 @@ int loader_load(struct proc *p, const char *path, int argc, char *const argv[], 
         else if (r != -ENOENT) *why = "cannot read the program file";
         return r;
     }
-    r = load_image(p, img, size, argc, argv, entry, user_sp, why);
+    r = load_image(p, path, img, size, args, entry, user_sp, why);
     kfree(owned);
     return r;
 }
 
-static int load_image(struct proc *p, const void *img, uint64_t size, int argc, char *const argv[],
-                      uint64_t *entry, uint64_t *user_sp, const char **why) {
+static int load_image(struct proc *p, const char *path, const void *img, uint64_t size,
+                      const struct loader_args *args, uint64_t *entry, uint64_t *user_sp, const char **why) {
     struct elf_user_image im;
     int r = elf_user_validate(img, size, &im);
     if (r) { *why = elf_user_strerror(r); return -ENOEXEC; }
@@ -124,6 +189,7 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
         if (im.vmax + bias > USER_MMAP_BASE) { *why = "a position-independent program too large to place"; return -ENOEXEC; }
     }
     uint64_t max_mem = USER_DEFAULT_MAX_MEM;
+    p->abi = im.has_manifest && !(im.manifest.flags & MANIFEST_FLAG_ABI_LINUX) ? PROC_ABI_SECOS : PROC_ABI_LINUX;
     if (im.has_manifest) {
         p->manifest = im.manifest;
         p->has_manifest = 1;
@@ -150,7 +216,18 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
         if (r) { *why = "out of memory while mapping the program"; return r; }
     }
     uint64_t stack_top = USER_STACK_TOP - aslr_slide_pages(ASLR_STACK_BITS) * 4096;
-    r = build_stack(p->as, stack_top, argc, argv, user_sp);
+    set_exe_path(p, path);
+    set_cmdline(p, args->argc, args->argv);
+    uint64_t aux[2 * 16];
+    uint8_t random16[16];
+    for (int i = 0; i < 16; i += 8) {
+        uint64_t v = entropy_u64();
+        memcpy(random16 + i, &v, 8);
+    }
+    struct ustack_args sa = { args->argc, args->envc, args->argv, args->envp, p->exe_path, random16, aux,
+                              build_auxv(aux, &im, phdr_vaddr(img, &im),
+                                         ((const struct elf64_ehdr *)img)->e_phnum, bias) };
+    r = build_stack(p->as, stack_top, &sa, user_sp);
     if (r) { *why = r == -E2BIG ? "arguments do not fit on the stack" : "out of memory for the stack"; return r; }
     if (p->as->owned_frames * 4096 > max_mem) {
         *why = "the program needs more memory than its manifest's max_mem allows";
@@ -159,6 +236,8 @@ static int load_image(struct proc *p, const void *img, uint64_t size, int argc, 
     p->as->page_limit = max_mem / 4096;
     p->mmap_next = USER_MMAP_BASE + aslr_slide_pages(ASLR_MMAP_BITS) * 4096;
     p->stack_bottom = stack_top - USER_STACK_MAX;
+    p->brk = ((im.vmax + bias) + 0xfff) & ~0xfffULL;
+    p->fs_base = 0;
     *entry = im.entry + bias;
     *why = "";
     return 0;

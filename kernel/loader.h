@@ -30,9 +30,20 @@ uint64_t aslr_slide_pages(unsigned bits);
 typedef int (*program_find_fn)(const char *path, const void **img, uint64_t *size, void **owned);
 void loader_set_program_source(program_find_fn fn);
 
-/* 0, or a negative errno with *why set to a one-line reason. On failure the
- * caller destroys p->as, which releases whatever was mapped. */
-int loader_load(struct proc *p, const char *path, int argc, char *const argv[], uint64_t *entry,
+/* What a new image receives on its stack (kernel/user_stack.h): argv and
+ * envp hold argc / envc kernel strings. */
+struct loader_args {
+    int argc;
+    char *const *argv;
+    int envc;
+    char *const *envp;
+};
+
+/* Loads the image at path into p->as (fresh and empty) and sets p's
+ * personality, exe path and cmdline. 0, or a negative errno with *why set to
+ * a one-line reason. On failure the caller destroys p->as, which releases
+ * whatever was mapped. */
+int loader_load(struct proc *p, const char *path, const struct loader_args *args, uint64_t *entry,
                 uint64_t *user_sp, const char **why);
 
 #endif

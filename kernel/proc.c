@@ -136,7 +136,11 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
     p->as = vmm_space_create();
     if (!p->as) { proc_free_slot(p); return -ENOMEM; }
     uint64_t entry, user_sp;
-    r = loader_load(p, path, argc, argv, &entry, &user_sp, why);
+    /* The environment a program started from the kernel (the shell, SYS_spawn)
+     * sees: enough for a Linux shell to find /bin. */
+    static char *const default_env[] = { "PATH=/bin", "HOME=/", "TERM=vt100", 0 };
+    struct loader_args args = { argc, argv, 3, default_env };
+    r = loader_load(p, path, &args, &entry, &user_sp, why);
     if (r) {
         vmm_space_destroy(p->as);
         p->as = 0;

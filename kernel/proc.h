@@ -21,6 +21,15 @@ struct file;
 
 enum proc_state { PROC_UNUSED = 0, PROC_READY, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
 
+/* Which system call table a process uses, fixed at exec from its image
+ * (kernel/loader.c): a valid SECOS manifest without MANIFEST_FLAG_ABI_LINUX
+ * means SECoS's own ABI, anything else the Linux x86-64 one. Inherited by a
+ * forked child, recomputed by every exec, never changed otherwise. */
+enum proc_abi { PROC_ABI_SECOS = 0, PROC_ABI_LINUX = 1, PROC_ABI_COUNT };
+
+#define PROC_EXE_MAX     256  /* absolute path of the running image (/proc/self/exe) */
+#define PROC_CMDLINE_MAX 256  /* the start of argv, NUL-separated (/proc/<pid>/cmdline) */
+
 struct mmap_region { uint64_t start, end; };
 
 struct proc {
@@ -44,6 +53,15 @@ struct proc {
     struct mmap_region mmaps[PROC_MMAP_MAX];
     uint64_t mmap_next;            /* next mmap address to try */
     uint64_t stack_bottom;         /* lowest address the stack may grow to */
+    uint8_t abi;                   /* enum proc_abi */
+    uint64_t fs_base;              /* FS segment base (TLS), restored on every switch */
+    uint64_t clear_child_tid;      /* set_tid_address: cleared at exit */
+    uint64_t brk;                  /* current program break (Linux brk) */
+    uint64_t enosys_seen[8];       /* Linux numbers < 512 already logged as missing */
+    uint32_t enosys_logged;        /* [ENOSYS] lines printed for this process */
+    char exe_path[PROC_EXE_MAX];
+    char cmdline[PROC_CMDLINE_MAX];
+    uint32_t cmdline_len;          /* bytes of cmdline used, NULs included */
     struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
     struct fpu_state fpu;
 };

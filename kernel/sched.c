@@ -55,6 +55,7 @@ void schedule(void) {
         struct address_space *as = next->as ? next->as : &kernel_space;
         if (as != vmm_current()) vmm_activate(as);
         current = next;
+        percpu0.fs_base = next->fs_base;
         context_switch(&prev->ctx_rsp, next->ctx_rsp);
     }
     irq_restore(f);

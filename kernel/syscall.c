@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "secos/errno.h"
 #include "secos/syscall.h"
+#include "lib/console_out.h"
 
 
 long sys_yield(SYSARGS) {
@@ -123,15 +124,40 @@ long sys_munmap(SYSARGS) {
 #define SYSCALL_NAME(num, name) [num] = #name,
 const char *const syscall_names[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_NAME) };
 
-static const syscall_fn *syscall_table __ro_after_init;
+static struct syscall_abi syscall_abis[PROC_ABI_COUNT] __ro_after_init;
 
-void syscall_set_table(const syscall_fn table[SYS_COUNT]) { syscall_table = table; }
+void syscall_set_abi(int abi, const struct syscall_abi *a) { syscall_abis[abi] = *a; }
 
-/* The hot path: kept to the minimum (counted per entry kind by the callers). */
+#define ENOSYS_LOG_MAX 32 /* lines per process: a fuzzer must not flood the console */
+
+/* A number the process's personality does not have (or INT 0x80 from a
+ * Linux program): -ENOSYS, logged once per process and number. */
+static long syscall_missing(struct trapframe *tf, uint64_t nr) {
+    struct proc *p = current;
+    if (p->abi != PROC_ABI_LINUX) return -ENOSYS;
+    uint64_t bit = nr < 512 ? nr : 511;
+    if (p->enosys_seen[bit / 64] & (1ULL << (bit % 64))) return -ENOSYS;
+    p->enosys_seen[bit / 64] |= 1ULL << (bit % 64);
+    if (p->enosys_logged < ENOSYS_LOG_MAX)
+        kprintf("[ENOSYS] pid=%d name=%pE nr=%lu%s\n", p->pid, p->name, nr,
+                tf->vector == 0x80 ? " (int 0x80)" : "");
+    else if (p->enosys_logged == ENOSYS_LOG_MAX)
+        kprintf("[ENOSYS] pid=%d name=%pE: further missing calls are not logged\n", p->pid, p->name);
+    p->enosys_logged++;
+    return -ENOSYS;
+}
+
+/* The hot path: kept to the minimum (counted per entry kind by the callers).
+ * One table per process: a Linux program never reaches a SECoS-only call
+ * (Driver Space) and the reverse. */
 void syscall_dispatch(struct trapframe *tf) {
     uint64_t nr = tf->rax;
+    const struct syscall_abi *a = &syscall_abis[current->abi];
     cpu_enable_interrupts_in_syscall();
-    long r = nr < SYS_COUNT ? syscall_table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9) : -ENOSYS;
+    syscall_fn fn = nr < a->count ? a->table[nr] : 0;
+    long r;
+    if (fn && (a->int80 || tf->vector != 0x80)) r = fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+    else r = syscall_missing(tf, nr);
     tf->rax = (uint64_t)r;
 }
 

@@ -12,6 +12,7 @@
 #include "arch/x86_64/trapframe.h"
 #include "arch/x86_64/cpu.h"
 #include "secos/syscall.h"
+#include "secos/linux_syscall.h"
 
 #define SYSARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 #define UNUSED_ARGS(...) (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
@@ -22,8 +23,20 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 SECOS_SYSCALLS(SYSCALL_PROTOTYPE)
 #undef SYSCALL_PROTOTYPE
 
-/* Installs the number -> handler table (once, at boot, before the seal). */
-void syscall_set_table(const syscall_fn table[SYS_COUNT]);
+#define LINUX_SYSCALL_PROTOTYPE(num, name, fn) long fn(SYSARGS);
+LINUX_SYSCALLS(LINUX_SYSCALL_PROTOTYPE)
+#undef LINUX_SYSCALL_PROTOTYPE
+
+/* One personality's table (enum proc_abi): entry nr is the handler or 0;
+ * int80 says whether INT 0x80 reaches it (SECoS: yes; Linux: no). */
+struct syscall_abi {
+    const syscall_fn *table;
+    uint32_t count;
+    uint8_t int80;
+    const char *name;
+};
+/* Installs a personality's table (once, at boot, before the seal). */
+void syscall_set_abi(int abi, const struct syscall_abi *a);
 void syscall_dispatch(struct trapframe *tf);
 void syscall_bad_return(struct trapframe *tf) __attribute__((noreturn));
 extern const char *const syscall_names[SYS_COUNT];

@@ -18,4 +18,9 @@ uint64_t timer_ticks(void);
 uint64_t timer_uptime_ms(void);
 void timer_sleep_ms(uint64_t ms);      /* busy-waits with hlt; interrupts must be on */
 
+/* Wall-clock time for CLOCK_REALTIME: set once at boot from the RTC. */
+void time_set_unix_seconds(uint64_t now);
+uint64_t time_unix_ms(void);
+uint64_t time_civil_to_unix(unsigned year, unsigned month, unsigned day, unsigned h, unsigned m, unsigned s);
+
 #endif

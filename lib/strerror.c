@@ -29,7 +29,19 @@
     X(ERANGE, "result too large")                                   \
     X(ENAMETOOLONG, "name too long")                                \
     X(ENOSYS, "not supported")                                      \
-    X(ENOTEMPTY, "directory not empty")
+    X(ENOTEMPTY, "directory not empty")                            \
+    X(ENXIO, "no such device or address") \
+    X(ENODEV, "no such device") \
+    X(ENFILE, "too many open files in the system") \
+    X(ENOTTY, "not a terminal") \
+    X(ETXTBSY, "text file busy") \
+    X(EMLINK, "too many links") \
+    X(EPIPE, "broken pipe") \
+    X(EDOM, "argument out of domain") \
+    X(ELOOP, "too many levels of symbolic links") \
+    X(EOVERFLOW, "value too large") \
+    X(EOPNOTSUPP, "operation not supported") \
+    X(ETIMEDOUT, "timed out")
 
 /* |err| without overflow: -INT_MIN is not an int. */
 static unsigned magnitude(int err) { return err < 0 ? 0u - (unsigned)err : (unsigned)err; }

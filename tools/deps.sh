@@ -15,7 +15,8 @@ PKGS=(
     qemu-system-x86 ovmf                      # running: SeaBIOS + OVMF
     python3-pytest python3-pytest-xdist libcmocka-dev  # tests
     clang libclang-rt-14-dev gdb              # fuzzing (libFuzzer), debugging
-    musl-tools                                # musl-gcc: the Linux comparison harness (tools/linux-bench)
+    musl-tools                                # musl-gcc: Linux-ABI test programs (user/musl), tools/linux-bench
+    busybox-static                            # /bin/busybox in the initrd: the Linux compatibility reference
 )
 
 command -v dpkg-query >/dev/null || { echo "deps.sh: dpkg-query not found: this script wants Debian 12 (or Ubuntu)" >&2; exit 1; }

@@ -145,3 +145,5 @@ $(USER_OUT)/whereami_pie.elf: $(USER_OBJD)/pie/progs/whereami.o $(USER_PIE_OBJS)
 	$(Q)$(LD) $(filter-out -T user/user.ld -static -no-pie,$(USER_LDFLAGS)) -pie --no-dynamic-linker \
 	    -T user/user_pie.ld -o $@ $(USER_PIE_OBJS) $<
 	$(Q)$(PYTHON) -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(16); f.write(b"\x03\x00")' $@
+
+-include user/musl/musl.mk

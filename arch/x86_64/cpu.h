@@ -47,6 +47,7 @@ static inline void cpu_clac(void) { __asm__ volatile("clac" ::: "memory", "cc");
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 
 #define MSR_EFER 0xC0000080u
+#define MSR_FS_BASE 0xC0000100u
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_NXE (1u << 11)

@@ -4,9 +4,16 @@
 ; registers on the current kernel stack, stores rsp in *save_rsp, loads
 ; new_rsp and pops the other task's registers. Every task's saved context is
 ; just its kernel stack pointer: nothing is copied between stacks.
+;
+; Loading the FS selector clears the FS base, so the base of the task being
+; resumed (its TLS pointer, percpu0.fs_base, set by the scheduler) is written
+; after it. New tasks pass through here too, so they start with theirs.
+
+%define MSR_FS_BASE 0xC0000100
+%define PERCPU_FS_BASE 16
 
 global context_switch, kthread_trampoline, user_trampoline
-extern isr_return
+extern isr_return, percpu0
 
 section .text
 bits 64
@@ -36,6 +43,10 @@ context_switch:
     mov es, ax
     pop rax
     mov ds, ax
+    mov ecx, MSR_FS_BASE
+    mov eax, [rel percpu0 + PERCPU_FS_BASE]
+    mov edx, [rel percpu0 + PERCPU_FS_BASE + 4]
+    wrmsr
     pop r15
     pop r14
     pop r13

@@ -15,7 +15,11 @@
 #define MANIFEST_FLAG_STACK_GUARD      (1u << 1) /* unmapped guard page below the stack */
 #define MANIFEST_FLAG_NX_DATA          (1u << 2) /* data segments NX */
 #define MANIFEST_FLAG_RX_CODE          (1u << 3) /* code segments read+execute only */
-#define MANIFEST_FLAGS_KNOWN 0xfu
+/* The program uses the Linux x86-64 system call ABI (SYSCALL only, Linux
+ * numbers) but keeps the manifest's limits. A kernel that does not know the
+ * flag refuses the program, so the choice fails closed. */
+#define MANIFEST_FLAG_ABI_LINUX        (1u << 4)
+#define MANIFEST_FLAGS_KNOWN 0x1fu
 
 struct secos_manifest {
     uint32_t version;

@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import secos  # noqa: E402
-from secos import CONFIGS, Machine, require_image  # noqa: E402
+from secos import BUILD, CONFIGS, Machine, require_image  # noqa: E402
 
 
 def pytest_configure(config):
@@ -52,6 +52,25 @@ def _finish(machines, check_faults: bool = True):
         m.close()
     if check_faults and problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def initrd_vm(request):
+    """One -kernel boot (512M) with build/.../initrd.cpio as its module, shared
+    by every test of the module: the Linux programs (musl, busybox) live only
+    in the initrd."""
+    require_image("kernel")
+    initrd = BUILD / "initrd.cpio"
+    if not initrd.exists():
+        pytest.fail(f"{initrd} does not exist (run `make CONFIG=test initrd`)", pytrace=False)
+    m = Machine("kernel", memory="512M", extra_args=["-initrd", str(initrd)], label=request.node.nodeid)
+    try:
+        m.boot()
+    except BaseException:
+        m.close()
+        raise
+    yield m
+    _finish([m])
 
 
 @pytest.fixture(scope="module")

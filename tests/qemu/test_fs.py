@@ -14,10 +14,10 @@ from secos import REPO
 IMMUTABLE = "read-only (immutable)"
 
 
-def run(vm, line: str) -> str:
+def run(vm, line: str, timeout: float = 30.0) -> str:
     """A command's output as text (the kernel writes UTF-8; the harness
     decodes serial bytes as latin-1)."""
-    return vm.run(line).encode("latin-1").decode("utf-8")
+    return vm.run(line, timeout=timeout).encode("latin-1").decode("utf-8")
 
 
 def quiet(vm, *lines: str) -> None:
@@ -39,7 +39,11 @@ def syscalls_from_header() -> list[str]:
     block = re.search(r"#define SECOS_SYSCALLS\(X\)(.*?)\n\n", text, re.S).group(1)
     pairs = re.findall(r"X\((\d+),\s*(\w+)\)", block)
     assert pairs, "no X(num, name) entries in SECOS_SYSCALLS"
-    return [f"{num} {name}" for num, name in pairs]
+    linux = (REPO / "include/secos/linux_syscall.h").read_text()
+    block = re.search(r"#define LINUX_SYSCALLS\(X\)(.*?)\n\n", linux, re.S).group(1)
+    lpairs = re.findall(r"X\((\d+),\s*(\w+),\s*\w+\)", block)
+    assert lpairs, "no X(num, name, handler) entries in LINUX_SYSCALLS"
+    return [f"{num} {name}" for num, name in pairs] + [f"linux {num} {name}" for num, name in lpairs]
 
 
 # --- boot ----------------------------------------------------------------------------
@@ -180,22 +184,25 @@ def test_name_length_limit(vm):
     quiet(vm, "rfdel " + "n" * 63)
 
 
+FILE_MAX = 8 * 1024 * 1024  # RAMFS_MAX_FILE_SIZE (fs/ramfs.h); the whole fs holds 8 of them
+
+
 def test_space_limit_then_cleanup(vm):
     start = usage(vm)
     made, err = [], ""
-    for i in range(10):  # 8 MiB in all, 1 MiB a file: the boot files leave room for 7
+    for i in range(10):  # 64 MiB in all, 8 MiB a file: the boot files leave room for 7
         name = f"big{i}"
         quiet(vm, f"rfadd {name}")
         made.append(name)
-        err = run(vm, f"rfwrite {name} 1048575 x")   # a 1 MiB file: zero-filled up to the last byte
+        err = run(vm, f"rfwrite {name} {FILE_MAX - 1} x", timeout=60)  # a full file: zero-filled to the last byte
         if err:
             break
     assert err == f"rfwrite: /{made[-1]}: no space left on the filesystem\n"
     assert len(made) == 8
     assert run(vm, f"rfinfo {made[-1]}").count("size:      0 bytes") == 1   # nothing partial
     full = usage(vm)
-    assert full["bytes"] == start["bytes"] + 7 * 1048576
-    assert full["bytes"] <= 8 * 1048576
+    assert full["bytes"] == start["bytes"] + 7 * FILE_MAX
+    assert full["bytes"] <= 8 * FILE_MAX
     for name in made:
         quiet(vm, f"rfdel {name}")
     assert usage(vm) == start                         # every byte and slot given back
@@ -203,10 +210,10 @@ def test_space_limit_then_cleanup(vm):
 
 def test_file_size_limit(vm):
     quiet(vm, "rfadd fat")
-    assert run(vm, "rfwrite fat 1048576 x") == "rfwrite: /fat: file too large\n"
-    assert run(vm, "rftruncate fat 1048577") == "rftruncate: /fat: file too large\n"
-    quiet(vm, "rftruncate fat 1048576")
-    assert "size:      1048576 bytes" in run(vm, "rfinfo fat")
+    assert run(vm, f"rfwrite fat {FILE_MAX} x") == "rfwrite: /fat: file too large\n"
+    assert run(vm, f"rftruncate fat {FILE_MAX + 1}") == "rftruncate: /fat: file too large\n"
+    quiet(vm, f"rftruncate fat {FILE_MAX}")
+    assert f"size:      {FILE_MAX} bytes" in run(vm, "rfinfo fat")
     quiet(vm, "rfdel fat")
 
 

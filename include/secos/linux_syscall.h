@@ -1,0 +1,95 @@
+/* The Linux x86-64 system call personality: the one list of the Linux calls
+ * SECoS answers. The kernel's second dispatch table and the Linux half of
+ * /sys/syscalls.txt are generated from it.
+ *
+ * A program runs with this personality when its ELF carries no SECOS
+ * manifest, or a manifest with MANIFEST_FLAG_ABI_LINUX (secos/manifest.h).
+ * Entry is SYSCALL only: number in rax, arguments in rdi, rsi, rdx, r10, r8,
+ * r9, result in rax (-errno on failure; SECoS's errno values are Linux's).
+ * INT 0x80 from such a program returns -ENOSYS (Linux would take it as the
+ * ia32 ABI, which SECoS does not provide), and so does every number not
+ * listed here; the kernel logs the first use of each missing number per
+ * process as `[ENOSYS] pid=N name=<program> nr=<number>`.
+ *
+ * Calls answered with -ENOSYS on purpose (rseq must be: a fake success
+ * makes glibc trust an unregistered area) are listed with linux_enosys and
+ * not logged.
+ *
+ * X(number, name, handler): handler is `long handler(SYSARGS)`
+ * (kernel/syscall.h), defined by the subsystem that owns the call. A handler
+ * may be shared with the SECoS table where the semantics are the same. */
+#ifndef SECOS_LINUX_SYSCALL_H
+#define SECOS_LINUX_SYSCALL_H
+
+#define LINUX_SYSCALLS(X)                          \
+    X(0, read, sys_read)                           \
+    X(1, write, sys_write)                         \
+    X(2, open, linux_open)                         \
+    X(3, close, sys_close)                         \
+    X(8, lseek, sys_lseek)                         \
+    X(9, mmap, linux_mmap)                         \
+    X(10, mprotect, linux_mprotect)                \
+    X(11, munmap, linux_munmap)                    \
+    X(12, brk, linux_brk)                          \
+    X(16, ioctl, linux_ioctl)                      \
+    X(20, writev, linux_writev)                    \
+    X(24, sched_yield, sys_yield)                  \
+    X(32, dup, sys_dup)                            \
+    X(33, dup2, sys_dup2)                          \
+    X(35, nanosleep, linux_nanosleep)              \
+    X(39, getpid, sys_getpid)                      \
+    X(60, exit, linux_exit)                        \
+    X(63, uname, linux_uname)                      \
+    X(89, readlink, linux_readlink)                \
+    X(96, gettimeofday, linux_gettimeofday)        \
+    X(102, getuid, linux_getid)                    \
+    X(104, getgid, linux_getid)                    \
+    X(107, geteuid, linux_getid)                   \
+    X(108, getegid, linux_getid)                   \
+    X(110, getppid, linux_getppid)                 \
+    X(158, arch_prctl, linux_arch_prctl)           \
+    X(186, gettid, sys_getpid)                     \
+    X(201, time, linux_time)                       \
+    X(218, set_tid_address, linux_set_tid_address) \
+    X(228, clock_gettime, linux_clock_gettime)     \
+    X(229, clock_getres, linux_clock_getres)       \
+    X(230, clock_nanosleep, linux_clock_nanosleep) \
+    X(231, exit_group, linux_exit)                 \
+    X(157, prctl, linux_prctl)                     \
+    X(273, set_robust_list, linux_enosys)          \
+    X(302, prlimit64, linux_prlimit64)             \
+    X(318, getrandom, linux_getrandom)             \
+    X(334, rseq, linux_enosys)
+
+/* The table covers numbers below this (Linux x86-64 ends at 462 today). */
+#define LINUX_SYS_COUNT 512
+
+/* arch_prctl codes. ARCH_SET_GS is refused: the kernel's per-CPU block
+ * lives behind GS (swapgs). */
+#define LINUX_ARCH_SET_GS 0x1001
+#define LINUX_ARCH_SET_FS 0x1002
+#define LINUX_ARCH_GET_FS 0x1003
+#define LINUX_ARCH_GET_GS 0x1004
+
+/* auxv keys the loader passes (Linux's values). */
+#define AT_NULL   0
+#define AT_IGNORE 1
+#define AT_PHDR   3
+#define AT_PHENT  4
+#define AT_PHNUM  5
+#define AT_PAGESZ 6
+#define AT_BASE   7
+#define AT_FLAGS  8
+#define AT_ENTRY  9
+#define AT_UID    11
+#define AT_EUID   12
+#define AT_GID    13
+#define AT_EGID   14
+#define AT_PLATFORM 15
+#define AT_HWCAP  16
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+
+#endif

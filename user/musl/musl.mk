@@ -1,0 +1,24 @@
+# Programs built with Debian's musl-gcc -static (package musl-tools): ordinary
+# Linux x86-64 static binaries, run on SECoS with the Linux personality (they
+# carry no SECOS manifest). Included by user/user.mk.
+#
+#   user/musl/<name>.c  ->  $(BUILD)/user/musl/<name>  ->  initrd /bin/<name>
+#
+# They go into the initrd only (tools/mkinitrd.sh), never into the kernel
+# image. Without musl-gcc the list is empty and the initrd has none of them;
+# the QEMU tests that need them then fail and say so.
+MUSL_CC ?= musl-gcc
+MUSL_CFLAGS := -static -O2 -Wall -Wextra -Werror -std=gnu11
+MUSL_SRCS := $(sort $(wildcard user/musl/*.c))
+ifneq ($(shell command -v $(MUSL_CC) 2>/dev/null),)
+MUSL_PROGS := $(patsubst user/musl/%.c,$(BUILD)/user/musl/%,$(MUSL_SRCS))
+endif
+
+.PHONY: musl-progs
+musl-progs: $(MUSL_PROGS)
+	@:
+
+$(BUILD)/user/musl/%: user/musl/%.c $(wildcard user/musl/*.h)
+	@mkdir -p $(dir $@)
+	$(quiet) MUSLCC $<
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $<
