@@ -43,7 +43,7 @@ static void raw_store(uint64_t va, uint64_t v) {
 
 /* Leaves the user half: sum of what a space adds to the system-wide count
  * besides its leaves (PML4 + structure page + tables below the PML4). */
-static uint64_t overhead(struct address_space *as) { return 2 + as->table_frames - 1; }
+static uint64_t overhead(struct address_space *as) { return 1 + VMM_SPACE_FRAMES + as->table_frames - 1; }
 
 static struct address_space *make_parent(uint64_t dev) {
     struct address_space *p = vmm_space_create();
@@ -75,7 +75,7 @@ static int fork_round(int parent_dies_first) {
     struct address_space *c = vmm_space_fork(p);
     ST_CHECK(c);
     ST_CHECK(c->owned_frames == 6 && p->owned_frames == 6);
-    ST_CHECK(c->page_limit == 1000 && c->dz_count == p->dz_count && c->dz[0].start == F_DZ);
+    ST_CHECK(c->page_limit == 1000 && c->regions.n == p->regions.n && c->regions.r[0].start == F_DZ);
     ST_CHECK(vmm_translate(c, F_DEV, 0, 0) == -ENOENT);           /* device memory is not inherited */
     ST_CHECK(pa_of(p, F_DEV) == dev);
     for (int i = 0; i < 4; i++) {
