@@ -38,5 +38,8 @@ extern struct file console_in, console_out;
 int file_is_console(const struct file *f);
 /* A VFS file opened at path (absolute, normalised), or 0 when out of memory. */
 struct file *vfs_file_open(const char *path, int flags);
+/* Bytes of the regular file behind descriptor fd of the current process at
+ * off, into a kernel buffer (offset unchanged): bytes read, -EBADF, -EACCES. */
+long vfs_file_read_at(uint64_t fd, uint64_t off, void *buf, uint64_t len);
 
 #endif

@@ -2,7 +2,8 @@
  * Linux's flags and hand the work to kernel/umem.c, which owns the rules
  * (W^X, the page budget, the user-half bounds). Supported: anonymous
  * private mappings (MAP_FIXED, MAP_FIXED_NOREPLACE, an address hint,
- * PROT_NONE); file and shared mappings are refused. */
+ * PROT_NONE) and private file mappings (copied at mmap time: RAMFS has no
+ * page cache to share); shared mappings are refused. */
 #include "kernel/syscall.h"
 #include "kernel/proc.h"
 #include "kernel/umem.h"
@@ -28,11 +29,11 @@ long linux_mmap(SYSARGS) {
     if (flags & ~(uint64_t)(LINUX_MAP_TYPE | LINUX_MAP_FIXED | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED_NOREPLACE |
                             LINUX_MAP_IGNORED))
         return -EINVAL;
-    if (!(flags & LINUX_MAP_ANONYMOUS)) return -ENODEV; /* file mappings: not offered */
     if (off & 0xfff) return -EINVAL;
     int place = (flags & LINUX_MAP_FIXED_NOREPLACE) ? UMEM_FIXED_NOREPLACE
               : (flags & LINUX_MAP_FIXED)           ? UMEM_FIXED
                                                     : UMEM_HINT;
+    if (!(flags & LINUX_MAP_ANONYMOUS)) return umem_map_file(current, addr, len, prot, place, a4, off);
     return umem_map(current, addr, len, prot, place);
 }
 

@@ -4,6 +4,8 @@
 #include "kernel/proc.h"
 #include "kernel/loader.h"
 #include "mm/vmm.h"
+#include "mm/physmap.h"
+#include "lib/ro_after_init.h"
 #include "secos/driver.h"
 #include "secos/errno.h"
 #include "secos/syscall.h"
@@ -176,6 +178,36 @@ long umem_discard(struct proc *p, uint64_t addr, uint64_t len) {
         if (from < to) vmm_unmap_range(p->as, from, to); /* demand-zero: the next touch reads zeros */
     }
     return 0;
+}
+
+static umem_file_read_fn file_read __ro_after_init;
+
+void umem_set_file_source(umem_file_read_fn fn) { file_read = fn; }
+
+long umem_map_file(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot, int place, uint64_t fd, uint64_t off) {
+    if (!file_read) return -ENODEV;
+    if (off & (PG - 1)) return -EINVAL;
+    long r = file_read(fd, off, 0, 0);
+    if (r < 0) return r;
+    long start = umem_map(p, addr, len, prot, place);
+    if (start < 0 || !prot) return start;
+    struct address_space *as = p->as;
+    uint64_t end = (uint64_t)start + page_up(len);
+    for (uint64_t va = (uint64_t)start; va < end; va += PG) {
+        uint64_t pos = off + (va - (uint64_t)start), pa;
+        if (pos < off) break; /* past 2^64: nothing more in any file */
+        /* The frame is paid for like any first touch (page and system budgets). */
+        as->limit_hit = 0;
+        if (!vmm_handle_page_fault(va, 2) || vmm_translate(as, va, &pa, 0)) { r = -ENOMEM; goto fail; }
+        r = file_read(fd, pos, phys_to_virt(pa & ~(PG - 1)), PG);
+        if (r < 0) goto fail;
+        if ((uint64_t)r < PG) break;
+        sched_resched_point();
+    }
+    return start;
+fail:
+    unmap_range(p, (uint64_t)start, end);
+    return r;
 }
 
 void umem_init_layout(struct proc *p, uint64_t image_end, uint64_t stack_bottom) {

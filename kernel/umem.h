@@ -39,6 +39,17 @@ uint64_t umem_brk(struct proc *p, uint64_t want);
 /* Drops the pages of [addr, addr+len) that lie in demand-zero regions:
  * their next touch reads zeros (MADV_DONTNEED). */
 long umem_discard(struct proc *p, uint64_t addr, uint64_t len);
+/* Reads len bytes at off of the file behind descriptor fd (of the current
+ * process) into the kernel buffer buf: bytes read (0 at the end of the file),
+ * or -EBADF / -EACCES (not a regular file open for reading). len 0 only
+ * checks the descriptor. The file layer registers it at init. */
+typedef long (*umem_file_read_fn)(uint64_t fd, uint64_t off, void *buf, uint64_t len);
+void umem_set_file_source(umem_file_read_fn fn);
+/* A private mapping of a file's bytes (p must be current): copied into the
+ * mapping's own frames now (paid from the page budget; past the end of the
+ * file the pages are demand-zero), so later changes on either side are not
+ * seen by the other. Never executable. -ENODEV when no file layer registered. */
+long umem_map_file(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot, int place, uint64_t fd, uint64_t off);
 /* Sets the layout of a freshly loaded image: mmap base, break start. */
 void umem_init_layout(struct proc *p, uint64_t image_end, uint64_t stack_bottom);
 

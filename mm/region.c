@@ -50,8 +50,10 @@ static void close_slot(struct region_set *s, uint32_t i) {
     s->n--;
 }
 
+/* Kernel regions never merge: each keeps its own promise and is removed by
+ * its own start. */
 static int same(const struct region *a, uint64_t flags, uint32_t kind) {
-    return a->flags == flags && a->kind == kind && !a->committed;
+    return a->flags == flags && a->kind == kind && kind != REGION_KERNEL && !a->committed;
 }
 
 int region_insert(struct region_set *s, uint64_t start, uint64_t end, uint64_t flags, uint32_t kind) {

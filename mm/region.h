@@ -38,7 +38,7 @@ int region_overlaps(const struct region_set *s, uint64_t start, uint64_t end);
 /* 1 if every page of [start, end) is in some region. */
 int region_covered(const struct region_set *s, uint64_t start, uint64_t end);
 /* Adds [start, end); merges with a neighbour it touches that has the same
- * flags and kind (and no promise). 0, -EINVAL (bad range), -EEXIST
+ * flags and kind (never REGION_KERNEL, and no promise). 0, -EINVAL (bad range), -EEXIST
  * (overlap), -ENOMEM (no free slot). */
 int region_insert(struct region_set *s, uint64_t start, uint64_t end, uint64_t flags, uint32_t kind);
 /* Takes [start, end) out of every region, splitting those it cuts; pages

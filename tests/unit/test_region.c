@@ -32,6 +32,11 @@ static void test_insert_merge_overlap(void **st) {
     assert_int_equal(region_insert(&s, A(4), A(5), 3, REGION_ANON), 0); /* other flags: no merge */
     assert_int_equal(region_insert(&s, A(6), A(7), 1, REGION_HEAP), 0);
     assert_int_equal(s.n, 3);
+    assert_int_equal(region_insert(&s, A(8), A(9), 1, REGION_KERNEL), 0);
+    /* Kernel regions never merge: the touching one needs a slot, and there is none. */
+    assert_int_equal(region_insert(&s, A(9), A(10), 1, REGION_KERNEL), -ENOMEM);
+    assert_int_equal(region_remove(&s, A(8), A(9)), 0);
+    assert_int_equal(s.n, 3);
     assert_int_equal(region_insert(&s, A(3), A(6), 1, REGION_ANON), -EEXIST);
     assert_int_equal(region_insert(&s, A(9), A(9), 1, REGION_ANON), -EINVAL);
     assert_int_equal(region_insert(&s, A(9) + 1, A(10), 1, REGION_ANON), -EINVAL);

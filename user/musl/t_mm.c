@@ -1,7 +1,7 @@
 /* t_mm: the Linux memory calls from a musl program (raw system calls, so
  * the results are the kernel's, not libc's): mmap / munmap / mprotect /
  * brk / madvise / mremap results and errors, W^X refusals, MAP_FIXED in
- * and outside the user half. Prints "FAIL <what> ..." per mismatch and
+ * and outside the user half, private file mappings. Prints "FAIL <what> ..." per mismatch and
  * "t_mm: N failed"; the exit status is the number of failures.
  * Usage: t_mm            every check
  *        t_mm hole       munmap a page inside a mapping, then touch it (must be killed)
@@ -64,7 +64,7 @@ static void t_mmap_munmap(void) {
     CHECK("munmap ro", xmunmap(b, 5 * PG) == 0, "wrong result");
     CHECK("mmap len 0", xmmap(0, 0, RW, ANON) == -EINVAL, "wrong result");
     CHECK("mmap shared", xmmap(0, PG, RW, MAP_SHARED | MAP_ANONYMOUS) == -EINVAL, "wrong result");
-    CHECK("mmap file", sc6(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, 0, 0) == -ENODEV, "wrong result");
+    CHECK("mmap console", sc6(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, 0, 0) == -EACCES, "wrong result");
     long h = xmmap(1L << 40, 1L << 30, RW, ANON); /* huge, lazy: nothing is paid for until touched */
     CHECK("mmap 1 GiB", h > 0, "%ld", h);
     if (h > 0) { ((volatile char *)h)[(1L << 30) - 1] = 7; CHECK("munmap 1 GiB", xmunmap(h, 1L << 30) == 0, "wrong result"); }
@@ -154,6 +154,36 @@ static void t_brk(void) {
     xmunmap(a, PG);
 }
 
+static void t_file(void) {
+    char head[64], *m;
+    long fd = sc6(SYS_open, (long)"/bin/t_mm", 0, 0, 0, 0, 0);
+    CHECK("open self", fd >= 0, "%ld", fd);
+    if (fd < 0) return;
+    long n = sc6(SYS_read, fd, (long)head, sizeof head, 0, 0, 0);
+    CHECK("read self", n == sizeof head, "%ld", n);
+    long a = sc6(SYS_mmap, 0, 3 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK("mmap file", a > 0 && !memcmp((void *)a, head, sizeof head) && !memcmp((void *)a, "\x7f" "ELF", 4), "%ld", a);
+    long b = sc6(SYS_mmap, 0, PG, RW, MAP_PRIVATE, fd, PG);
+    if (b > 0) {
+        m = (char *)b;
+        char was = m[0];
+        m[0] = (char)(was + 1); /* private: the file stays as it is */
+        char again[1];
+        sc6(SYS_lseek, fd, PG, 0 /* SEEK_SET */, 0, 0, 0);
+        CHECK("private write", sc6(SYS_read, fd, (long)again, 1, 0, 0, 0) == 1 && again[0] == was, "file changed");
+        xmunmap(b, PG);
+    } else CHECK("mmap file RW", 0, "%ld", b);
+    CHECK("mmap file X", sc6(SYS_mmap, 0, PG, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == -EPERM, "wrong result");
+    CHECK("mmap file off", sc6(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, fd, 100) == -EINVAL, "wrong result");
+    CHECK("mmap file shared", sc6(SYS_mmap, 0, PG, PROT_READ, MAP_SHARED, fd, 0) == -EINVAL, "wrong result");
+    CHECK("mmap bad fd", sc6(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, 77, 0) == -EBADF, "wrong result");
+    CHECK("mmap past eof", (b = sc6(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, fd, 1L << 30)) > 0 &&
+          ((volatile char *)b)[0] == 0, "%ld", b);
+    xmunmap(b, PG);
+    xmunmap(a, 3 * PG);
+    sc6(SYS_close, fd, 0, 0, 0, 0, 0);
+}
+
 static void t_many(void) {
     /* A hundred separate mappings, a split of each, then up to the region
      * table's limit (256 per process): the split that finds no slot is
@@ -211,6 +241,7 @@ int main(int argc, char **argv) {
     t_wx();
     t_fixed();
     t_brk();
+    t_file();
     t_many();
     printf("t_mm: %d failed\n", failures);
     return failures;
