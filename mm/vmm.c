@@ -355,9 +355,6 @@ static int range_any(struct address_space *as, uint64_t from, uint64_t to, uint6
     return r;
 }
 
-int vmm_range_has_foreign(struct address_space *as, uint64_t from, uint64_t to) {
-    return range_any(as, from, to, PTE_OWNED, 0);
-}
 int vmm_range_mapped(struct address_space *as, uint64_t from, uint64_t to) { return range_any(as, from, to, 0, 0); }
 int vmm_range_exec(struct address_space *as, uint64_t from, uint64_t to) { return range_any(as, from, to, PTE_NX, 0); }
 int vmm_range_nonexec(struct address_space *as, uint64_t from, uint64_t to) {

@@ -98,8 +98,6 @@ int vmm_region_overlaps(struct address_space *as, uint64_t start, uint64_t end);
  * without PTE_P (PROT_NONE) keep the frame mapped without PTE_U.
  * Non-owned leaves (device windows) are left alone. */
 void vmm_protect_range(struct address_space *as, uint64_t from, uint64_t to, uint64_t flags);
-/* 1 if a leaf without PTE_OWNED is mapped in [from, to). */
-int vmm_range_has_foreign(struct address_space *as, uint64_t from, uint64_t to);
 /* 1 if any leaf is mapped in [from, to); 1 if any is mapped executable. */
 int vmm_range_mapped(struct address_space *as, uint64_t from, uint64_t to);
 int vmm_range_exec(struct address_space *as, uint64_t from, uint64_t to);
