@@ -65,5 +65,8 @@ int file_is_console(const struct file *f);
  * has checked them against the node's type): a description holding a
  * reference on the inode, or a negative errno in *err and 0. */
 struct file *vfs_file_open(const char *path, int flags, int *err);
+/* Bytes of the regular file behind descriptor fd of the current process at
+ * off, into a kernel buffer (offset unchanged): bytes read, -EBADF, -EACCES. */
+long vfs_file_read_at(uint64_t fd, uint64_t off, void *buf, uint64_t len);
 
 #endif

@@ -4,6 +4,7 @@
  * the last close. Work per call is bounded: 512-byte chunks with a
  * reschedule point between them. */
 #include "fs/file.h"
+#include "fs/fd.h"
 #include "fs/fs.h"
 #include "kernel/proc.h"
 #include "mm/usercopy.h"
@@ -127,4 +128,14 @@ struct file *vfs_file_open(const char *path, int flags, int *err) {
     f->ino = ino;
     strlcpy(f->path, path, sizeof f->path);
     return f;
+}
+
+/* For private file mappings (kernel/umem.c): the bytes of a descriptor's
+ * regular file at off, without moving its offset. */
+long vfs_file_read_at(uint64_t fd, uint64_t off, void *buf, uint64_t len) {
+    struct file *f = fd_get(fd);
+    if (!f) return -EBADF;
+    if (f->ops != &vfs_file_ops || (f->flags & 3) == O_WRONLY) return -EACCES;
+    if (!len) return 0;
+    return vfs_iread(&f->ino, off, buf, len); /* the node: the file may have been renamed or unlinked */
 }

@@ -74,7 +74,11 @@ enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
 #define WAIT_ANY (-1)
 
 /* SYS_mmap(0, length, prot): anonymous, demand-zero, at an address the kernel
- * chooses. Never executable: PROT_EXEC is refused with -EPERM. */
+ * chooses (with an unmapped page before and after). Never executable:
+ * PROT_EXEC is refused with -EPERM. -ENOMEM past 4 GiB or when the process's
+ * table of 256 regions is full.
+ * SYS_munmap(addr, length): takes back exactly one mapping SYS_mmap made
+ * (length rounded up to pages); anything else is -EINVAL. */
 #define PROT_READ  1
 #define PROT_WRITE 2
 #define PROT_EXEC  4
