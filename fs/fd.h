@@ -15,5 +15,8 @@ int files_open_count(const struct proc *p);
 void files_setup(struct proc *p);
 /* Closes every descriptor of a process that ends (a proc release hook). */
 void files_release(struct proc *p);
+/* A forked child shares every open description of its parent (fs/fd_fork.c,
+ * a proc fork hook). */
+void fd_fork_share(struct proc *child, struct proc *parent);
 
 #endif

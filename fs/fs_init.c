@@ -132,6 +132,7 @@ void fs_init(void) {
     char version[128];
     proc_add_spawn_hook(files_setup);
     proc_add_release_hook(files_release);
+    proc_add_fork_hook(fd_fork_share);
     root_fs = ramfs_create();
     if (!root_fs) {
         boot_error("RAMFS", -ENOMEM);

@@ -12,8 +12,8 @@
  * process as `[ENOSYS] pid=N name=<program> nr=<number>`.
  *
  * Calls answered with -ENOSYS on purpose (rseq must be: a fake success
- * makes glibc trust an unregistered area) are listed with linux_enosys and
- * not logged.
+ * makes glibc trust an unregistered area; clone3: glibc falls back to
+ * clone) are listed with linux_enosys and not logged.
  *
  * X(number, name, handler): handler is `long handler(SYSARGS)`
  * (kernel/syscall.h), defined by the subsystem that owns the call. A handler
@@ -38,6 +38,11 @@
     X(33, dup2, sys_dup2)                          \
     X(35, nanosleep, linux_nanosleep)              \
     X(39, getpid, sys_getpid)                      \
+    X(56, clone, linux_clone)                      \
+    X(57, fork, sys_fork)                          \
+    X(58, vfork, linux_vfork)                      \
+    X(59, execve, sys_exec)                        \
+    X(61, wait4, linux_wait4)                      \
     X(60, exit, linux_exit)                        \
     X(63, uname, linux_uname)                      \
     X(89, readlink, linux_readlink)                \
@@ -46,7 +51,12 @@
     X(104, getgid, linux_getid)                    \
     X(107, geteuid, linux_getid)                   \
     X(108, getegid, linux_getid)                   \
+    X(109, setpgid, linux_setpgid)                 \
     X(110, getppid, linux_getppid)                 \
+    X(111, getpgrp, linux_getpgrp)                 \
+    X(112, setsid, linux_setsid)                   \
+    X(121, getpgid, linux_getpgid)                 \
+    X(124, getsid, linux_getsid)                   \
     X(158, arch_prctl, linux_arch_prctl)           \
     X(186, gettid, sys_getpid)                     \
     X(201, time, linux_time)                       \
@@ -59,7 +69,8 @@
     X(273, set_robust_list, linux_enosys)          \
     X(302, prlimit64, linux_prlimit64)             \
     X(318, getrandom, linux_getrandom)             \
-    X(334, rseq, linux_enosys)
+    X(334, rseq, linux_enosys)                     \
+    X(435, clone3, linux_enosys)
 
 /* The table covers numbers below this (Linux x86-64 ends at 462 today). */
 #define LINUX_SYS_COUNT 512

@@ -1,0 +1,76 @@
+"""The process model under the Linux personality: fork, vfork and the
+fork-like clones (copy-on-write), execve in place, wait4, process groups and
+sessions, orphans. The musl programs t_fork, t_exec and t_wait (user/musl/)
+check everything they can see from inside and print "<prog>: 0 failed";
+these tests add what only the kernel shows: the [KILL] lines, and that frames,
+heap, process slots and the process table are exactly back after storms,
+bombs and races."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_attack import run_line, snapshot, wait_for_kernel_tasks_only
+
+
+def run_ok(m, line: str, prog: str, timeout: float = 120.0) -> str:
+    out = run_line(m, line, timeout=timeout)
+    assert f"{prog}: 0 failed" in out, out
+    assert "FAIL" not in out, out
+    assert re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out
+    return out
+
+
+def test_fork_vfork_clone(initrd_vm):
+    run_ok(initrd_vm, "run /bin/t_fork", "t_fork")
+
+
+def test_exec(initrd_vm):
+    out = run_ok(initrd_vm, "run /bin/t_exec", "t_exec")
+    assert "Hello from user space!" in out, out  # the SECoS program ran with its own table
+
+
+def test_wait_status_groups_orphans(initrd_vm):
+    out = run_ok(initrd_vm, "run /bin/t_wait", "t_wait")
+    for reason in ("#PF", "#UD", "#DE", "#GP"):  # int3 is a #GP on its DPL-0 gate
+        assert re.search(rf"^\[KILL\] pid=\d+ name=t_wait reason={re.escape(reason)}", out, re.M), (reason, out)
+    assert "orphan: ppid=1" in out, out  # adopted by the kernel before its parent's wait returned
+    wait_for_kernel_tasks_only(initrd_vm)
+
+
+def leaves_nothing(m, line: str, timeout: float = 180.0) -> str:
+    """Runs line once to warm up the kernel's lazily built structures, then
+    again between two snapshots that must be equal."""
+    run_line(m, line, timeout=timeout)
+    wait_for_kernel_tasks_only(m)
+    before = snapshot(m)
+    out = run_line(m, line, timeout=timeout)
+    wait_for_kernel_tasks_only(m)
+    after = snapshot(m)
+    assert after == before, (before, after, out)
+    return out
+
+
+def test_fork_storm_leaves_nothing(initrd_vm):
+    out = leaves_nothing(initrd_vm, "run /bin/t_fork storm 20")
+    assert "storm: 20 rounds ok" in out, out
+
+
+def test_fork_bomb(initrd_vm):
+    """The table fills, fork says EAGAIN, everything is reaped, the shell lives."""
+    out = leaves_nothing(initrd_vm, "run /bin/t_fork bomb")
+    assert re.search(r"bomb: \d+ children", out), out
+    assert "FAIL" not in out, out
+    assert re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out
+    assert "kshell" in run_line(initrd_vm, "ps")
+
+
+def test_cow_race_frame_accounting(initrd_vm):
+    out = leaves_nothing(initrd_vm, "run /bin/t_fork cowrace 24")
+    assert "FAIL" not in out and re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out
+
+
+def test_orphans_reaped_by_kernel(initrd_vm):
+    out = leaves_nothing(initrd_vm, "run /bin/t_fork orphans 20")
+    assert "orphans: 20 left behind" in out, out
