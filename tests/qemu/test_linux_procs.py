@@ -74,3 +74,30 @@ def test_cow_race_frame_accounting(initrd_vm):
 def test_orphans_reaped_by_kernel(initrd_vm):
     out = leaves_nothing(initrd_vm, "run /bin/t_fork orphans 20")
     assert "orphans: 20 left behind" in out, out
+
+
+def test_exec_leaves_nothing(initrd_vm):
+    """Failed execs (E2BIG, ENOEXEC, EFAULT) and successful ones free what
+    they built: the new space on failure, the old one on success."""
+    leaves_nothing(initrd_vm, "run /bin/t_exec")
+
+
+def test_exec_argument_bomb(initrd_vm):
+    out = leaves_nothing(initrd_vm, "run /bin/t_exec bomb 30")
+    assert "t_exec: bomb done" in out, out
+    assert re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out
+
+
+def test_personality_crossing(initrd_vm):
+    """A SECoS program forks and execs a Linux one (SYS_fork, SYS_exec), and a
+    SECoS one; each image gets its own table (t_exec checks its auxv and TLS,
+    args prints its argv through SECoS's write)."""
+    out = run_line(initrd_vm, "run forkexec /bin/t_exec secos")
+    assert "t_exec: started by SECoS: ok" in out, out
+    assert re.search(r"^forkexec: child \d+ status 0$", out, re.M), out
+    out = run_line(initrd_vm, "run forkexec /bin/args x y")
+    assert "argc=3\nargv[0]=/bin/args\nargv[1]=x\nargv[2]=y\n" in out, out
+    assert re.search(r"^forkexec: child \d+ status 0$", out, re.M), out
+    out = run_line(initrd_vm, "run forkexec /bin/no_such_program")
+    assert "forkexec: exec /bin/no_such_program failed: -2" in out, out
+    assert re.search(r"^forkexec: child \d+ status 100$", out, re.M), out

@@ -1,6 +1,8 @@
 /* t_exec: execve in place under the Linux personality.
  * Usage: t_exec          the checks (forks children that exec this program)
- *        t_exec child ...  (internal) checks argv, envp and auxv as execve passed them */
+ *        t_exec child ...  (internal) checks argv, envp and auxv as execve passed them
+ *        t_exec secos      exit 0 when exec'd by a SECoS program (user/progs/forkexec.c)
+ *        t_exec bomb N     re-executes itself N times with ~120 KiB of arguments */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +27,27 @@ static int child(int argc, char **argv) {
     if (!fn || strcmp(fn, getenv("WANT_EXECFN") ? getenv("WANT_EXECFN") : "/bin/t_exec") != 0) bad |= 8;
     if (tls_word != 43 || image_word != 0x5ec05) bad |= 16; /* a fresh image, TLS set up again */
     return bad;
+}
+
+/* The argument bomb: each round replaces the image with itself, passing
+ * 3000 arguments of 40 bytes, until N reaches 0. */
+static int bomb(int n) {
+    if (n <= 0) {
+        printf("t_exec: bomb done\n");
+        return 0;
+    }
+    static char *v[3004];
+    static char arg[40];
+    static char count[16];
+    memset(arg, 'a', sizeof arg - 1);
+    snprintf(count, sizeof count, "%d", n - 1);
+    v[0] = "t_exec";
+    v[1] = "bomb";
+    v[2] = count;
+    for (int i = 3; i < 3003; i++) v[i] = arg;
+    execve("/proc/self/exe", v, environ);
+    printf("FAIL bomb: execve errno=%d\n", errno);
+    return 1;
 }
 
 /* Forks a child that execs path with argv/envp; its exit status (or -1). */
@@ -56,6 +79,13 @@ int main(int argc, char **argv) {
     check_init();
     if (argc >= 2 && strcmp(argv[1], "child") == 0) return child(argc, argv);
     if (argc == 2 && strcmp(argv[1], "exit5") == 0) return 5;
+    if (argc == 2 && strcmp(argv[1], "secos") == 0) {
+        const char *from = getenv("FROM");
+        int ok = from && strcmp(from, "secos") == 0 && getauxval(AT_PHDR) && tls_word == 43;
+        printf("t_exec: started by SECoS: %s\n", ok ? "ok" : "FAIL");
+        return ok ? 0 : 1;
+    }
+    if (argc >= 3 && strcmp(argv[1], "bomb") == 0) return bomb(atoi(argv[2]));
     char *cargv[] = { "t_exec", "child", "a b", "", 0 };
     char *cenv[] = { "FOO=bar=baz", "OTHER=1", 0 };
     int r = fork_exec("/bin/t_exec", cargv, cenv);
