@@ -40,7 +40,9 @@ static long copy_vector(struct exec_args *a, uint64_t uvec) {
         if (len < 0) return len == -ENAMETOOLONG ? -E2BIG : len;
         a->vec[a->nvec++] = a->strings + a->used;
         a->used += (uint32_t)len + 1;
-        if (n % 64 == 63) sched_resched_point(); /* up to 4096 strings */
+        /* No reschedule point here: a process switched out in a syscall
+         * may be killed (proc_kill), and this one holds heap buffers. The
+         * work is bounded by USTACK_STRINGS_MAX bytes anyway. */
     }
     a->vec[a->nvec++] = 0;
     return n;

@@ -8,10 +8,9 @@ bombs and races."""
 from __future__ import annotations
 
 import re
+import time
 
-import pytest
-
-from test_attack import run_line, snapshot, wait_for_kernel_tasks_only
+from test_attack import parse_ps, run_line, snapshot, wait_for_kernel_tasks_only
 
 
 def run_ok(m, line: str, prog: str, timeout: float = 120.0) -> str:
@@ -101,3 +100,40 @@ def test_personality_crossing(initrd_vm):
     out = run_line(initrd_vm, "run forkexec /bin/no_such_program")
     assert "forkexec: exec /bin/no_such_program failed: -2" in out, out
     assert re.search(r"^forkexec: child \d+ status 100$", out, re.M), out
+
+
+def start_vforkhold(m) -> tuple[int, int, int]:
+    """elfload t_fork vforkhold: (parent pid, child pid, output offset)."""
+    start = len(m.output)
+    out = run_line(m, "elfload /bin/t_fork vforkhold")
+    parent = int(re.search(r"started \S+ as pid (\d+)", out).group(1))
+    for _ in range(50):
+        rows = [r for r in parse_ps(run_line(m, "ps")) if r[1] == str(parent)]
+        if rows:
+            return parent, int(rows[0][0]), start
+        time.sleep(0.05)
+    raise AssertionError(run_line(m, "ps"))
+
+
+def test_kill_vfork_child_resumes_parent(initrd_vm):
+    m = initrd_vm
+    run_line(m, "run /bin/t_fork storm 1")  # warm up
+    before = snapshot(m)
+    parent, child, start = start_vforkhold(m)
+    assert "vforkhold: resumed" not in m.output[start:]  # still blocked in vfork
+    run_line(m, f"kill {child}")
+    m.wait_until(lambda t, p: f"vforkhold: child {child} status 0x9" in t[start:], 10, "the parent's wait")
+    wait_for_kernel_tasks_only(m)
+    run_line(m, "elfunload")  # reaps the parent (the shell's child)
+    assert snapshot(m) == before
+
+
+def test_kill_vfork_parent_leaves_nothing(initrd_vm):
+    m = initrd_vm
+    run_line(m, "run /bin/t_fork storm 1")
+    before = snapshot(m)
+    parent, child, start = start_vforkhold(m)
+    run_line(m, "elfunload")  # kills and reaps the blocked parent
+    wait_for_kernel_tasks_only(m)  # the orphan ends on its own, the kernel reaps it
+    assert "vforkhold: resumed" not in m.output[start:]
+    assert snapshot(m) == before

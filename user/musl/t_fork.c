@@ -3,7 +3,8 @@
  *        t_fork storm N    N rounds of fork/exit/wait, 20 children at a time
  *        t_fork bomb       fork until the table is full (-EAGAIN), reap all
  *        t_fork cowrace N  N children write a shared 256 KiB buffer at once
- *        t_fork orphans N  N children each leave a grandchild behind */
+ *        t_fork orphans N  N children each leave a grandchild behind
+ *        t_fork vforkhold  a vfork child that sleeps 1.5 s (for a kill from the shell) */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -232,8 +233,22 @@ static int orphans(int n) {
     return 0;
 }
 
+static int vforkhold(void) {
+    pid_t c = vfork();
+    if (c == 0) {
+        sleep_ms(1500);
+        _exit(0);
+    }
+    printf("vforkhold: resumed\n");
+    int st = -1;
+    pid_t r = waitpid(c, &st, 0);
+    printf("vforkhold: child %d status %#x\n", r, st);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     check_init();
+    if (argc == 2 && strcmp(argv[1], "vforkhold") == 0) return vforkhold();
     if (argc == 3 && strcmp(argv[1], "storm") == 0) return storm(atoi(argv[2]));
     if (argc == 2 && strcmp(argv[1], "bomb") == 0) return bomb();
     if (argc == 3 && strcmp(argv[1], "cowrace") == 0) return cowrace(atoi(argv[2]));
