@@ -67,7 +67,8 @@ static int run(const char *name, int exec, int n) {
 int main(int argc, char **argv) {
     setvbuf(stdout, 0, _IONBF, 0);
     int n = argc > 1 && strcmp(argv[1], "--quick") == 0 ? 20 : MAX_SAMPLES;
-    printf("# BENCH <name> <median_ticks> <iterations> <min_ticks> <p10_ticks> <p90_ticks>; ticks = rdtsc\n");
+    printf("# BENCH <name> <median_ticks> <iterations> <min_ticks> <p10_ticks> <p90_ticks>; ticks = rdtsc (guest "
+           "instructions under -icount shift=0)\n");
     int bad = run("fork_exit_wait", 0, n);
     bad |= run("fork_exec_wait", 1, n);
     return bad;
