@@ -78,9 +78,9 @@ static void switch_image(struct proc *p, struct proc *img, const char *path, uin
     memcpy(p->exe_path, img->exe_path, sizeof p->exe_path);
     memcpy(p->cmdline, img->cmdline, sizeof p->cmdline);
     p->cmdline_len = img->cmdline_len;
-    memset(p->mmaps, 0, sizeof p->mmaps);
-    p->mmap_next = img->mmap_next;
+    p->mmap_base = img->mmap_base; /* the regions are the new space's */
     p->stack_bottom = img->stack_bottom;
+    p->brk_start = img->brk_start;
     p->brk = img->brk;
     memset(p->enosys_seen, 0, sizeof p->enosys_seen);
     p->enosys_logged = 0;

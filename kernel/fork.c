@@ -1,5 +1,5 @@
 /* fork, vfork and the fork-like clones. A child is a copy of its parent:
- * the address space copy-on-write (vmm_space_fork), the registers with 0 in
+ * the address space and its regions copy-on-write (vmm_space_fork), the registers with 0 in
  * rax, the FPU state and FS base, personality, process group and session,
  * and whatever subsystems copy in their fork hooks (descriptors). It shares
  * no memory with the parent, ever: CLONE_VM is honoured only together with
@@ -40,9 +40,10 @@ int proc_fork(uint64_t child_sp, struct proc **child_out) {
     }
     c->manifest = parent->manifest;
     c->has_manifest = parent->has_manifest;
-    memcpy(c->mmaps, parent->mmaps, sizeof c->mmaps);
-    c->mmap_next = parent->mmap_next;
+    /* The memory map itself (regions) came with the space. */
+    c->mmap_base = parent->mmap_base;
     c->stack_bottom = parent->stack_bottom;
+    c->brk_start = parent->brk_start;
     c->abi = parent->abi;
     c->fs_base = parent->fs_base;
     c->brk = parent->brk;

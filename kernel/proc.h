@@ -15,7 +15,6 @@
 struct file;
 #define PROC_MAX      64
 #define PROC_NAME_MAX 32
-#define PROC_MMAP_MAX 16
 #define PROC_KSTACK_SIZE (16 * 1024)
 #define SCHED_QUANTUM_TICKS 10
 
@@ -29,8 +28,6 @@ enum proc_abi { PROC_ABI_SECOS = 0, PROC_ABI_LINUX = 1, PROC_ABI_COUNT };
 
 #define PROC_EXE_MAX     256  /* absolute path of the running image (/proc/self/exe) */
 #define PROC_CMDLINE_MAX 256  /* the start of argv, NUL-separated (/proc/<pid>/cmdline) */
-
-struct mmap_region { uint64_t start, end; };
 
 struct proc {
     int pid;
@@ -54,12 +51,13 @@ struct proc {
     const void *wait_chan;         /* what a BLOCKED process waits for */
     uint64_t wake_tick;            /* sleep deadline, 0 = none */
     int interrupted;               /* proc_interrupt() since the last interruptible wait */
-    struct mmap_region mmaps[PROC_MMAP_MAX];
-    uint64_t mmap_next;            /* next mmap address to try */
+    /* The memory map itself is the address space's regions (kernel/umem.c). */
+    uint64_t mmap_base;            /* mappings placed by the kernel go above this (ASLR) */
     uint64_t stack_bottom;         /* lowest address the stack may grow to */
     uint8_t abi;                   /* enum proc_abi */
     uint64_t fs_base;              /* FS segment base (TLS), restored on every switch */
     uint64_t clear_child_tid;      /* set_tid_address: cleared at exit */
+    uint64_t brk_start;            /* the program break's lowest value: the heap starts here */
     uint64_t brk;                  /* current program break (Linux brk) */
     uint64_t enosys_seen[8];       /* Linux numbers < 512 already logged as missing */
     uint32_t enosys_logged;        /* [ENOSYS] lines printed for this process */

@@ -59,11 +59,7 @@ struct address_space *vmm_space_fork(struct address_space *parent) {
     if (parent == &kernel_space) return 0;
     struct address_space *child = vmm_space_create();
     if (!child) return 0;
-    for (int i = 0; i < parent->dz_count; i++) {
-        child->dz[i] = parent->dz[i];
-        child->dz[i].committed = 0; /* promises exist only for kernel regions */
-    }
-    child->dz_count = parent->dz_count;
+    region_copy(&child->regions, &parent->regions); /* same capacity: cannot fail */
     child->page_limit = parent->page_limit;
     uint64_t f = irq_save();
     long r = fork_level(child, parent->pml4, child->pml4, 4);

@@ -34,6 +34,8 @@
     X(16, ioctl, linux_ioctl)                      \
     X(20, writev, linux_writev)                    \
     X(24, sched_yield, sys_yield)                  \
+    X(25, mremap, linux_enosys)                    \
+    X(28, madvise, linux_madvise)                  \
     X(32, dup, sys_dup)                            \
     X(33, dup2, sys_dup2)                          \
     X(35, nanosleep, linux_nanosleep)              \

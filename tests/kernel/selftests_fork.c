@@ -43,7 +43,7 @@ static void raw_store(uint64_t va, uint64_t v) {
 
 /* Leaves the user half: sum of what a space adds to the system-wide count
  * besides its leaves (PML4 + structure page + tables below the PML4). */
-static uint64_t overhead(struct address_space *as) { return 2 + as->table_frames - 1; }
+static uint64_t overhead(struct address_space *as) { return 1 + VMM_SPACE_FRAMES + as->table_frames - 1; }
 
 static struct address_space *make_parent(uint64_t dev) {
     struct address_space *p = vmm_space_create();
@@ -75,7 +75,7 @@ static int fork_round(int parent_dies_first) {
     struct address_space *c = vmm_space_fork(p);
     ST_CHECK(c);
     ST_CHECK(c->owned_frames == 6 && p->owned_frames == 6);
-    ST_CHECK(c->page_limit == 1000 && c->dz_count == p->dz_count && c->dz[0].start == F_DZ);
+    ST_CHECK(c->page_limit == 1000 && c->regions.n == p->regions.n && c->regions.r[0].start == F_DZ);
     ST_CHECK(vmm_translate(c, F_DEV, 0, 0) == -ENOENT);           /* device memory is not inherited */
     ST_CHECK(pa_of(p, F_DEV) == dev);
     for (int i = 0; i < 4; i++) {
@@ -175,5 +175,56 @@ SELFTEST(fork_cow_churn, "mm.fork_cow_churn_no_leak") {
     }
     vmm_space_destroy(a);
     ST_CHECK(vmm_user_frames_in_use() == user0 && pmm_free_frames() == free0);
+    return 0;
+}
+
+/* mprotect meets COW: write permission given back to a frame still shared
+ * after a fork must come as PTE_COW (a write then copies), never as W on the
+ * shared frame; PROT_NONE keeps the frame but takes USER away. */
+SELFTEST(fork_cow_protect, "mm.fork_cow_protect") {
+    uint64_t free0 = pmm_free_frames(), user0 = vmm_user_frames_in_use();
+    struct address_space *prev = vmm_current();
+    struct address_space *a = vmm_space_create();
+    ST_CHECK(a && vmm_map_new(a, F_RW, RW) == 0);
+    uint64_t pa = pa_of(a, F_RW);
+    vmm_protect_range(a, F_RW, F_RW + 4096, PTE_P | PTE_U | PTE_NX); /* read-only before the fork */
+    struct address_space *c = vmm_space_fork(a);
+    ST_CHECK(c && pmm_refcount(pa) == 2 && !(flags_of(c, F_RW) & (PTE_W | PTE_COW)));
+    vmm_protect_range(c, F_RW, F_RW + 4096, RW);
+    ST_CHECK((flags_of(c, F_RW) & (PTE_W | PTE_COW)) == PTE_COW);
+    vmm_activate(c);
+    raw_store(F_RW, 0x77);
+    ST_CHECK(pa_of(c, F_RW) != pa && peek(a, F_RW) == 0 && peek(c, F_RW) == 0x77);
+    vmm_protect_range(c, F_RW, F_RW + 4096, 0); /* PROT_NONE */
+    uint64_t v = 0;
+    ST_CHECK((flags_of(c, F_RW) & (PTE_P | PTE_U | PTE_W)) == PTE_P && copy_from_user(&v, F_RW, 8) == -EFAULT);
+    vmm_protect_range(c, F_RW, F_RW + 4096, PTE_P | PTE_U | PTE_NX);
+    ST_CHECK(copy_from_user(&v, F_RW, 8) == 0 && v == 0x77); /* the data survived PROT_NONE */
+    vmm_activate(prev);
+    vmm_space_destroy(c);
+    vmm_space_destroy(a);
+    ST_CHECK(vmm_user_frames_in_use() == user0 && pmm_free_frames() == free0);
+    return 0;
+}
+
+/* The region table goes with the fork: a demand-zero region of the parent
+ * faults in on the child's side too, and each side's later changes are its own. */
+SELFTEST(fork_regions, "mm.fork_copies_regions") {
+    uint64_t free0 = pmm_free_frames();
+    struct address_space *prev = vmm_current();
+    struct address_space *a = vmm_space_create();
+    ST_CHECK(a && vmm_add_region(a, F_DZ, F_DZ + 8 * 4096, RW, REGION_HEAP) == 0);
+    struct address_space *c = vmm_space_fork(a);
+    ST_CHECK(c && c->regions.n == 1 && c->regions.r[0].kind == REGION_HEAP);
+    ST_CHECK(vmm_region_remove(a, F_DZ + 4096, F_DZ + 2 * 4096) == 0 && a->regions.n == 2 && c->regions.n == 1);
+    vmm_activate(c);
+    uint64_t v = 5;
+    ST_CHECK(copy_to_user(F_DZ + 4096, &v, 8) == 0); /* still a region in the child */
+    vmm_activate(a);
+    ST_CHECK(copy_to_user(F_DZ + 4096, &v, 8) == -EFAULT); /* the parent's hole */
+    vmm_activate(prev);
+    vmm_space_destroy(a);
+    vmm_space_destroy(c);
+    ST_CHECK(pmm_free_frames() == free0);
     return 0;
 }

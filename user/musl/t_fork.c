@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "t_check.h"
@@ -100,6 +101,25 @@ static void functional(void) {
     int ok = shared_word == 3;
     for (size_t i = 0; i < sizeof big; i += 512) ok &= big[i] == 0x33;
     CHECK("parent kept its own copy", ok, "word=%d", shared_word);
+
+    /* mmap'd memory is copied too; the child's munmap is its own. */
+    unsigned char *m = mmap(0, 8 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK("mmap before fork", m != MAP_FAILED, "errno=%d", errno);
+    if (m != MAP_FAILED) {
+        memset(m, 0x44, 8 * 4096);
+        c = fork();
+        if (c == 0) {
+            int good = m[0] == 0x44 && m[8 * 4096 - 1] == 0x44;
+            memset(m, 0x55, 8 * 4096);
+            good &= munmap(m, 8 * 4096) == 0;
+            _exit(good ? 0 : 1);
+        }
+        CHECK("the child sees, writes and unmaps its copy of a mapping", reap(c) == 0, "status");
+        ok = 1;
+        for (int i = 0; i < 8 * 4096; i += 256) ok &= m[i] == 0x44;
+        CHECK("the parent's mapping is untouched", ok, "m[0]=%#x", m[0]);
+        munmap(m, 8 * 4096);
+    }
 
     /* vfork blocks the parent until the child exits. */
     c = vfork();
