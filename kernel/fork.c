@@ -50,6 +50,10 @@ int proc_fork(uint64_t child_sp, struct proc **child_out) {
     memcpy(c->exe_path, parent->exe_path, sizeof c->exe_path);
     memcpy(c->cmdline, parent->cmdline, sizeof c->cmdline);
     c->cmdline_len = parent->cmdline_len;
+    /* What the parent already logged as missing is not news from its child
+     * (a fork storm must not flood the console). */
+    memcpy(c->enosys_seen, parent->enosys_seen, sizeof c->enosys_seen);
+    c->enosys_logged = parent->enosys_logged;
     c->pgid = parent->pgid;
     c->sid = parent->sid;
     /* The live registers are the parent's (the kernel never touches them). */

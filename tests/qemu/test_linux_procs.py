@@ -137,3 +137,12 @@ def test_kill_vfork_parent_leaves_nothing(initrd_vm):
     wait_for_kernel_tasks_only(m)  # the orphan ends on its own, the kernel reaps it
     assert "vforkhold: resumed" not in m.output[start:]
     assert snapshot(m) == before
+
+
+def test_fork_storm_does_not_flood_the_console(initrd_vm):
+    """A missing call the parent already logged is not logged again by each
+    of its children (here: whatever musl's fork uses that SECoS lacks)."""
+    out = run_line(initrd_vm, "run /bin/t_fork storm 5")
+    assert "storm: 5 rounds ok" in out, out
+    numbers = re.findall(r"^\[ENOSYS\] pid=\d+ name=t_fork nr=(\d+)$", out, re.M)
+    assert len(numbers) == len(set(numbers)), out
