@@ -1,5 +1,7 @@
 /* t_wait: wait4's selectors and status encoding, process groups and
- * sessions under the Linux personality. Usage: t_wait */
+ * sessions under the Linux personality.
+ * Usage: t_wait          the checks
+ *        t_wait nap      (internal) sleeps 200 ms and exits 0 */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -130,6 +132,20 @@ static void groups(void) {
     r = setpgid(s, s);
     CHECK("setpgid on a child in another session: EPERM", r == -1 && errno == EPERM, "r=%d errno=%d", r, errno);
     CHECK("setsid in a child", waitpid(s, &st, 0) == s && WIFEXITED(st) && WEXITSTATUS(st) == 0, "st=%#x", st);
+
+    /* A child past execve is out of reach of setpgid too. */
+    pid_t e = fork();
+    if (e == 0) {
+        char *nap[] = { "t_wait", "nap", 0 };
+        execve("/bin/t_wait", nap, 0);
+        _exit(1);
+    }
+    sleep_ms(50);
+    errno = 0;
+    r = setpgid(e, e);
+    CHECK("setpgid on a child that exec'd: EACCES", r == -1 && errno == EACCES, "r=%d errno=%d", r, errno);
+    CHECK("the exec'd child ends well", waitpid(e, &st, 0) == e && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "st=%#x", st);
 }
 
 /* A child leaves a grandchild behind: the grandchild is adopted by the
@@ -152,8 +168,12 @@ static void orphan(void) {
     sleep_ms(200);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     check_init();
+    if (argc == 2 && strcmp(argv[1], "nap") == 0) {
+        sleep_ms(200);
+        return 0;
+    }
     statuses();
     options();
     groups();
