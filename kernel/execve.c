@@ -73,6 +73,7 @@ static void switch_image(struct proc *p, struct proc *img, const char *path, uin
     irq_restore(f);
     vmm_space_destroy(old);
     p->abi = img->abi;
+    syscall_activate(p->abi); /* the scheduler only switches tables between tasks */
     p->manifest = img->manifest;
     p->has_manifest = img->has_manifest;
     memcpy(p->exe_path, img->exe_path, sizeof p->exe_path);

@@ -22,7 +22,9 @@ typedef int (*page_fault_fn)(uint64_t addr, uint64_t error);
 /* Which guarded kernel stack's guard page addr is in, or -1. */
 typedef int (*stack_guard_fn)(uint64_t addr);
 
-void trap_set_syscall_handler(syscall_handler_fn fn, bad_return_fn bad_return);
+/* fn serves SYSCALL, int80 serves INT 0x80 (they may differ: not every
+ * personality takes INT 0x80). */
+void trap_set_syscall_handler(syscall_handler_fn fn, syscall_handler_fn int80, bad_return_fn bad_return);
 extern syscall_handler_fn trap_syscall_handler; /* read by the entry stubs */
 void trap_set_user_fault_handler(user_fault_fn fn);
 void trap_set_page_fault_resolver(page_fault_fn fn);

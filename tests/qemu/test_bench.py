@@ -13,8 +13,7 @@ from secos import REPO, kernel_path, require_image
 
 KERNEL_NAMES = ["pmm_alloc_free", "kmalloc_kfree_64", "kmalloc_kfree_4k", "kernel_page_fault"]
 USER_NAMES = ["rdtsc_overhead", "null_syscall", "null_syscall_int80", "yield_switch",
-              "spawn_exit_wait", "page_fault", "user_page_fault",
-              "fork_exit_wait", "fork_exec_wait"]  # these two: /bin/bench_proc from the initrd
+              "spawn_exit_wait", "page_fault", "user_page_fault"]
 
 
 @pytest.fixture(scope="module")
