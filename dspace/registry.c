@@ -68,6 +68,9 @@ int driver_registry_init(void) {
         rl_init(&driver_rate, DRIVER_RATE_DEFAULT, DRIVER_BURST_DEFAULT, TIMER_HZ);
         audit_init(&driver_audit, audit_storage, DRIVER_AUDIT_CAPACITY);
         proc_add_release_hook(release_bindings);
+        /* A new image never inherits the old one's devices (a forked child
+         * has none: bindings are by pid, device windows are not copied). */
+        proc_add_exec_hook(release_bindings);
     }
     /* From driver_ndevices: a retry after -ENOMEM keeps what it already has. */
     for (uint32_t i = driver_ndevices; i < sizeof specs / sizeof specs[0]; i++) {

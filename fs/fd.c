@@ -74,14 +74,13 @@ void fd_close_on_exec(struct proc *p) {
         if (p->files[i] && (p->fd_flags[i] & PROC_FD_CLOEXEC)) fd_drop(p, i);
 }
 
-int fd_table_copy(struct proc *child, struct proc *parent) {
+void fd_table_copy(struct proc *child, struct proc *parent) {
     for (int i = 0; i < SECOS_FD_MAX; i++) {
         child->files[i] = parent->files[i] ? file_get(parent->files[i]) : 0;
         child->fd_flags[i] = parent->files[i] ? parent->fd_flags[i] : 0;
     }
     memcpy(child->cwd, parent->cwd, sizeof child->cwd);
     child->umask = parent->umask;
-    return 0;
 }
 
 /* --- paths and open ----------------------------------------------------------- */

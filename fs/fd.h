@@ -41,10 +41,11 @@ void files_setup(struct proc *p);
 void files_release(struct proc *p);
 /* execve: closes every descriptor with FD_CLOEXEC. */
 void fd_close_on_exec(struct proc *p);
-/* fork: the child gets the parent's descriptors (sharing each description,
- * one more reference each), their FD_CLOEXEC flags and its working
- * directory. The child's table must be empty. Returns 0 (cannot fail). */
-int fd_table_copy(struct proc *child, struct proc *parent);
+/* fork (a proc fork hook): the child gets the parent's descriptors (sharing
+ * each description, one more reference each, so both share offsets, as on
+ * Unix), their FD_CLOEXEC flags, its working directory and umask. The
+ * child's table must be empty. Cannot fail. */
+void fd_table_copy(struct proc *child, struct proc *parent);
 
 /* A user path (at most VFS_PATH_MAX bytes) made absolute and normalised:
  * relative to dirfd (AT_FDCWD: the working directory; else an open

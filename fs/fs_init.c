@@ -134,6 +134,8 @@ void fs_init(void) {
     char version[128];
     proc_add_spawn_hook(files_setup);
     proc_add_release_hook(files_release);
+    proc_add_fork_hook(fd_table_copy);
+    proc_add_exec_hook(fd_close_on_exec);
     root_fs = ramfs_create();
     if (!root_fs) {
         boot_error("RAMFS", -ENOMEM);

@@ -25,7 +25,7 @@ long linux_getid(SYSARGS) {
 
 long linux_getppid(SYSARGS) {
     UNUSED_ARGS();
-    return current->parent > 0 ? current->parent : 0;
+    return current->parent > 0 ? current->parent : 1; /* orphans belong to the kernel, pid 1 */
 }
 
 /* ARCH_SET_FS with a non-canonical base would make the wrmsr #GP in the

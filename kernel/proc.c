@@ -8,6 +8,7 @@
 #include "mm/pmm.h"
 #include "lib/string.h"
 #include "secos/errno.h"
+#include "mm/usercopy.h"
 
 struct proc proc_table[PROC_MAX];
 extern struct proc *idle_proc;
@@ -71,6 +72,10 @@ static void prepare_kernel_context(struct proc *p, void (*entry)(void), uint64_t
     p->ctx_rsp = (uint64_t)sp;
 }
 
+void proc_prepare_user_return(struct proc *p) {
+    prepare_kernel_context(p, user_trampoline, 0, 0, (uint64_t)p->tf);
+}
+
 static __attribute__((noreturn)) void idle_loop(void) {
     for (;;) {
         cpu_cli();
@@ -85,6 +90,7 @@ void proc_init(void) {
     shell->pid = 1;
     shell->is_kernel = 1;
     shell->parent = -1;
+    shell->pgid = shell->sid = 1;
     shell->state = PROC_RUNNING;
     shell->kstack = kstack_main;
     strlcpy(shell->name, "kshell", sizeof shell->name);
@@ -120,6 +126,29 @@ void proc_add_spawn_hook(proc_release_fn fn) {
 void proc_add_release_hook(proc_release_fn fn) {
     if (release_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many release hooks");
     release_hooks[release_hook_count++] = fn;
+}
+
+static proc_fork_fn fork_hooks[PROC_RELEASE_HOOKS_MAX];
+static int fork_hook_count;
+static proc_release_fn exec_hooks[PROC_RELEASE_HOOKS_MAX];
+static int exec_hook_count;
+
+void proc_add_fork_hook(proc_fork_fn fn) {
+    if (fork_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many fork hooks");
+    fork_hooks[fork_hook_count++] = fn;
+}
+
+void proc_add_exec_hook(proc_release_fn fn) {
+    if (exec_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many exec hooks");
+    exec_hooks[exec_hook_count++] = fn;
+}
+
+void proc_run_fork_hooks(struct proc *child, struct proc *parent) {
+    for (int i = 0; i < fork_hook_count; i++) fork_hooks[i](child, parent);
+}
+
+void proc_run_exec_hooks(struct proc *p) {
+    for (int i = 0; i < exec_hook_count; i++) exec_hooks[i](p);
 }
 
 int proc_spawn(const char *path, int argc, char *const argv[], int parent, const char **why) {
@@ -161,6 +190,12 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
     p->tf = tf;
     prepare_kernel_context(p, user_trampoline, 0, 0, (uint64_t)tf);
     p->parent = parent;
+    /* Started by a user process (SYS_spawn): its group and session, as a
+     * fork would give. Started by the kernel: a session of its own, like a
+     * login. */
+    struct proc *pp = parent > 1 ? proc_by_pid(parent) : 0;
+    p->pgid = pp ? pp->pgid : p->pid;
+    p->sid = pp ? pp->sid : p->pid;
     sched_make_ready(p);
     return p->pid;
 }
@@ -168,6 +203,7 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
 /* Releases what a dead process holds, except its kernel stack and slot
  * (reaped later: it may be running on that stack right now). */
 static void proc_release(struct proc *p) {
+    proc_vfork_release(p);
     for (int i = 0; i < release_hook_count; i++) release_hooks[i](p);
     if (p->as) {
         struct address_space *as = p->as;
@@ -188,14 +224,34 @@ static void proc_become_zombie(struct proc *p, int status) {
     if (parent) wakeup(parent);
 }
 
+void proc_vfork_release(struct proc *child) {
+    if (!child->vfork_parent) return;
+    child->vfork_parent = 0;
+    wakeup(&child->vfork_parent);
+}
+
+void proc_clear_child_tid(void) {
+    uint64_t at = current->clear_child_tid;
+    current->clear_child_tid = 0;
+    if (!at || !current->as) return;
+    uint32_t zero = 0;
+    (void)copy_to_user(at, &zero, sizeof zero); /* a bad pointer is the program's loss */
+}
+
 void proc_exit(int status) {
+    if (current->is_kernel) panic("proc: kernel task %s tried to exit", current->name);
+    proc_clear_child_tid(); /* while the address space is still there */
     cpu_cli();
     struct proc *p = current;
-    if (p->is_kernel) panic("proc: kernel task %s tried to exit", p->name);
     proc_release(p);
     proc_become_zombie(p, status);
     schedule();
     panic("proc: zombie %d was scheduled", p->pid);
+}
+
+void proc_exit_signal(int sig) {
+    current->term_signal = sig;
+    proc_exit(128 + sig);
 }
 
 void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t addr, int status) {
@@ -209,10 +265,15 @@ int proc_kill(int pid) {
     struct proc *p = proc_by_pid(pid);
     if (!p || p->state == PROC_ZOMBIE) { irq_restore(f); return -ESRCH; }
     if (p->is_kernel) { irq_restore(f); return -EPERM; }
-    if (p == current) { irq_restore(f); proc_kill_current("killed", p->tf, 0, 128 + 9); }
+    if (p == current) {
+        irq_restore(f);
+        current->term_signal = 9; /* SIGKILL */
+        proc_kill_current("killed", p->tf, 0, 128 + 9);
+    }
     /* Not running: no syscall of ours holds allocations across a sleep, so
      * the process can be torn down from here. */
     kprintf("[KILL] pid=%d name=%pE reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
+    p->term_signal = 9; /* SIGKILL */
     proc_release(p);
     proc_become_zombie(p, 128 + 9);
     irq_restore(f);

@@ -36,8 +36,12 @@ struct proc {
     char name[PROC_NAME_MAX];
     enum proc_state state;
     int is_kernel;                 /* kernel thread: no address space of its own */
-    int parent;                    /* pid, or -1 */
-    int exit_status;
+    int parent;                    /* pid, or -1: the kernel (orphans, reaped by it) */
+    int exit_status;               /* SECoS encoding: the exit code, or 128 + vector/signal when killed */
+    int term_signal;               /* the signal that ended it (Linux wait status), 0 = normal exit */
+    int pgid, sid;                 /* process group and session (inherited by fork) */
+    int vfork_parent;              /* pid blocked in vfork until this child execs or exits, 0 = none */
+    uint8_t did_exec;              /* has called execve since fork (setpgid by the parent: -EACCES) */
     uint64_t ctx_rsp;              /* saved kernel rsp while switched out */
     struct trapframe *tf;          /* user frame at the top of the kernel stack */
     struct kstack kstack;
@@ -81,11 +85,22 @@ void proc_add_release_hook(proc_release_fn fn);
 /* Sets up a subsystem's per-process state for a new user process (the
  * console descriptors), before it first runs. */
 void proc_add_spawn_hook(proc_release_fn fn);
+/* Copies a subsystem's per-process state into a forked child (the child is
+ * fully built otherwise and not yet runnable); hooks cannot fail. */
+typedef void (*proc_fork_fn)(struct proc *child, struct proc *parent);
+void proc_add_fork_hook(proc_fork_fn fn);
+/* Runs after a successful execve has switched to the new image, before the
+ * return to ring 3 (close-on-exec descriptors, signal handlers). */
+void proc_add_exec_hook(proc_release_fn fn);
+void proc_run_fork_hooks(struct proc *child, struct proc *parent);
+void proc_run_exec_hooks(struct proc *p);
 
 void proc_init(void);               /* turns the boot thread into the shell task, starts idle */
 struct proc *proc_by_pid(int pid);
 struct proc *proc_alloc(const char *name, int is_kernel);
 void proc_free_slot(struct proc *p);
+/* Makes p's first switch-in leave through its trapframe p->tf to ring 3. */
+void proc_prepare_user_return(struct proc *p);
 int proc_count(void);
 
 /* Scheduling. Called with interrupts in any state. */
@@ -105,6 +120,19 @@ void sched_resched_point(void);
 /* pid, or -errno with *why set to a one-line reason. */
 int proc_spawn(const char *path, int argc, char *const argv[], int parent, const char **why);
 __attribute__((noreturn)) void proc_exit(int status);
+/* Ends the current process as killed by signal sig (the default action of a
+ * fatal signal): Linux parents see WIFSIGNALED, SECoS's wait 128 + sig. */
+__attribute__((noreturn)) void proc_exit_signal(int sig);
+/* Forks the current user process (kernel/fork.c): the child shares nothing
+ * but copies of everything (COW memory, descriptions via the fork hooks),
+ * returns 0 from the call on child_sp (0: the caller's rsp). The child's pid,
+ * or -EAGAIN (table or stacks full) / -ENOMEM. */
+int proc_fork(uint64_t child_sp, struct proc **child_out);
+/* A child's vfork parent may run again (the child exec'd or is dying). */
+void proc_vfork_release(struct proc *child);
+/* Writes 0 to the set_tid_address / CLONE_CHILD_CLEARTID word of the
+ * current process (its own address space; faults ignored). */
+void proc_clear_child_tid(void);
 void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t addr, int status);
 int proc_kill(int pid);             /* 0 or -ESRCH/-EPERM */
 /* Reaps a zombie child of parent (pid or -1 for any); blocks if block is set.

@@ -166,6 +166,7 @@ void syscall_dispatch_int80(struct trapframe *tf) {
  * would fault in ring 0 with the user's stack, iretq would fault in ring 0
  * too, so the process dies here instead. */
 void syscall_bad_return(struct trapframe *tf) {
+    current->term_signal = 11; /* SIGSEGV, as for any #GP */
     proc_kill_current("non-canonical return address", tf, tf->rip, 128 + 13);
     __builtin_unreachable();
 }

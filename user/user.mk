@@ -13,7 +13,7 @@
 # Every configuration has these; the test configuration adds the attack
 # suite and the syscall fuzzer.
 USER_PROGRAMS := hello yield spin args fault badptr fpu true bench spawnloop fstest fdtest whereami testdriver whereami_pie
-USER_TEST_PROGRAMS := attack fuzz attack_sysret attack_iret segload bigmem bigwrite bigbss fsburst fsquota spawnhex hold
+USER_TEST_PROGRAMS := attack fuzz attack_sysret attack_iret segload bigmem bigwrite bigbss fsburst fsquota spawnhex hold forkexec
 ifeq ($(TEST_CONFIG),1)
 USER_PROGRAMS += $(USER_TEST_PROGRAMS)
 endif

@@ -12,8 +12,8 @@
  * process as `[ENOSYS] pid=N name=<program> nr=<number>`.
  *
  * Calls answered with -ENOSYS on purpose (rseq must be: a fake success
- * makes glibc trust an unregistered area) are listed with linux_enosys and
- * not logged.
+ * makes glibc trust an unregistered area; clone3: glibc falls back to
+ * clone) are listed with linux_enosys and not logged.
  *
  * X(number, name, handler): handler is `long handler(SYSARGS)`
  * (kernel/syscall.h), defined by the subsystem that owns the call. A handler
@@ -48,7 +48,12 @@
     X(35, nanosleep, linux_nanosleep)              \
     X(39, getpid, sys_getpid)                      \
     X(40, sendfile, linux_sendfile)                \
+    X(56, clone, linux_clone)                      \
+    X(57, fork, sys_fork)                          \
+    X(58, vfork, linux_vfork)                      \
+    X(59, execve, sys_exec)                        \
     X(60, exit, linux_exit)                        \
+    X(61, wait4, linux_wait4)                      \
     X(63, uname, linux_uname)                      \
     X(72, fcntl, linux_fcntl)                      \
     X(74, fsync, linux_fsync)                      \
@@ -75,7 +80,12 @@
     X(104, getgid, linux_getid)                    \
     X(107, geteuid, linux_getid)                   \
     X(108, getegid, linux_getid)                   \
+    X(109, setpgid, linux_setpgid)                 \
     X(110, getppid, linux_getppid)                 \
+    X(111, getpgrp, linux_getpgrp)                 \
+    X(112, setsid, linux_setsid)                   \
+    X(121, getpgid, linux_getpgid)                 \
+    X(124, getsid, linux_getsid)                   \
     X(137, statfs, linux_statfs)                   \
     X(138, fstatfs, linux_fstatfs)                 \
     X(157, prctl, linux_prctl)                     \
@@ -105,6 +115,7 @@
     X(316, renameat2, linux_renameat2)             \
     X(318, getrandom, linux_getrandom)             \
     X(334, rseq, linux_enosys)                     \
+    X(435, clone3, linux_enosys)                   \
     X(439, faccessat2, linux_faccessat2)
 
 /* The table covers numbers below this (Linux x86-64 ends at 462 today). */

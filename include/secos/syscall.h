@@ -31,7 +31,9 @@
     X(16, rename)           \
     X(17, driver)           \
     X(18, dup)              \
-    X(19, dup2)
+    X(19, dup2)             \
+    X(20, fork)             \
+    X(21, exec)
 
 #define SECOS_SYSCALL_ENUM(num, name) SYS_##name = num,
 enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
@@ -58,6 +60,8 @@ enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
 #define SYS_DRIVER  SYS_driver
 #define SYS_DUP     SYS_dup
 #define SYS_DUP2    SYS_dup2
+#define SYS_FORK    SYS_fork
+#define SYS_EXEC    SYS_exec
 
 /* Standard descriptors: the console. */
 #define STDIN_FD  0

@@ -66,6 +66,8 @@ USER_SYSCALL_PROTOS(rename, (const char *from, const char *to))
 USER_SYSCALL_PROTOS(driver, (driver_call_t *call))  /* DRV_* result, or -EFAULT/-ENOMEM */
 USER_SYSCALL_PROTOS(dup, (int fd))
 USER_SYSCALL_PROTOS(dup2, (int fd, int to))
+USER_SYSCALL_PROTOS(fork, (void))                   /* child pid; 0 in the child */
+USER_SYSCALL_PROTOS(exec, (const char *path, const char *const *argv, const char *const *envp)) /* only on failure */
 
 #undef USER_SYSCALL_PROTOS
 
