@@ -4,6 +4,7 @@
  *        t_exec secos      exit 0 when exec'd by a SECoS program (user/progs/forkexec.c)
  *        t_exec bomb N     re-executes itself N times with ~120 KiB of arguments */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,6 +87,12 @@ int main(int argc, char **argv) {
         return ok ? 0 : 1;
     }
     if (argc >= 3 && strcmp(argv[1], "bomb") == 0) return bomb(atoi(argv[2]));
+    if (argc == 4 && strcmp(argv[1], "fds") == 0) {
+        /* argv[2] was opened O_CLOEXEC, argv[3] without: only the second survives. */
+        int gone = fcntl(atoi(argv[2]), F_GETFD) == -1 && errno == EBADF;
+        int kept = fcntl(atoi(argv[3]), F_GETFD) == 0;
+        return gone && kept ? 0 : 1 + gone + 2 * kept;
+    }
     char *cargv[] = { "t_exec", "child", "a b", "", 0 };
     char *cenv[] = { "FOO=bar=baz", "OTHER=1", 0 };
     int r = fork_exec("/bin/t_exec", cargv, cenv);
@@ -93,6 +100,15 @@ int main(int argc, char **argv) {
     char *env_rel[] = { "FOO=bar=baz", "WANT_EXECFN=/bin/t_exec", 0 };
     r = fork_exec("bin/t_exec", cargv, env_rel);
     CHECK("a relative path is taken from /", r == 0, "child status %d", r);
+    int cloexec = open("/data/poem.txt", O_RDONLY | O_CLOEXEC), plain = open("/data/poem.txt", O_RDONLY);
+    char fa[16], fb[16];
+    snprintf(fa, sizeof fa, "%d", cloexec);
+    snprintf(fb, sizeof fb, "%d", plain);
+    char *fds[] = { "t_exec", "fds", fa, fb, 0 };
+    r = cloexec >= 0 && plain >= 0 ? fork_exec("/proc/self/exe", fds, cenv) : -2;
+    CHECK("execve closes O_CLOEXEC descriptors and keeps the others", r == 0, "child status %d", r);
+    close(cloexec);
+    close(plain);
     char *e5[] = { "t_exec", "exit5", 0 };
     r = fork_exec("/proc/self/exe", e5, cenv);
     CHECK("/proc/self/exe re-executes the running image", r == 5, "child status %d", r);
