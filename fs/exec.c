@@ -44,7 +44,7 @@ static int read_program_file(const char *path, void **buf, uint64_t *size, int *
     return 0;
 }
 
-int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned) {
+int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned, char *resolved) {
     *owned = 0;
     if (strchr(path, '/')) {
         char abs[VFS_PATH_MAX + 1], target[VFS_PATH_MAX + 1];
@@ -53,6 +53,7 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
         if (r < 0) return r;
         /* /proc/self/exe (busybox sh re-executes itself through it). */
         if (fs_follow_link(abs, target) == 1) strlcpy(abs, target, sizeof abs);
+        strlcpy(resolved, abs, PROC_EXE_MAX);
         int in_bin = strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/'), immutable = 0;
         r = read_program_file(abs, owned, size, &immutable);
         if (r == 0 && in_bin && !immutable && find_builtin(abs + 5, img, size) == 0) {
@@ -65,10 +66,11 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
         if (in_bin) return find_builtin(abs + 5, img, size);
         return -ENOENT;
     }
-    if (find_builtin(path, img, size) == 0) return 0;
     if (strlen(path) > VFS_NAME_MAX) return -ENOENT;
     char abs[VFS_PATH_MAX + 1] = "/bin/";
     strlcpy(abs + 5, path, sizeof abs - 5);
+    strlcpy(resolved, abs, PROC_EXE_MAX); /* a bare name is a program in /bin */
+    if (find_builtin(path, img, size) == 0) return 0;
     int r = read_program_file(abs, owned, size, 0);
     if (r == 0) *img = *owned;
     return r;

@@ -20,6 +20,6 @@ void exec_init(const struct builtin_program *builtins, unsigned count);
  * program, else /bin/<name> in the file system. A built-in program's name in
  * /bin is the system's: only an immutable file (the initrd's) may stand for
  * it there, never one any process could have planted. */
-int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned);
+int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned, char *resolved);
 
 #endif

@@ -129,14 +129,10 @@ static uint64_t phdr_vaddr(const void *img, const struct elf_user_image *im) {
     return 0;
 }
 
-/* The absolute path of the image, for /proc/self/exe and AT_EXECFN. */
+/* The absolute path of the image (as the program source resolved it), for
+ * /proc/self/exe and AT_EXECFN. */
 static void set_exe_path(struct proc *p, const char *path) {
-    if (path[0] == '/') {
-        strlcpy(p->exe_path, path, sizeof p->exe_path);
-    } else {
-        strlcpy(p->exe_path, "/bin/", sizeof p->exe_path);
-        strlcpy(p->exe_path + 5, path, sizeof p->exe_path - 5);
-    }
+    strlcpy(p->exe_path, path, sizeof p->exe_path);
 }
 
 static void set_cmdline(struct proc *p, int argc, char *const argv[]) {
@@ -164,14 +160,16 @@ int loader_load(struct proc *p, const char *path, const struct loader_args *args
     }
     void *owned;
     if (!program_find) return -ENOENT;
-    int r = program_find(path, &img, &size, &owned);
+    char resolved[PROC_EXE_MAX];
+    strlcpy(resolved, path, sizeof resolved);
+    int r = program_find(path, &img, &size, &owned, resolved);
     if (r) {
         if (r == -EFBIG) *why = "the program file is too large";
         else if (r == -EACCES) *why = "not a regular file";
         else if (r != -ENOENT) *why = "cannot read the program file";
         return r;
     }
-    r = load_image(p, path, img, size, args, entry, user_sp, why);
+    r = load_image(p, resolved, img, size, args, entry, user_sp, why);
     kfree(owned);
     return r;
 }

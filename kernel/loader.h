@@ -27,7 +27,9 @@ uint64_t aslr_slide_pages(unsigned bits);
  * name (hello). *owned is a kernel buffer to kfree after loading, or NULL.
  * 0 or a negative errno. The file-system layer registers it at init
  * (fs/exec.c); until then every load fails with -ENOENT. */
-typedef int (*program_find_fn)(const char *path, const void **img, uint64_t *size, void **owned);
+/* *resolved gets the absolute path the image was found at (/proc/self/exe
+ * and AT_EXECFN show it): PROC_EXE_MAX bytes. */
+typedef int (*program_find_fn)(const char *path, const void **img, uint64_t *size, void **owned, char *resolved);
 void loader_set_program_source(program_find_fn fn);
 
 /* What a new image receives on its stack (kernel/user_stack.h): argv and

@@ -102,6 +102,11 @@ int main(void) {
     CHECK("mprotect-wx", raw_syscall3(10, 0x400000, 4096, 7) == -EACCES, "got %ld", raw_syscall3(10, 0x400000, 4096, 7));
     long wx = syscall(SYS_mmap, 0, 4096, 7, 0x22, -1, 0);
     CHECK("mmap-wx", wx == -1 && (errno == EPERM || errno == EACCES), "got %#lx", wx);
+    /* The image path is the resolved one, whatever spelling started us. */
+    char exe[300];
+    long n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    CHECK("proc-self-exe", strcmp(exe, "/bin/abi_probe") == 0, "%s", exe);
     printf("abi_probe: %d failed\n", failures);
     return failures;
 }
