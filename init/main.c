@@ -26,6 +26,7 @@
 #include "mm/vmm.h"
 #include "kernel/input.h"
 #include "kernel/proc.h"
+#include "kernel/signal.h"
 #include "kernel/selftest.h"
 #include "kernel/syscall.h"
 #include "kernel/time.h"
@@ -73,6 +74,7 @@ static void kernel_main_stage2(void) {
     syscall_init();
     usercopy_set_smap(!!(read_cr4() & CR4_SMAP));
     proc_init();
+    signal_init();
     vmm_set_user_frames_check(user_budget_allow);
     exec_init(builtin_programs, builtin_program_count);
     struct rtc_time now;

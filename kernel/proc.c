@@ -8,6 +8,8 @@
 #include "mm/pmm.h"
 #include "lib/string.h"
 #include "secos/errno.h"
+#include "kernel/signal.h"
+#include "kernel/time.h"
 
 struct proc proc_table[PROC_MAX];
 extern struct proc *idle_proc;
@@ -117,6 +119,18 @@ void proc_add_spawn_hook(proc_release_fn fn) {
     spawn_hooks[spawn_hook_count++] = fn;
 }
 
+static proc_release_fn exec_hooks[PROC_RELEASE_HOOKS_MAX];
+static int exec_hook_count;
+
+void proc_add_exec_hook(proc_release_fn fn) {
+    if (exec_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many exec hooks");
+    exec_hooks[exec_hook_count++] = fn;
+}
+
+void proc_run_exec_hooks(struct proc *p) {
+    for (int i = 0; i < exec_hook_count; i++) exec_hooks[i](p);
+}
+
 void proc_add_release_hook(proc_release_fn fn) {
     if (release_hook_count == PROC_RELEASE_HOOKS_MAX) panic("proc: too many release hooks");
     release_hooks[release_hook_count++] = fn;
@@ -148,6 +162,7 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
         return r;
     }
     for (int i = 0; i < spawn_hook_count; i++) spawn_hooks[i](p);
+    proc_run_exec_hooks(p);
     fpu_state_init(&p->fpu);
     /* The first return to ring 3: a trapframe at the top of the kernel
      * stack, exactly where interrupts and syscalls from ring 3 put theirs. */
@@ -186,6 +201,7 @@ static void proc_become_zombie(struct proc *p, int status) {
     p->wake_tick = 0;
     struct proc *parent = p->parent >= 0 ? proc_by_pid(p->parent) : 0;
     if (parent) wakeup(parent);
+    if (parent && !parent->is_kernel) signal_send(parent, SIGCHLD, SI_CHILD_EXITED, p->pid, 0);
 }
 
 void proc_exit(int status) {
@@ -204,18 +220,34 @@ void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t 
     proc_exit(status);
 }
 
+void proc_exit_signal(int sig) {
+    current->term_signal = sig;
+    proc_exit(128 + sig);
+}
+
 int proc_kill(int pid) {
     uint64_t f = irq_save();
     struct proc *p = proc_by_pid(pid);
     if (!p || p->state == PROC_ZOMBIE) { irq_restore(f); return -ESRCH; }
     if (p->is_kernel) { irq_restore(f); return -EPERM; }
-    if (p == current) { irq_restore(f); proc_kill_current("killed", p->tf, 0, 128 + 9); }
-    /* Not running: no syscall of ours holds allocations across a sleep, so
-     * the process can be torn down from here. */
-    kprintf("[KILL] pid=%d name=%pE reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
-    proc_release(p);
-    proc_become_zombie(p, 128 + 9);
+    if (p == current) {
+        irq_restore(f);
+        current->term_signal = SIGKILL;
+        proc_kill_current("killed", p->tf, 0, 128 + SIGKILL);
+    }
+    /* It may be inside a system call (asleep, or switched out at a
+     * reschedule point): it is only marked here and dies on its own way back
+     * to ring 3, so nothing is freed under a call that still runs. */
+    if (!(p->sig.pending & SIG_BIT(SIGKILL)))
+        kprintf("[KILL] pid=%d name=%pE reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
+    signal_send(p, SIGKILL, SI_KERNEL, 0, 0);
     irq_restore(f);
+    /* The shell's kill returns once the process is dead, as it always did:
+     * it is READY now and dies the first time it runs (bounded all the same). */
+    uint64_t until = timer_ticks() + 2 * TIMER_HZ;
+    while (current->is_kernel && p->pid == pid && p->state != PROC_ZOMBIE && p->state != PROC_UNUSED &&
+           timer_ticks() < until)
+        sched_yield();
     return 0;
 }
 
@@ -259,6 +291,6 @@ int proc_wait(int parent, int pid, int *status, int block) {
             irq_restore(f);
             return -EINTR;
         }
-        sleep_on(self);
+        if (sleep_on(self) < 0) { irq_restore(f); return -EINTR; } /* a signal for a user process */
     }
 }

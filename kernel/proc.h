@@ -32,6 +32,20 @@ enum proc_abi { PROC_ABI_SECOS = 0, PROC_ABI_LINUX = 1, PROC_ABI_COUNT };
 
 struct mmap_region { uint64_t start, end; };
 
+/* Signals (kernel/signal.c). Bit sig-1 of a set stands for signal sig. */
+#define PROC_NSIG 64
+struct proc_sigaction { uint64_t handler, flags, restorer, mask; }; /* Linux's kernel sigaction */
+struct proc_siginfo { int32_t code, pid; uint64_t addr; };          /* of the pending instance */
+struct proc_signals {
+    struct proc_sigaction action[PROC_NSIG]; /* [sig - 1]; all zero = SIG_DFL */
+    struct proc_siginfo info[PROC_NSIG];
+    uint64_t pending;
+    uint64_t blocked;                        /* never holds SIGKILL or SIGSTOP */
+    uint64_t saved_mask;                     /* rt_sigsuspend's mask, back after the handler */
+    uint8_t restore_mask;                    /* saved_mask is to be restored */
+    uint8_t force_iret;                      /* rt_sigreturn rewrote the frame: leave through IRETQ */
+};
+
 struct proc {
     int pid;
     char name[PROC_NAME_MAX];
@@ -62,6 +76,8 @@ struct proc {
     char exe_path[PROC_EXE_MAX];
     char cmdline[PROC_CMDLINE_MAX];
     uint32_t cmdline_len;          /* bytes of cmdline used, NULs included */
+    struct proc_signals sig;       /* a fork copies actions and blocked; exec resets handlers (signal.c) */
+    int term_signal;               /* the signal that ended it, 0 for an exit */
     struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
     struct fpu_state fpu;
 };
@@ -85,15 +101,34 @@ struct proc *proc_alloc(const char *name, int is_kernel);
 void proc_free_slot(struct proc *p);
 int proc_count(void);
 
+/* A signal the process must act on before it returns to ring 3 is pending
+ * (SIGKILL included: it is never blocked). Blocking sleeps end early and
+ * return -EINTR while this holds. */
+static inline int proc_signal_pending(const struct proc *p) { return (p->sig.pending & ~p->sig.blocked) != 0; }
+/* The return-to-ring-3 hook has work for p (arch/x86_64/percpu.h user_work). */
+static inline int proc_user_work(const struct proc *p) { return proc_signal_pending(p) || p->sig.force_iret; }
+/* Recomputes percpu0.user_work after p's signal state changed (p = current;
+ * other processes get theirs at the next switch). */
+void proc_update_user_work(struct proc *p);
+
+/* Runs after a program image was loaded into p (spawn, execve): signal
+ * handlers go back to SIG_DFL. */
+void proc_add_exec_hook(proc_release_fn fn);
+void proc_run_exec_hooks(struct proc *p);
+
 /* Scheduling. Called with interrupts in any state. */
 void sched_make_ready(struct proc *p);
 void schedule(void);                /* switch to the next READY task (or idle) */
 void sched_yield(void);
 void sched_tick(struct trapframe *tf); /* timer IRQ */
-/* Blocks the current task until wakeup(chan). The caller re-checks its condition. */
-void sleep_on(const void *chan);
+/* Blocks the current task until wakeup(chan). The caller re-checks its
+ * condition. A user process with a signal pending does not block, or wakes
+ * at once when one arrives: -EINTR (else 0), which the caller must pass up
+ * so that the process reaches the return-to-ring-3 hook. */
+int sleep_on(const void *chan);
 void wakeup(const void *chan);
-void sched_sleep_ms(uint64_t ms);
+/* 0 after ms, or -EINTR when a signal arrived first (user processes). */
+int sched_sleep_ms(uint64_t ms);
 /* Between chunks of a long system call: yields once the quantum is used up
  * (kernel/resched.c). */
 void sched_resched_point(void);
@@ -103,7 +138,13 @@ void sched_resched_point(void);
 int proc_spawn(const char *path, int argc, char *const argv[], int parent, const char **why);
 __attribute__((noreturn)) void proc_exit(int status);
 void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t addr, int status);
-int proc_kill(int pid);             /* 0 or -ESRCH/-EPERM */
+/* Ends the current process killed by sig (status 128 + sig, term_signal = sig). */
+__attribute__((noreturn)) void proc_exit_signal(int sig);
+/* The shell's kill: prints the [KILL] line and sends SIGKILL. The process
+ * dies on its own way back to ring 3 (a sleep returns -EINTR first), never
+ * under a running system call; the current process dies at once. 0 or
+ * -ESRCH/-EPERM. */
+int proc_kill(int pid);
 /* Reaps a zombie child of parent (pid or -1 for any); blocks if block is set.
  * Returns the pid (status in *status), -ECHILD, or 0 when !block and none ready. */
 int proc_wait(int parent, int pid, int *status, int block);

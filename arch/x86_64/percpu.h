@@ -8,9 +8,11 @@ struct percpu {
     uint64_t kernel_rsp; /* offset 0: top of the current task's kernel stack */
     uint64_t user_rsp;   /* offset 8: scratch for the user rsp during entry */
     uint64_t fs_base;    /* offset 16: the FS base context_switch loads for the next task */
+    uint64_t user_work;  /* offset 24: nonzero = call the user-return hook before entering ring 3 */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, fs_base) == 16, "switch.asm reads fs_base at 16");
+_Static_assert(__builtin_offsetof(struct percpu, user_work) == 24, "isr.asm and syscall_entry.asm read user_work at 24");
 
 extern struct percpu percpu0;
 

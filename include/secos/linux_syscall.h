@@ -31,14 +31,19 @@
     X(10, mprotect, linux_mprotect)                \
     X(11, munmap, linux_munmap)                    \
     X(12, brk, linux_brk)                          \
+    X(13, rt_sigaction, linux_rt_sigaction)        \
+    X(14, rt_sigprocmask, linux_rt_sigprocmask)    \
+    X(15, rt_sigreturn, linux_rt_sigreturn)        \
     X(16, ioctl, linux_ioctl)                      \
     X(20, writev, linux_writev)                    \
     X(24, sched_yield, sys_yield)                  \
     X(32, dup, sys_dup)                            \
     X(33, dup2, sys_dup2)                          \
+    X(34, pause, linux_pause)                      \
     X(35, nanosleep, linux_nanosleep)              \
     X(39, getpid, sys_getpid)                      \
     X(60, exit, linux_exit)                        \
+    X(62, kill, linux_kill)                        \
     X(63, uname, linux_uname)                      \
     X(89, readlink, linux_readlink)                \
     X(96, gettimeofday, linux_gettimeofday)        \
@@ -47,14 +52,19 @@
     X(107, geteuid, linux_getid)                   \
     X(108, getegid, linux_getid)                   \
     X(110, getppid, linux_getppid)                 \
+    X(127, rt_sigpending, linux_rt_sigpending)     \
+    X(130, rt_sigsuspend, linux_rt_sigsuspend)     \
+    X(131, sigaltstack, linux_enosys)              \
     X(158, arch_prctl, linux_arch_prctl)           \
     X(186, gettid, sys_getpid)                     \
+    X(200, tkill, linux_tkill)                     \
     X(201, time, linux_time)                       \
     X(218, set_tid_address, linux_set_tid_address) \
     X(228, clock_gettime, linux_clock_gettime)     \
     X(229, clock_getres, linux_clock_getres)       \
     X(230, clock_nanosleep, linux_clock_nanosleep) \
     X(231, exit_group, linux_exit)                 \
+    X(234, tgkill, linux_tgkill)                   \
     X(157, prctl, linux_prctl)                     \
     X(273, set_robust_list, linux_enosys)          \
     X(302, prlimit64, linux_prlimit64)             \

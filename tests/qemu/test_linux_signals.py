@@ -1,0 +1,68 @@
+"""Signals, pipes and safe killing for Linux-personality programs (kernel/signal.c,
+kernel/linux_signal.c, kernel/sigframe.c, fs/pipe.c). The musl programs check
+from inside (t_signal, t_pipe); these tests check what only the console shows:
+[KILL] lines, exit statuses, that a forged signal frame never faults the
+kernel, and that the shell stays alive."""
+from __future__ import annotations
+
+import re
+
+from test_processes import start_background
+
+KILL_RE = re.compile(r"^\[KILL\] pid=(\d+) name=(\S+) reason=(.+?) rip=(0x[0-9a-f]+) addr=(0x[0-9a-f]+)$", re.M)
+
+
+def status_of(out: str) -> int:
+    m = re.search(r"^\[EXIT\] pid=\d+ status=(-?\d+)$", out, re.M)
+    assert m, out
+    return int(m.group(1))
+
+
+def no_kernel_fault(out: str) -> None:
+    assert "[EXC]" not in out and "[PANIC]" not in out, out
+
+
+def test_t_signal_all_checks(initrd_vm):
+    out = initrd_vm.run("run /bin/t_signal", timeout=60)
+    assert "t_signal: 0 failed" in out, out
+    assert "FAIL" not in out and "[KILL]" not in out and "[ENOSYS]" not in out, out
+    assert status_of(out) == 0
+
+
+def test_default_terminate_prints_kill_line(initrd_vm):
+    out = initrd_vm.run("run /bin/t_signal term", timeout=30)
+    m = KILL_RE.search(out)
+    assert m and m.group(2) == "t_signal" and m.group(3) == "signal 15", out
+    assert status_of(out) == 128 + 15
+    no_kernel_fault(out)
+
+
+def test_uncaught_fault_is_the_usual_kill_line_with_sigsegv(initrd_vm):
+    for mode, addr in (("segv", "0x30"), ("segv-blocked", "0x40")):
+        out = initrd_vm.run(f"run /bin/t_signal {mode}", timeout=30)
+        m = KILL_RE.search(out)
+        assert m and m.group(3) == "#PF page fault" and m.group(5) == addr, out
+        assert status_of(out) == 128 + 11, out
+        no_kernel_fault(out)
+
+
+def test_handler_without_restorer_dies_at_delivery(initrd_vm):
+    out = initrd_vm.run("run /bin/t_signal norestorer", timeout=30)
+    assert "norestorer: sigaction 0" in out, out  # accepted, as on Linux
+    m = KILL_RE.search(out)
+    assert m and m.group(3) == "bad signal frame", out
+    assert status_of(out) == 128 + 11
+    assert "still alive" not in out, out
+
+
+def test_kill_command_ends_a_process_blocked_in_pause(initrd_vm):
+    vm = initrd_vm
+    pid = start_background(vm, "elfload /bin/t_signal pause", "pausing")
+    ps = vm.run("ps")
+    assert re.search(rf"^\s*{pid}\s+1\s+BLOCKED\s", ps, re.M), ps
+    out = vm.run(f"kill {pid}")
+    assert f"[KILL] pid={pid} name=t_signal reason=killed" in out, out
+    out = vm.run("ps")
+    assert not re.search(rf"^\s*{pid}\s", out, re.M), out
+    no_kernel_fault(vm.output)
+    assert "FAIL pause" not in vm.output
