@@ -38,6 +38,12 @@ static int fd_free_slot(struct proc *p, int from) {
     return -EMFILE;
 }
 
+int fd_install(struct file *f) {
+    int fd = fd_free_slot(current, 0);
+    if (fd >= 0) current->files[fd] = f;
+    return fd;
+}
+
 void files_setup(struct proc *p) {
     p->files[STDIN_FD] = file_get(&console_in);
     p->files[STDOUT_FD] = file_get(&console_out);

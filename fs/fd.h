@@ -9,6 +9,9 @@ struct file;
 
 /* The current process's description behind descriptor fd, or 0. */
 struct file *fd_get(uint64_t fd);
+/* Puts f (the caller's reference) behind the lowest free descriptor of the
+ * current process: the descriptor, or -EMFILE (f untouched). */
+int fd_install(struct file *f);
 /* Descriptors that are not the console. */
 int files_open_count(const struct proc *p);
 /* A new process: the console behind 0-2 (a proc spawn hook). */

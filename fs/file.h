@@ -24,6 +24,7 @@ struct file {
     int refs;           /* descriptors (in any process) that point here */
     int flags;          /* O_* as opened */
     uint64_t off;
+    void *priv;         /* the object behind a non-VFS file (a pipe), owned by its ops */
     char path[VFS_PATH_MAX + 1]; /* VFS files: the absolute path they were opened with */
 };
 

@@ -36,6 +36,7 @@
     X(15, rt_sigreturn, linux_rt_sigreturn)        \
     X(16, ioctl, linux_ioctl)                      \
     X(20, writev, linux_writev)                    \
+    X(22, pipe, linux_pipe)                        \
     X(24, sched_yield, sys_yield)                  \
     X(32, dup, sys_dup)                            \
     X(33, dup2, sys_dup2)                          \
@@ -67,6 +68,7 @@
     X(234, tgkill, linux_tgkill)                   \
     X(157, prctl, linux_prctl)                     \
     X(273, set_robust_list, linux_enosys)          \
+    X(293, pipe2, linux_pipe2)                     \
     X(302, prlimit64, linux_prlimit64)             \
     X(318, getrandom, linux_getrandom)             \
     X(334, rseq, linux_enosys)

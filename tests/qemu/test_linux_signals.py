@@ -66,3 +66,40 @@ def test_kill_command_ends_a_process_blocked_in_pause(initrd_vm):
     assert not re.search(rf"^\s*{pid}\s", out, re.M), out
     no_kernel_fault(vm.output)
     assert "FAIL pause" not in vm.output
+
+
+def heap_in_use(vm) -> tuple[int, int]:
+    m = re.search(r"^heap in use:\s+(\d+) bytes in (\d+) blocks$", vm.run("mem"), re.M)
+    assert m
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_t_pipe_all_checks_and_the_heap_comes_back(initrd_vm):
+    vm = initrd_vm
+    vm.run("run /bin/t_pipe", timeout=60)  # warm-up: first-use allocations
+    before = heap_in_use(vm)
+    out = vm.run("run /bin/t_pipe", timeout=60)
+    assert "t_pipe: 0 failed" in out, out
+    assert "FAIL" not in out and "[KILL]" not in out and "[ENOSYS]" not in out, out
+    assert status_of(out) == 0
+    assert heap_in_use(vm) == before
+
+
+def test_sigpipe_default_kills_the_writer(initrd_vm):
+    out = initrd_vm.run("run /bin/t_pipe sigpipe", timeout=30)
+    m = KILL_RE.search(out)
+    assert m and m.group(3) == "signal 13", out
+    assert status_of(out) == 128 + 13
+    assert "still alive" not in out
+
+
+def test_kill_command_ends_a_process_blocked_on_a_pipe(initrd_vm):
+    vm = initrd_vm
+    before = heap_in_use(vm)
+    pid = start_background(vm, "elfload /bin/t_pipe block", "blocking")
+    out = vm.run(f"kill {pid}")
+    assert f"[KILL] pid={pid} name=t_pipe reason=killed" in out, out
+    assert not re.search(rf"^\s*{pid}\s", vm.run("ps"), re.M)
+    assert heap_in_use(vm) == before
+    assert "FAIL block" not in vm.output
+    no_kernel_fault(vm.output)
