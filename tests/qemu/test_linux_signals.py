@@ -103,3 +103,27 @@ def test_kill_command_ends_a_process_blocked_on_a_pipe(initrd_vm):
     assert heap_in_use(vm) == before
     assert "FAIL block" not in vm.output
     no_kernel_fault(vm.output)
+
+
+LANDS = ("ok", "kernel-cs", "rflags")
+KILLED = ("rip-noncanonical", "rip-kernel", "rsp-noncanonical", "mxcsr", "fpstate-unmapped", "fpstate-kernel",
+          "fpstate-noncanonical", "frame-kernel", "frame-unmapped")
+
+
+def test_forged_signal_frames_are_contained(initrd_vm):
+    vm = initrd_vm
+    for mode in LANDS:
+        out = vm.run(f"run /bin/t_sigattack {mode}", timeout=30)
+        no_kernel_fault(out)
+        # The kernel took back the registers, forced user CS/SS and cleared
+        # IOPL, NT, AC and TF (a TF left on would end in SIGTRAP).
+        assert f"landed {mode} cs=0x23 ss=0x1b iopl=0 nt=0 ac=0 tf=0 if=1 r12=0x1234\n" in out, out
+        assert status_of(out) == 0, out
+    for mode in KILLED:
+        out = vm.run(f"run /bin/t_sigattack {mode}", timeout=30)
+        no_kernel_fault(out)
+        assert f"forging {mode}" in out and "landed" not in out, out
+        m = KILL_RE.search(out)
+        assert m and m.group(2) == "t_sigattack" and m.group(3) == "bad signal frame", out
+        assert status_of(out) == 128 + 11, out
+    assert vm.run("echo alive") == "alive\n"
