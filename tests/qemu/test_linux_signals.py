@@ -127,3 +127,35 @@ def test_forged_signal_frames_are_contained(initrd_vm):
         assert m and m.group(2) == "t_sigattack" and m.group(3) == "bad signal frame", out
         assert status_of(out) == 128 + 11, out
     assert vm.run("echo alive") == "alive\n"
+
+
+def test_signal_from_another_process_interrupts_a_sleep(initrd_vm):
+    vm = initrd_vm
+    for mode, call in (("sleeper", "nanosleep"),):
+        pid = start_background(vm, f"elfload /bin/t_signal {mode}", "waiting pid=")
+        out = vm.run(f"run /bin/t_signal send {pid} 10", timeout=30)
+        assert "send: 0 errno 0" in out, out
+        # The program prints after the prompt: look at the whole output.
+        want = f"{call} returned -1 errno 4 handler 1"
+        vm.wait_until(lambda text, pos: want in text or None, 30, want)
+        vm.run("echo synced")  # the shell reaps and reports background children before its prompt
+        assert re.search(rf"^\[EXIT\] pid={pid} status=0\r$", vm.output, re.M), vm.tail()
+        if mode == "sleeper":
+            assert "rem ok" in vm.output, vm.tail()
+    out = vm.run("run /bin/t_signal send 1 15")
+    assert "send: -1 errno 1" in out, out  # the kernel shell: EPERM
+    no_kernel_fault(vm.output)
+
+
+def test_ctrl_c_kills_a_program_blocked_reading_the_console(initrd_vm):
+    # The console read returns -EINTR for the pending SIGKILL; the program
+    # dies on its way out instead of reading on (it would print "read returned").
+    vm = initrd_vm
+    vm.send("run /bin/t_signal reader\r")
+    vm.wait_for("waiting pid=", timeout=30)
+    vm.send("\x03")
+    m = vm.wait_for(re.compile(r"\[EXIT\] pid=(\d+) status=(\d+)\r"), timeout=30)
+    assert m.group(2) == "137", vm.tail()
+    assert re.search(rf"\[KILL\] pid={m.group(1)} name=t_signal reason=killed", vm.output), vm.tail()
+    assert "read returned" not in vm.output
+    assert vm.run("echo alive") == "alive\n"

@@ -7,13 +7,17 @@
  *   t_signal segv       a bad pointer with no handler: killed by SIGSEGV
  *   t_signal segv-blocked   the same with a handler but SIGSEGV blocked: killed
  *   t_signal norestorer a handler without SA_RESTORER: killed at delivery
- *   t_signal pause      waits in pause() until killed from outside */
+ *   t_signal pause      waits in pause() until killed from outside
+ *   t_signal sleeper    a SIGUSR1 handler, then nanosleep(30 s): prints how it ended
+ *   t_signal reader     a SIGUSR1 handler, then read(0): prints how it ended
+ *   t_signal send <pid> <sig>   kill(pid, sig) from another process */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
@@ -214,6 +218,32 @@ static void check_all(void) {
 }
 
 static void on_any(int sig) { (void)sig; }
+static volatile int usr1_seen;
+static void on_usr1(int sig) { (void)sig; usr1_seen++; }
+
+/* Waits in a blocking call for a SIGUSR1 from another process. */
+static int wait_mode(int reader) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = SA_RESTART; /* treated as "return -EINTR" */
+    sigaction(SIGUSR1, &sa, 0);
+    printf("waiting pid=%d\n", getpid());
+    int r, e;
+    if (reader) {
+        char c;
+        r = (int)read(0, &c, 1);
+    } else {
+        struct timespec ts = { 30, 0 }, rem = { 0, 0 };
+        r = nanosleep(&ts, &rem);
+        e = errno;
+        printf("rem %s\n", rem.tv_sec > 0 && rem.tv_sec <= 30 ? "ok" : "bad");
+        errno = e;
+    }
+    e = errno;
+    printf("%s returned %d errno %d handler %d\n", reader ? "read" : "nanosleep", r, r < 0 ? e : 0, usr1_seen);
+    return r == -1 && e == EINTR && usr1_seen == 1 ? 0 : 1;
+}
 
 int main(int argc, char **argv) {
     setvbuf(stdout, 0, _IONBF, 0);
@@ -251,6 +281,12 @@ int main(int argc, char **argv) {
         pause();
         printf("FAIL pause: returned\n");
         return 1;
+    }
+    if (!strcmp(mode, "sleeper") || !strcmp(mode, "reader")) return wait_mode(mode[0] == 'r');
+    if (!strcmp(mode, "send") && argc == 4) {
+        int r = kill(atoi(argv[2]), atoi(argv[3]));
+        printf("send: %d errno %d\n", r, r ? errno : 0);
+        return r != 0;
     }
     check_all();
     printf("t_signal: %d failed\n", failures);
