@@ -33,7 +33,8 @@ int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr) {
     uint64_t bit = SIG_BIT(sig);
     /* A blocked ignored signal stays pending: the action may change before
      * it is unblocked (Linux does the same). */
-    if (p->is_kernel || p->state == PROC_UNUSED || p->state == PROC_ZOMBIE ||
+    /* No tf yet: still being built by spawn (BLOCKED until then, never to be woken early). */
+    if (p->is_kernel || !p->tf || p->state == PROC_UNUSED || p->state == PROC_ZOMBIE ||
         (!(p->sig.blocked & bit) && ignored(p, sig))) {
         irq_restore(f);
         return 0;
@@ -141,7 +142,10 @@ static void user_return(struct trapframe *tf) {
         int sig = next_signal(ready);
         p->sig.pending &= ~SIG_BIT(sig);
         struct proc_sigaction act = p->sig.action[sig - 1];
-        if (sig == SIGKILL) proc_exit_signal(SIGKILL); /* its [KILL] line was printed when it was sent */
+        if (sig == SIGKILL) { /* proc_kill printed its [KILL] line when it sent it (SI_KERNEL) */
+            if (p->sig.info[SIGKILL - 1].code == SI_KERNEL) proc_exit_signal(SIGKILL);
+            die(SIGKILL, "signal 9", tf, 0);
+        }
         if (act.handler == SIG_IGN) continue;
         if (act.handler == SIG_DFL) {
             if (DEFAULT_IGNORED & SIG_BIT(sig)) continue;
