@@ -22,8 +22,12 @@ initrd: $(BUILD)/initrd.cpio
 # /proc/self/exe). EXTRA=<dir> adds a directory tree of the user's own files
 # and programs at the archive root (make initrd EXTRA=~/mine).
 BUSYBOX ?= $(firstword $(wildcard /bin/busybox))
-INITRD_EXTRA := $(if $(BUSYBOX),bin/busybox=$(BUSYBOX)) $(EXTRA)
-$(BUILD)/initrd.cpio: $(USER_ELFS) $(MUSL_PROGS) user/user.mk tools/mkinitrd.sh $(BUSYBOX) $(BUILD)/.initrd-inputs
+# The test configuration adds tests/data/initrd (the busybox comparison's
+# files under /data, a scratch /tmp).
+INITRD_EXTRA := $(if $(BUSYBOX),bin/busybox=$(BUSYBOX)) $(if $(filter 1,$(TEST_CONFIG)),tests/data/initrd) \
+    $(if $(LXBENCH),bin/lxbench=$(word 1,$(LXBENCH)) exit0=$(word 2,$(LXBENCH))) $(EXTRA)
+$(BUILD)/initrd.cpio: $(USER_ELFS) $(MUSL_PROGS) $(LXBENCH) user/user.mk tools/mkinitrd.sh $(BUSYBOX) $(BUILD)/.initrd-inputs \
+		$(if $(filter 1,$(TEST_CONFIG)),$(shell find tests/data/initrd -type f))
 	$(Q)tools/mkinitrd.sh $@ $(USER_ELFS) $(MUSL_PROGS) $(INITRD_EXTRA)
 
 # Changes when EXTRA (or anything in it) or the busybox choice changes, so

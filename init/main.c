@@ -67,9 +67,9 @@ static void kernel_main_stage2(void) {
     kprintf("[M2] Stack switch ok rsp=%#lx\n", rsp);
 
     fpu_init();
-    syscall_set_abi(PROC_ABI_SECOS, &(struct syscall_abi){ syscall_table, SYS_COUNT, 1, "secos" });
-    syscall_set_abi(PROC_ABI_LINUX, &(struct syscall_abi){ linux_syscall_table, LINUX_SYS_COUNT, 0, "linux" });
-    trap_set_syscall_handler(syscall_dispatch, syscall_bad_return);
+    syscall_set_abi(PROC_ABI_SECOS, &(struct syscall_abi){ syscall_table, SYSCALL_TABLE_SIZE, 1, "secos" });
+    syscall_set_abi(PROC_ABI_LINUX, &(struct syscall_abi){ linux_syscall_table, SYSCALL_TABLE_SIZE, 0, "linux" });
+    trap_set_syscall_handler(syscall_dispatch, syscall_dispatch_int80, syscall_bad_return);
     trap_set_user_fault_handler(trap_user_fault);
     syscall_init();
     usercopy_set_smap(!!(read_cr4() & CR4_SMAP));

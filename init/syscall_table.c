@@ -6,10 +6,21 @@
  * syscall_set_abi(). */
 #include "init/syscall_table.h"
 
+/* Every number a list does not name is sys_nosys (the range first, then the
+ * list overrides it: GCC's documented designated-initializer order). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 #define SYSCALL_ENTRY(num, name) [num] = sys_##name,
-const syscall_fn syscall_table[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_ENTRY) };
+const syscall_fn syscall_table[SYSCALL_TABLE_SIZE] = {
+    [0 ... SYSCALL_TABLE_SIZE - 1] = sys_nosys,
+    SECOS_SYSCALLS(SYSCALL_ENTRY)
+};
 #undef SYSCALL_ENTRY
 
 #define LINUX_SYSCALL_ENTRY(num, name, fn) [num] = fn,
-const syscall_fn linux_syscall_table[LINUX_SYS_COUNT] = { LINUX_SYSCALLS(LINUX_SYSCALL_ENTRY) };
+const syscall_fn linux_syscall_table[SYSCALL_TABLE_SIZE] = {
+    [0 ... SYSCALL_TABLE_SIZE - 1] = sys_nosys,
+    LINUX_SYSCALLS(LINUX_SYSCALL_ENTRY)
+};
+#pragma GCC diagnostic pop
 #undef LINUX_SYSCALL_ENTRY

@@ -8,6 +8,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/time.h"
+#include "kernel/syscall.h"
 #include "secos/errno.h"
 
 struct proc *current;
@@ -56,7 +57,16 @@ void schedule(void) {
         struct address_space *as = next->as ? next->as : &kernel_space;
         if (as != vmm_current()) vmm_activate(as);
         current = next;
-        percpu0.fs_base = next->fs_base;
+        /* Linux-personality tasks carry a TLS base and their own table;
+         * between SECoS tasks and kernel threads (FS base always 0, the
+         * SECoS table) nothing changes and the FS reload is skipped. */
+        if (prev->abi | next->abi) {
+            percpu0.fs_base = next->fs_base;
+            percpu0.fs_reload = next->fs_base | prev->fs_base;
+            syscall_activate(next->abi);
+        } else {
+            percpu0.fs_reload = 0;
+        }
         percpu0.user_work = !next->is_kernel && proc_user_work(next);
         context_switch(&prev->ctx_rsp, next->ctx_rsp);
     }

@@ -11,6 +11,7 @@
 #include "secos/errno.h"
 #include "secos/syscall.h"
 #include "lib/console_out.h"
+#include "arch/x86_64/panic.h"
 
 
 long sys_yield(SYSARGS) {
@@ -125,15 +126,27 @@ long sys_munmap(SYSARGS) {
 const char *const syscall_names[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_NAME) };
 
 static struct syscall_abi syscall_abis[PROC_ABI_COUNT] __ro_after_init;
+static const syscall_fn *syscall_tables[PROC_ABI_COUNT] __ro_after_init; /* the hot copy of .table */
+/* The running task's personality: an index, so the tables and the pointers
+ * to them stay read-only; written only by the scheduler and exec. */
+static uint32_t active_abi;
 
-void syscall_set_abi(int abi, const struct syscall_abi *a) { syscall_abis[abi] = *a; }
+void syscall_set_abi(int abi, const struct syscall_abi *a) {
+    if (a->count != SYSCALL_TABLE_SIZE) panic("syscall: the %s table has %u entries, not %u", a->name, a->count,
+                                              SYSCALL_TABLE_SIZE);
+    syscall_abis[abi] = *a;
+    syscall_tables[abi] = a->table;
+}
+
+void syscall_activate(int abi) { active_abi = (uint32_t)abi; }
 
 #define ENOSYS_LOG_MAX 32 /* lines per process: a fuzzer must not flood the console */
 
-/* A number the process's personality does not have (or INT 0x80 from a
- * Linux program): -ENOSYS, logged once per process and number. */
-static long syscall_missing(struct trapframe *tf, uint64_t nr) {
+long sys_nosys(SYSARGS) {
+    UNUSED_ARGS();
     struct proc *p = current;
+    struct trapframe *tf = p->tf;
+    uint64_t nr = tf->rax;
     if (p->abi != PROC_ABI_LINUX) return -ENOSYS;
     uint64_t bit = nr < 512 ? nr : 511;
     if (p->enosys_seen[bit / 64] & (1ULL << (bit % 64))) return -ENOSYS;
@@ -149,16 +162,26 @@ static long syscall_missing(struct trapframe *tf, uint64_t nr) {
 
 /* The hot path: kept to the minimum (counted per entry kind by the callers).
  * One table per process: a Linux program never reaches a SECoS-only call
- * (Driver Space) and the reverse. */
+ * (Driver Space) and the reverse. Every table has SYSCALL_TABLE_SIZE entries
+ * and no holes (sys_nosys), so one constant bounds check is all. */
 void syscall_dispatch(struct trapframe *tf) {
+    const syscall_fn *table = syscall_tables[active_abi];
     uint64_t nr = tf->rax;
-    const struct syscall_abi *a = &syscall_abis[current->abi];
     cpu_enable_interrupts_in_syscall();
-    syscall_fn fn = nr < a->count ? a->table[nr] : 0;
-    long r;
-    if (fn && (a->int80 || tf->vector != 0x80)) r = fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
-    else r = syscall_missing(tf, nr);
+    long r = nr < SYSCALL_TABLE_SIZE ? table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9)
+                                     : sys_nosys(0, 0, 0, 0, 0, 0);
     tf->rax = (uint64_t)r;
+}
+
+/* INT 0x80 reaches only a personality that takes it (SECoS); from a Linux
+ * program it is -ENOSYS, never the ia32 meaning Linux would give it. */
+void syscall_dispatch_int80(struct trapframe *tf) {
+    if (syscall_abis[active_abi].int80) {
+        syscall_dispatch(tf);
+        return;
+    }
+    cpu_enable_interrupts_in_syscall();
+    tf->rax = (uint64_t)sys_nosys(0, 0, 0, 0, 0, 0);
 }
 
 /* syscall_entry.asm found a return address the CPU cannot take (only

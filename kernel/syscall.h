@@ -27,6 +27,11 @@ SECOS_SYSCALLS(SYSCALL_PROTOTYPE)
 LINUX_SYSCALLS(LINUX_SYSCALL_PROTOTYPE)
 #undef LINUX_SYSCALL_PROTOTYPE
 
+/* Entries in every personality's table (numbers above the last call are
+ * sys_nosys): one bound for all, a constant in the dispatcher. */
+#define SYSCALL_TABLE_SIZE LINUX_SYS_COUNT
+_Static_assert(SYS_COUNT <= SYSCALL_TABLE_SIZE, "the SECoS list outgrew the table");
+
 /* One personality's table (enum proc_abi): entry nr is the handler or 0;
  * int80 says whether INT 0x80 reaches it (SECoS: yes; Linux: no). */
 struct syscall_abi {
@@ -35,9 +40,18 @@ struct syscall_abi {
     uint8_t int80;
     const char *name;
 };
-/* Installs a personality's table (once, at boot, before the seal). */
+/* Installs a personality's table (once, at boot, before the seal). Every
+ * entry below count must be set: holes hold sys_nosys. */
 void syscall_set_abi(int abi, const struct syscall_abi *a);
-void syscall_dispatch(struct trapframe *tf);
+/* The table SYSCALL uses from now on: the scheduler calls it with the
+ * personality of the task it switches to, exec with the new image's. */
+void syscall_activate(int abi);
+void syscall_dispatch(struct trapframe *tf);        /* SYSCALL */
+void syscall_dispatch_int80(struct trapframe *tf);  /* INT 0x80 */
+/* The handler of every number a personality does not have: -ENOSYS, logged
+ * once per process and number for Linux programs (reads the number from the
+ * process's trapframe). */
+long sys_nosys(SYSARGS);
 void syscall_bad_return(struct trapframe *tf) __attribute__((noreturn));
 extern const char *const syscall_names[SYS_COUNT];
 

@@ -167,18 +167,26 @@ fi
 if [ -n "${SECOS_KERNEL:-}" ]; then
     kernel=$SECOS_KERNEL
 else
-    make --no-print-directory -s CONFIG=test BUILD="$BUILD" kernel >&2
+    make --no-print-directory -s CONFIG=test BUILD="$BUILD" kernel initrd >&2
     kernel=$BUILD/kernel.elf
 fi
 [ -f "$kernel" ] || { echo "bench.sh: no kernel at $kernel" >&2; exit 1; }
 
-exec /usr/bin/python3 - "$kernel" "$cpu" "$quick" "$log" <<'PY'
+# The initrd next to the kernel carries /bin/lxbench (tools/linux-bench/bench.c
+# built with musl-gcc: the same binary the Linux column runs) for the
+# benchmarks that need Linux calls: pipes, fork, execve.
+initrd=${SECOS_INITRD:-$(dirname "$kernel")/initrd.cpio}
+
+exec /usr/bin/python3 - "$kernel" "$cpu" "$quick" "$log" "$initrd" <<'PY'
 import ctypes, os, re, select, signal, subprocess, sys, time
 
-kernel, cpu, quick, logpath = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
+kernel, cpu, quick, logpath, initrd = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4], sys.argv[5]
 qemu = os.environ.get("SECOS_QEMU", "qemu-system-x86_64")
 cmd = [qemu, "-kernel", kernel, "-icount", "shift=0,sleep=off", "-cpu", cpu, "-m", "512M",
        "-display", "none", "-no-reboot", "-serial", "stdio"]
+lxbench = not quick and os.path.exists(initrd) and b"bin/lxbench" in open(initrd, "rb").read()
+if lxbench:
+    cmd += ["-initrd", initrd]
 PROMPT = "secos> "
 # Host seconds per step; TCG with -icount runs about 1e8 guest instructions/s.
 BOOT_T, KBENCH_T, BENCH_T = 120, (60 if quick else 300), (120 if quick else 900)
@@ -231,6 +239,8 @@ try:
     wait_for(r"(?s)" + re.escape("[SHELL] ready") + r".*?" + re.escape(PROMPT), 0, BOOT_T, "the shell prompt")
     command("kbench 200" if quick else "kbench", KBENCH_T)
     command("run bench --quick" if quick else "run bench", BENCH_T)
+    if lxbench:
+        command("run /bin/lxbench pipe_pingpong fork_exit_wait spawn_exec vfork_exec", BENCH_T)
     send("poweroff")
     deadline = time.monotonic() + 30
     while p.poll() is None and time.monotonic() < deadline:

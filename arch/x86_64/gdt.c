@@ -7,23 +7,12 @@
 #include "lib/ro_after_init.h"
 #include "arch/x86_64/panic.h"
 
-struct __attribute__((packed)) tss64 {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-};
-
-static struct tss64 tss;
+struct tss64 tss;
 static uint64_t gdt[7] __attribute__((aligned(16))) __ro_after_init;
 
 /* Until the stack region exists (memory issue), IST stacks live in .bss. */
 static uint8_t ist_stacks[3][8192] __attribute__((aligned(16)));
 
-void tss_set_rsp0(uint64_t rsp0) { tss.rsp[0] = rsp0; }
 void tss_set_ist(int ist, uint64_t top) { tss.ist[ist - 1] = top; }
 
 void gdt_init(void) {

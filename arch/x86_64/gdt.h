@@ -14,8 +14,21 @@
 #define IST_NMI          2
 #define IST_MACHINE_CHECK 3
 
+/* The one TSS. Only rsp0 changes after boot (on every task switch), so it
+ * is visible here for an inline store. */
+struct __attribute__((packed)) tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+extern struct tss64 tss;
+
 void gdt_init(void);
-void tss_set_rsp0(uint64_t rsp0);
+static inline void tss_set_rsp0(uint64_t rsp0) { tss.rsp[0] = rsp0; }
 void tss_set_ist(int ist, uint64_t top);
 /* 0 when the sealed (read-only) GDT can never need a CPU write. */
 int gdt_sealable(void);

@@ -39,6 +39,7 @@ void exception_set_hook(int vector, exception_hook_fn fn) { exception_hooks[vect
  * hot path. */
 syscall_handler_fn trap_syscall_handler __ro_after_init;
 user_return_fn trap_user_return_hook __ro_after_init;
+static syscall_handler_fn trap_int80_handler __ro_after_init;
 static bad_return_fn syscall_bad_return __ro_after_init;
 static user_fault_fn user_fault_handler __ro_after_init;
 static page_fault_fn page_fault_resolver __ro_after_init;
@@ -48,8 +49,9 @@ uint64_t syscall_entry_counts[2];
 /* Read by syscall_entry.asm. */
 void syscall_entry_bad_return(struct trapframe *tf) __attribute__((noreturn));
 
-void trap_set_syscall_handler(syscall_handler_fn fn, bad_return_fn bad_return) {
+void trap_set_syscall_handler(syscall_handler_fn fn, syscall_handler_fn int80, bad_return_fn bad_return) {
     trap_syscall_handler = fn;
+    trap_int80_handler = int80;
     syscall_bad_return = bad_return;
 }
 void trap_set_user_return_hook(user_return_fn fn) { trap_user_return_hook = fn; }
@@ -111,7 +113,7 @@ void interrupt_dispatch(struct trapframe *tf) {
     }
     if (tf->vector == 0x80) {
         syscall_entry_counts[0]++;
-        trap_syscall_handler(tf);
+        trap_int80_handler(tf);
         /* iretq to a non-canonical rip faults in ring 0: an int $0x80 in
          * the last two bytes of the user half must kill, not panic. */
         if (tf->rip >= USER_HALF_END) syscall_bad_return(tf);

@@ -5,7 +5,7 @@
 %include "trapframe.inc"
 
 extern interrupt_dispatch, syscall_entry_bad_return, trap_user_return_hook, percpu0
-%define PERCPU_USER_WORK 24
+%define PERCPU_USER_WORK 32
 global isr_stub_table, isr_syscall_int80, isr_return
 
 section .text

@@ -5,12 +5,16 @@
 ; new_rsp and pops the other task's registers. Every task's saved context is
 ; just its kernel stack pointer: nothing is copied between stacks.
 ;
-; Loading the FS selector clears the FS base, so the base of the task being
-; resumed (its TLS pointer, percpu0.fs_base, set by the scheduler) is written
-; after it. New tasks pass through here too, so they start with theirs.
+; Loading the FS selector clears the FS base (Intel, QEMU; AMD keeps the old
+; one), so the base of the task being resumed (its TLS pointer,
+; percpu0.fs_base, set by the scheduler) is written after it whenever either
+; task's base is not 0 (percpu0.fs_reload): switches between tasks without
+; TLS, all SECoS programs, skip the wrmsr. New tasks pass through here too,
+; so they start with theirs.
 
 %define MSR_FS_BASE 0xC0000100
 %define PERCPU_FS_BASE 16
+%define PERCPU_FS_RELOAD 24
 
 global context_switch, kthread_trampoline, user_trampoline
 extern isr_return, percpu0
@@ -43,10 +47,13 @@ context_switch:
     mov es, ax
     pop rax
     mov ds, ax
+    cmp qword [rel percpu0 + PERCPU_FS_RELOAD], 0
+    je .fs_done
     mov ecx, MSR_FS_BASE
     mov eax, [rel percpu0 + PERCPU_FS_BASE]
     mov edx, [rel percpu0 + PERCPU_FS_BASE + 4]
     wrmsr
+.fs_done:
     pop r15
     pop r14
     pop r13

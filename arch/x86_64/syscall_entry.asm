@@ -9,7 +9,7 @@
 
 %define PERCPU_KERNEL_RSP 0
 %define PERCPU_USER_RSP   8
-%define PERCPU_USER_WORK  24
+%define PERCPU_USER_WORK  32
 %define USER_CS (0x20 | 3)
 %define USER_SS (0x18 | 3)
 %define SYSCALL_VECTOR 0x100                 ; marks a SYSCALL-instruction frame

@@ -28,7 +28,3 @@ void syscall_init(void) {
     idt_set_gate(0x80, (uint64_t)isr_syscall_int80, 0, 3);
 }
 
-void cpu_set_kernel_stack(uint64_t top) {
-    tss_set_rsp0(top);
-    percpu0.kernel_rsp = top;
-}

@@ -31,7 +31,9 @@ typedef void (*user_return_fn)(struct trapframe *tf);
 void trap_set_user_return_hook(user_return_fn fn);
 extern user_return_fn trap_user_return_hook; /* read by the entry stubs */
 
-void trap_set_syscall_handler(syscall_handler_fn fn, bad_return_fn bad_return);
+/* fn serves SYSCALL, int80 serves INT 0x80 (they may differ: not every
+ * personality takes INT 0x80). */
+void trap_set_syscall_handler(syscall_handler_fn fn, syscall_handler_fn int80, bad_return_fn bad_return);
 extern syscall_handler_fn trap_syscall_handler; /* read by the entry stubs */
 void trap_set_user_fault_handler(user_fault_fn fn);
 void trap_set_page_fault_resolver(page_fault_fn fn);

@@ -74,7 +74,7 @@ ATTACKS = {
     "mmap-kernel": "error:-EINVAL", "munmap-code": "error:-EINVAL",
     "argv-e2big": "error:-E2BIG", "arg-long": "error:-E2BIG", "path-long": "error:-ENAMETOOLONG",
     "wait-nochild": "error:-ECHILD", "wait-self": "error:-ECHILD", "wait-parent": "error:-ECHILD",
-    "sleep-huge": "error:-EINVAL", "badnr": "error:-ENOSYS",
+    "sleep-huge": "error:-EINVAL", "badnr": "error:-ENOSYS", "abi-linux-nr": "error:-ENOSYS",
     # descriptors
     "close-highfd": "return:ok",
     # RAMFS quota per process

@@ -56,3 +56,14 @@ def test_busybox_startup(initrd_vm):
     assert "[ENOSYS]" not in out and "[KILL]" not in out, out  # glibc's startup is fully answered
     out = initrd_vm.run("run /bin/busybox false", timeout=60)
     assert re.search(r"^\[EXIT\] pid=\d+ status=1$", out, re.M), out
+
+
+def test_linux_program_with_manifest_keeps_its_limits(initrd_vm):
+    """MANIFEST_FLAG_ABI_LINUX: the Linux table (uname answers), the manifest's
+    max_mem (4 MiB) enforced: killed while touching the 4th MiB at the latest."""
+    out = initrd_vm.run("run /bin/musl_limited 8", timeout=60)
+    assert "limited: uname=SECoS\n" in out, out
+    assert re.search(r"^\[KILL\] pid=\d+ name=musl_limited reason=memory limit reached", out, re.M), out
+    assert "touched 4 MiB" not in out, out
+    out = initrd_vm.run("run /bin/musl_limited 2", timeout=60)
+    assert "limited: touched 2 MiB\n" in out and re.search(r"^\[EXIT\] pid=\d+ status=0$", out, re.M), out

@@ -2,7 +2,9 @@
  * `kbench` and `bench` time, measured the same way (rdtsc around one
  * operation, median of many) on a Debian kernel under the same QEMU flags.
  * Runs as /init (PID 1) of a tiny initramfs, writes to the console (ttyS0),
- * then powers the machine off. Lines:
+ * then powers the machine off. The same static binary also runs on SECoS
+ * (initrd /bin/lxbench, Linux personality) as `lxbench NAME...`: only the
+ * named benchmarks, no KERNEL/BOOT_TSC lines, no power-off. Lines:
  *   KERNEL <release> <version>
  *   BOOT_TSC <tsc at the start of main>
  *   BENCH <name> <median_ticks> <iterations> <min> <p10> <p90>
@@ -109,45 +111,50 @@ static void pipe_pingpong(int n) {
     if (pipe(there) || pipe(back)) return;
     pid_t child = fork();
     char c = 0;
+    if (child < 0) { result("pipe_pingpong", 0); return; }
     if (child == 0) {   /* keeps only its own ends: EOF on there[] ends it */
         close(there[1]);
         close(back[0]);
         while (read(there[0], &c, 1) == 1 && write(back[1], &c, 1) == 1) {}
         _exit(0);
     }
-    for (int i = 0; i < n; i++) {
+    int done = 0;
+    for (; done < n; done++) {
         uint64_t t = now();
         if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1) break;
-        samples[i] = now() - t;
+        samples[done] = now() - t;
     }
     close(there[1]);
     waitpid(child, 0, 0);
     close(there[0]); close(back[0]); close(back[1]);
-    result("pipe_pingpong", n);
+    result("pipe_pingpong", done);
 }
 
 static void fork_exit_wait(int n) {
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    for (; i < n; i++) {
         uint64_t t = now();
         pid_t p = fork();
         if (p == 0) _exit(0);
-        waitpid(p, 0, 0);
+        if (p < 0 || waitpid(p, 0, 0) != p) break;
         samples[i] = now() - t;
     }
-    result("fork_exit_wait", n);
+    result("fork_exit_wait", i);
 }
 
 /* fork (or vfork) + execve of /exit0, a three-instruction static program, + wait. */
 static void spawn(const char *name, int use_vfork, int n) {
     char *argv[] = { "/exit0", 0 }, *envp[] = { 0 };
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    for (; i < n; i++) {
         uint64_t t = now();
         pid_t p = use_vfork ? vfork() : fork();
         if (p == 0) { execve(argv[0], argv, envp); _exit(127); }
-        waitpid(p, 0, 0);
+        int status = -1;
+        if (p < 0 || waitpid(p, &status, 0) != p || status != 0) break; /* 127 << 8: the exec failed */
         samples[i] = now() - t;
     }
-    result(name, n);
+    result(name, i);
 }
 
 /* The first write to each page of a fresh anonymous mapping (4 KiB pages). */
@@ -165,8 +172,27 @@ static void page_fault(int n) {
     result("page_fault", n);
 }
 
-int main(void) {
+/* lxbench NAME...: the named benchmarks only (SECoS runs the rest itself). */
+static int run_named(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "pipe_pingpong") == 0) pipe_pingpong(5000);
+        else if (strcmp(argv[i], "fork_exit_wait") == 0) fork_exit_wait(2000);
+        else if (strcmp(argv[i], "spawn_exec") == 0) spawn("spawn_exec", 0, 1000);
+        else if (strcmp(argv[i], "vfork_exec") == 0) spawn("vfork_exec", 1, 1000);
+        else if (strcmp(argv[i], "page_fault") == 0) page_fault(8192);
+        else { say("usage: lxbench [pipe_pingpong|fork_exit_wait|spawn_exec|vfork_exec|page_fault]...\n"); return 2; }
+    }
+    say("BENCH_DONE\n");
+    return 0;
+}
+
+int main(int argc, char **argv) {
     uint64_t boot = now();
+    if (argc > 1) {   /* not /init: a program among others */
+        samples = mmap(0, MAX_SAMPLES * sizeof *samples, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (samples == MAP_FAILED) { say("bench: no memory\n"); return 1; }
+        return run_named(argc, argv);
+    }
     struct utsname u;
     if (uname(&u) == 0) say("KERNEL %s %s\n", u.release, u.version);
     say("BOOT_TSC %llu\n", (unsigned long long)boot);

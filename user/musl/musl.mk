@@ -8,7 +8,7 @@
 # image. Without musl-gcc the list is empty and the initrd has none of them;
 # the QEMU tests that need them then fail and say so.
 MUSL_CC ?= musl-gcc
-MUSL_CFLAGS := -static -O2 -Wall -Wextra -Werror -std=gnu11
+MUSL_CFLAGS := -static -O2 -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser/lib
 MUSL_SRCS := $(sort $(wildcard user/musl/*.c))
 ifneq ($(shell command -v $(MUSL_CC) 2>/dev/null),)
 MUSL_PROGS := $(patsubst user/musl/%.c,$(BUILD)/user/musl/%,$(MUSL_SRCS))
@@ -22,3 +22,18 @@ $(BUILD)/user/musl/%: user/musl/%.c $(wildcard user/musl/*.h)
 	@mkdir -p $(dir $@)
 	$(quiet) MUSLCC $<
 	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $<
+
+# The Linux side of tools/bench.sh --vs-linux, built from the same source so
+# that both kernels run the same static binary: /bin/lxbench and /exit0 (the
+# program its exec benchmarks start).
+ifneq ($(MUSL_PROGS),)
+LXBENCH := $(BUILD)/user/musl-bench/lxbench $(BUILD)/user/musl-bench/exit0
+endif
+$(BUILD)/user/musl-bench/lxbench: tools/linux-bench/bench.c
+	@mkdir -p $(dir $@)
+	$(quiet) MUSLCC $<
+	$(Q)$(MUSL_CC) -static -O2 -Wall -Wextra -o $@ $<
+$(BUILD)/user/musl-bench/exit0: tools/linux-bench/exit0.asm
+	@mkdir -p $(dir $@)
+	$(quiet) NASM $<
+	$(Q)$(NASM) -f elf64 -o $@.o $< && $(LD) -static -s -o $@ $@.o && rm -f $@.o

@@ -464,6 +464,21 @@ static int r_badnr(const char *n) {
     return report(n, r, r == -ENOSYS && r2 == -ENOSYS && r3 == -ENOSYS);
 }
 
+/* Personality confusion from the SECoS side: Linux-only numbers (arch_prctl,
+ * clone, execve, exit_group, clone3, set_tid_address) mean nothing in the
+ * SECoS table, on either entry instruction. */
+static int r_abi_linux_nr(const char *n) {
+    static const long linux_only[] = { 158, 56, 59, 231, 435, 218, 334 };
+    long bad = 0;
+    for (unsigned i = 0; i < sizeof linux_only / sizeof linux_only[0]; i++) {
+        long r = syscall6(linux_only[i], 0x1002, 0x1000, 0, 0, 0, 0);
+        long r2 = int80_6(linux_only[i], 0x1002, 0x1000, 0, 0, 0, 0);
+        if (r != -ENOSYS) bad = r;
+        if (r2 != -ENOSYS) bad = r2;
+    }
+    return report(n, bad ? bad : -ENOSYS, bad == 0);
+}
+
 /* Descriptors are ints: a 64-bit value whose low 32 bits name an open file
  * must be treated as that descriptor everywhere or refused everywhere - never
  * checked as one and used as another (an index far outside the table). */
@@ -829,6 +844,7 @@ static const struct acase cases[] = {
     R("wait-parent", "error:-ECHILD", r_wait_parent),
     R("sleep-huge", "error:-EINVAL", r_sleep_huge),
     R("badnr", "error:-ENOSYS", r_badnr),
+    R("abi-linux-nr", "error:-ENOSYS", r_abi_linux_nr),
     R("close-highfd", "return:ok", r_close_highfd),
     R("fs-quota", "error:-ENOSPC", r_fs_quota),
     /* the boot tree */
