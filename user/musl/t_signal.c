@@ -10,6 +10,8 @@
  *   t_signal pause      waits in pause() until killed from outside
  *   t_signal sleeper    a SIGUSR1 handler, then nanosleep(30 s): prints how it ended
  *   t_signal reader     a SIGUSR1 handler, then read(0): prints how it ended
+ *   t_signal spinner    a SIGUSR1 handler, then a busy loop in ring 3 (the signal
+ *                       arrives on an interrupt's way out): registers must survive
  *   t_signal send <pid> <sig>   kill(pid, sig) from another process */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -283,6 +285,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (!strcmp(mode, "sleeper") || !strcmp(mode, "reader")) return wait_mode(mode[0] == 'r');
+    if (!strcmp(mode, "spinner")) {
+        signal(SIGUSR1, on_usr1);
+        printf("waiting pid=%d\n", getpid());
+        uint64_t a = 0, b = 0, c = 7, bad = 0;
+        while (!usr1_seen) {
+            a++;
+            b += 2;
+            c = c * 3 + 1;
+            __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c)); /* kept in registers */
+            if (b != 2 * a) bad++;
+        }
+        printf("spinner: %lu rounds, %lu bad, handler %d\n", (unsigned long)a, (unsigned long)bad, usr1_seen);
+        return bad != 0;
+    }
     if (!strcmp(mode, "send") && argc == 4) {
         int r = kill(atoi(argv[2]), atoi(argv[3]));
         printf("send: %d errno %d\n", r, r ? errno : 0);
