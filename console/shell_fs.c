@@ -5,12 +5,18 @@
 #include "lib/console_out.h"
 #include "console/shell.h"
 #include "lib/string.h"
+#include "kernel/proc.h"
 
 static char cwd[VFS_PATH_MAX + 1] = "/";
 
 const char *fs_shell_cwd(void) { return cwd; }
 
-void fs_shell_set_cwd(const char *abs) { strlcpy(cwd, abs, sizeof cwd); }
+/* The shell task's own working directory follows, so that a program run
+ * from the console starts where the console is (fs/fd.c files_setup). */
+void fs_shell_set_cwd(const char *abs) {
+    strlcpy(cwd, abs, sizeof cwd);
+    if (current) strlcpy(current->cwd, abs, sizeof current->cwd);
+}
 
 int fs_fail(const char *cmd, const char *path, int err) {
     kprintf("%s: %pE: %s\n", cmd, path, vfs_strerror(err));

@@ -21,10 +21,8 @@ static uint64_t page_mask(uint64_t first, uint64_t n) {
 
 /* A demand-zero region of the caller's own (mmap) over the window would let
  * a later fault put an owned page where device memory is expected. */
-static int overlaps_demand_zero(const struct address_space *as, uint64_t start, uint64_t end) {
-    for (int i = 0; i < as->dz_count; i++)
-        if (as->dz[i].start < end && start < as->dz[i].end) return 1;
-    return 0;
+static int overlaps_demand_zero(struct address_space *as, uint64_t start, uint64_t end) {
+    return vmm_region_overlaps(as, start, end);
 }
 
 static long map_mem(device_desc_t *d, uint32_t id, struct address_space *as, driver_call_t *c) {

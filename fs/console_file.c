@@ -6,11 +6,12 @@
 #include "kernel/proc.h"
 #include "mm/usercopy.h"
 #include "lib/console_out.h"
+#include "lib/string.h"
 #include "secos/errno.h"
 #include "secos/syscall.h"
 
-static long console_file_read(struct file *f, uint64_t ubuf, uint64_t len) {
-    (void)f;
+static long console_file_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *off) {
+    (void)f; (void)off;
     if (len == 0) return 0;
     if (!user_range_valid(ubuf, len, 1)) return -EFAULT;
     uint8_t c;
@@ -25,8 +26,8 @@ static long console_file_read(struct file *f, uint64_t ubuf, uint64_t len) {
     return (long)n;
 }
 
-static long console_file_write(struct file *f, uint64_t ubuf, uint64_t len) {
-    (void)f;
+static long console_file_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *off) {
+    (void)f; (void)off;
     if (len == 0) return 0;
     if (!user_range_valid(ubuf, len, 0)) return -EFAULT;
     char buf[256];
@@ -40,7 +41,29 @@ static long console_file_write(struct file *f, uint64_t ubuf, uint64_t len) {
     return (long)len;
 }
 
-static const struct file_ops console_ops = { .read = console_file_read, .write = console_file_write };
+static long console_file_kwrite(struct file *f, const void *buf, uint64_t len, uint64_t *off) {
+    (void)f; (void)off;
+    console_program_write(buf, len);
+    return (long)len;
+}
+
+/* A character device to stat (Linux's /dev/console is 5:1). */
+static int console_file_stat(struct file *f, struct vfs_stat *st) {
+    (void)f;
+    memset(st, 0, sizeof *st);
+    st->type = VFS_CHR;
+    st->mode = 0620;
+    st->nlink = 1;
+    st->rdev = (5u << 8) | 1u;
+    return 0;
+}
+
+/* No ioctl: every terminal request (TCGETS, TIOCGWINSZ) is -ENOTTY until
+ * the console is a real tty; libcs then treat it as a plain stream. */
+static const struct file_ops console_ops = {
+    .read = console_file_read, .write = console_file_write, .kwrite = console_file_kwrite,
+    .stat = console_file_stat,
+};
 
 /* One reference each that is never dropped: the console outlives everyone. */
 struct file console_in = { .ops = &console_ops, .refs = 1, .flags = O_RDONLY, .path = "/dev/console" };

@@ -1,7 +1,9 @@
 #include "fs/exec.h"
 #include "fs/vfs.h"
 #include "fs/path.h"
+#include "fs/linux_fs.h"
 #include "kernel/loader.h"
+#include "kernel/proc.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
 #include "secos/errno.h"
@@ -45,9 +47,12 @@ static int read_program_file(const char *path, void **buf, uint64_t *size, int *
 int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned) {
     *owned = 0;
     if (strchr(path, '/')) {
-        char abs[VFS_PATH_MAX + 1];
-        int r = path_normalize("/", path, abs, sizeof abs);
+        char abs[VFS_PATH_MAX + 1], target[VFS_PATH_MAX + 1];
+        /* "./x" and "sub/x" are relative to the caller's working directory. */
+        int r = path_normalize(current && current->cwd[0] ? current->cwd : "/", path, abs, sizeof abs);
         if (r < 0) return r;
+        /* /proc/self/exe (busybox sh re-executes itself through it). */
+        if (fs_follow_link(abs, target) == 1) strlcpy(abs, target, sizeof abs);
         int in_bin = strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/'), immutable = 0;
         r = read_program_file(abs, owned, size, &immutable);
         if (r == 0 && in_bin && !immutable && find_builtin(abs + 5, img, size) == 0) {

@@ -14,7 +14,8 @@ struct builtin_program {
  * built-in programs (the table must outlive the kernel; may be empty). */
 void exec_init(const struct builtin_program *builtins, unsigned count);
 
-/* "/bin/hello" (any path with a slash) comes from the file system, falling
+/* "/bin/hello" (any path with a slash; a relative one from the caller's
+ * working directory; /proc/<pid>/exe followed) comes from the file system, falling
  * back to the built-in programs for /bin/<name>; a bare name is a built-in
  * program, else /bin/<name> in the file system. A built-in program's name in
  * /bin is the system's: only an immutable file (the initrd's) may stand for

@@ -1,8 +1,8 @@
-/* Per-process descriptor tables and the file system calls. A descriptor
- * points at a refcounted open-file description (fs/file.h): dup and dup2
- * share one, close drops a reference. Every process starts with the console
- * behind 0-2; SECOS_FD_MAX descriptors at most, all closed when it ends.
- * Every user pointer goes through the user-copy routines. */
+/* Per-process descriptor tables, open, and SECoS's file system calls. A
+ * descriptor points at a refcounted open-file description (fs/file.h): dup,
+ * dup2 and fork share one, close drops a reference. Every process starts
+ * with the console behind 0-2; SECOS_FD_MAX descriptors at most, all closed
+ * when it ends. Every user pointer goes through the user-copy routines. */
 #include "fs/fd.h"
 #include "fs/file.h"
 #include "kernel/proc.h"
@@ -14,13 +14,7 @@
 #include "secos/errno.h"
 #include "secos/syscall.h"
 
-/* Copies a user path and makes it absolute (processes work from "/"). */
-static long user_path(uint64_t upath, char *out) {
-    char raw[VFS_PATH_MAX + 1];
-    long n = strncpy_from_user(raw, upath, sizeof raw);
-    if (n < 0) return n;
-    return path_normalize("/", raw, out, VFS_PATH_MAX + 1);
-}
+_Static_assert(PROC_CWD_MAX >= VFS_PATH_MAX + 1, "proc->cwd holds a VFS path");
 
 /* A descriptor argument: the full 64-bit value is checked, so that a value
  * that only truncates to a descriptor (close(0x100000003)) is none. */
@@ -31,23 +25,38 @@ struct file *fd_get(uint64_t fd) {
     return i < 0 ? 0 : current->files[i];
 }
 
-/* The lowest free descriptor >= from, or -EMFILE. */
-static int fd_free_slot(struct proc *p, int from) {
-    for (int i = from; i < SECOS_FD_MAX; i++)
-        if (!p->files[i]) return i;
+int fd_install(struct proc *p, int from, struct file *f, int cloexec) {
+    for (int i = from < 0 ? 0 : from; i < SECOS_FD_MAX; i++) {
+        if (p->files[i]) continue;
+        p->files[i] = f;
+        p->fd_flags[i] = cloexec ? PROC_FD_CLOEXEC : 0;
+        return i;
+    }
     return -EMFILE;
 }
 
-int fd_install(struct file *f) {
-    int fd = fd_free_slot(current, 0);
-    if (fd >= 0) current->files[fd] = f;
-    return fd;
+static void fd_drop(struct proc *p, int i) {
+    struct file *f = p->files[i];
+    p->files[i] = 0;
+    p->fd_flags[i] = 0;
+    if (f) file_put(f);
+}
+
+int fd_close(uint64_t fd) {
+    int i = fd_index(fd);
+    if (i < 0 || !current->files[i]) return -EBADF;
+    fd_drop(current, i);
+    return 0;
 }
 
 void files_setup(struct proc *p) {
     p->files[STDIN_FD] = file_get(&console_in);
     p->files[STDOUT_FD] = file_get(&console_out);
     p->files[STDERR_FD] = file_get(&console_out);
+    /* A spawned program starts in its spawner's working directory (the
+     * console's, for `run`), as a Unix child does. */
+    strlcpy(p->cwd, current && current != p && current->cwd[0] ? current->cwd : "/", sizeof p->cwd);
+    p->umask = 022;
 }
 
 int files_open_count(const struct proc *p) {
@@ -57,59 +66,119 @@ int files_open_count(const struct proc *p) {
 }
 
 void files_release(struct proc *p) {
-    for (int i = 0; i < SECOS_FD_MAX; i++) {
-        if (!p->files[i]) continue;
-        file_put(p->files[i]);
-        p->files[i] = 0;
-    }
+    for (int i = 0; i < SECOS_FD_MAX; i++) fd_drop(p, i);
 }
+
+void fd_close_on_exec(struct proc *p) {
+    for (int i = 0; i < SECOS_FD_MAX; i++)
+        if (p->files[i] && (p->fd_flags[i] & PROC_FD_CLOEXEC)) fd_drop(p, i);
+}
+
+int fd_table_copy(struct proc *child, struct proc *parent) {
+    for (int i = 0; i < SECOS_FD_MAX; i++) {
+        child->files[i] = parent->files[i] ? file_get(parent->files[i]) : 0;
+        child->fd_flags[i] = parent->files[i] ? parent->fd_flags[i] : 0;
+    }
+    memcpy(child->cwd, parent->cwd, sizeof child->cwd);
+    child->umask = parent->umask;
+    return 0;
+}
+
+/* --- paths and open ----------------------------------------------------------- */
+
+long fs_user_path_at(int64_t dirfd, uint64_t upath, char out[VFS_PATH_MAX + 1], int empty_ok) {
+    char raw[VFS_PATH_MAX + 1];
+    long n = strncpy_from_user(raw, upath, sizeof raw);
+    if (n < 0) return n;
+    if (n == 0) {
+        if (!empty_ok) return -ENOENT;
+        out[0] = '\0';
+        return 0;
+    }
+    const char *base = current->cwd[0] ? current->cwd : "/";
+    if (raw[0] != '/' && dirfd != AT_FDCWD) {
+        struct file *d = dirfd >= 0 ? fd_get((uint64_t)dirfd) : 0;
+        if (!d) return -EBADF;
+        struct vfs_stat st;
+        if (!d->ops->stat || d->ops->stat(d, &st) || st.type != VFS_DIR || !d->path[0]) return -ENOTDIR;
+        base = d->path;
+    }
+    long r = path_normalize(base, raw, out, VFS_PATH_MAX + 1);
+    return r < 0 ? r : raw[n - 1] == '/';
+}
+
+long fs_open(const char *path, int flags, uint32_t mode) {
+    int acc = flags & O_ACCMODE;
+    if (acc == 3) return -EINVAL;
+    int writing = acc != O_RDONLY;
+    int room = 0;   /* checked first, so a full table creates no file */
+    for (int i = 0; i < SECOS_FD_MAX && !room; i++) room = !current->files[i];
+    if (!room) return -EMFILE;
+    struct vfs_stat st;
+    long r = vfs_lookup(path, &st);
+    if (r == 0 && (flags & O_CREAT) && (flags & O_EXCL)) return -EEXIST;
+    int created = 0;
+    if (r == -ENOENT && (flags & O_CREAT)) {
+        if (flags & O_DIRECTORY) return -EINVAL;
+        r = vfs_create(path, 0, 0, 0);
+        if (r == 0) {
+            created = 1;
+            r = vfs_lookup(path, &st);
+        }
+    }
+    if (r < 0) return r;
+    if ((flags & O_DIRECTORY) && st.type != VFS_DIR) return -ENOTDIR;
+    if (st.type == VFS_DIR && (writing || (flags & O_TRUNC))) return -EISDIR;
+    if (writing && st.immutable) return -EPERM;
+    int err = 0;
+    struct file *f = vfs_file_open(path, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC), &err);
+    if (!f) return err;
+    if (writing && !f->ino.ops->iwrite) {   /* /proc: nothing there takes writes */
+        file_put(f);
+        return -EROFS;
+    }
+    if (created && (mode & 07777) != 0644) {
+        struct vfs_setattr a = { .set_mode = 1, .mode = mode & 07777 };
+        vfs_isetattr(&f->ino, &a);
+    }
+    /* Truncate through the inode, after it is held: the node truncated is
+     * the node opened. Regular files only (O_TRUNC on /dev/null is fine). */
+    if ((flags & O_TRUNC) && writing && st.type == VFS_FILE) {
+        r = vfs_itruncate(&f->ino, 0);
+        if (r < 0) {
+            file_put(f);
+            return r;
+        }
+    }
+    int fd = fd_install(current, 0, f, flags & O_CLOEXEC);
+    if (fd < 0) file_put(f);
+    return fd;
+}
+
+/* --- SECoS's calls ----------------------------------------------------------- */
 
 long sys_open(SYSARGS) {
     UNUSED_ARGS();
     char path[VFS_PATH_MAX + 1];
-    long r = user_path(a0, path);
+    long r = fs_user_path(a0, path);
     if (r < 0) return r;
     int flags = (int)a1;
-    if (flags & ~(O_RDONLY | O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) return -EINVAL;
-    int fd = fd_free_slot(current, 0);
-    if (fd < 0) return fd;
-    struct vfs_stat st;
-    r = vfs_lookup(path, &st);
-    if (r == -ENOENT && (flags & O_CREAT)) {
-        r = vfs_create(path, 0, 0, 0);
-        if (r == 0) r = vfs_lookup(path, &st);
-    }
-    if (r < 0) return r;
-    int writing = (flags & 3) != O_RDONLY;
-    if (st.type == VFS_DIR && writing) return -EISDIR;
-    if (writing && st.immutable) return -EPERM;
-    if ((flags & O_TRUNC) && writing) {
-        r = vfs_truncate(path, 0);
-        if (r < 0) return r;
-    }
-    struct file *f = vfs_file_open(path, flags);
-    if (!f) return -ENOMEM;
-    current->files[fd] = f;
-    return fd;
+    if ((uint64_t)flags != a1 || (flags & ~(O_RDONLY | O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)))
+        return -EINVAL;
+    return fs_open(path, flags, 0644);
 }
 
 long sys_close(SYSARGS) {
     UNUSED_ARGS();
-    int fd = fd_index(a0);
-    if (fd < 0 || !current->files[fd]) return -EBADF;
-    struct file *f = current->files[fd];
-    current->files[fd] = 0;
-    file_put(f);
-    return 0;
+    return fd_close(a0);
 }
 
 long sys_dup(SYSARGS) {
     UNUSED_ARGS();
     struct file *f = fd_get(a0);
     if (!f) return -EBADF;
-    int fd = fd_free_slot(current, 0);
-    if (fd < 0) return fd;
-    current->files[fd] = file_get(f);
+    int fd = fd_install(current, 0, f, 0);
+    if (fd >= 0) file_get(f);
     return fd;
 }
 
@@ -118,10 +187,9 @@ long sys_dup2(SYSARGS) {
     struct file *f = fd_get(a0);
     int to = fd_index(a1);
     if (!f || to < 0) return -EBADF;
-    if (current->files[to] == f) return to; /* dup2(fd, fd): nothing to do */
-    struct file *old = current->files[to];
+    if ((uint64_t)to == a0) return to; /* dup2(fd, fd): nothing to do */
+    fd_drop(current, to);
     current->files[to] = file_get(f);
-    if (old) file_put(old);
     return to;
 }
 
@@ -138,7 +206,7 @@ long sys_lseek(SYSARGS) {
 long sys_readdir(SYSARGS) {
     UNUSED_ARGS();
     char path[VFS_PATH_MAX + 1];
-    long r = user_path(a0, path);
+    long r = fs_user_path(a0, path);
     if (r < 0) return r;
     if (a3 < sizeof(struct secos_dirent)) return -EINVAL;
     if (!user_range_valid(a2, sizeof(struct secos_dirent), 1)) return -EFAULT;
@@ -158,22 +226,22 @@ long sys_readdir(SYSARGS) {
 long sys_mkdir(SYSARGS) {
     UNUSED_ARGS();
     char path[VFS_PATH_MAX + 1];
-    long r = user_path(a0, path);
+    long r = fs_user_path(a0, path);
     return r < 0 ? r : vfs_mkdir(path);
 }
 
 long sys_unlink(SYSARGS) {
     UNUSED_ARGS();
     char path[VFS_PATH_MAX + 1];
-    long r = user_path(a0, path);
+    long r = fs_user_path(a0, path);
     return r < 0 ? r : vfs_remove(path);
 }
 
 long sys_rename(SYSARGS) {
     UNUSED_ARGS();
     char from[VFS_PATH_MAX + 1], to[VFS_PATH_MAX + 1];
-    long r = user_path(a0, from);
+    long r = fs_user_path(a0, from);
     if (r < 0) return r;
-    r = user_path(a1, to);
+    r = fs_user_path(a1, to);
     return r < 0 ? r : vfs_rename(from, to);
 }

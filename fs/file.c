@@ -3,6 +3,8 @@
 #include "lib/string.h"
 #include "arch/x86_64/panic.h"
 
+static uint64_t live;   /* heap descriptions alive: each file_alloc until its last file_put */
+
 struct file *file_alloc(const struct file_ops *ops, int flags) {
     struct file *f = kmalloc(sizeof *f);
     if (!f) return 0;
@@ -10,6 +12,7 @@ struct file *file_alloc(const struct file_ops *ops, int flags) {
     f->ops = ops;
     f->refs = 1;
     f->flags = flags;
+    live++;
     return f;
 }
 
@@ -23,5 +26,12 @@ void file_put(struct file *f) {
     KASSERT(f->refs > 0);
     if (--f->refs > 0) return;
     if (f->ops->release) f->ops->release(f);
-    if (!file_is_console(f)) kfree(f);
+    if (!file_is_console(f)) {
+        live--;
+        kfree(f);
+    }
 }
+
+uint64_t file_live_count(void) { return live; }
+
+int file_poll(struct file *f) { return f->ops->poll ? f->ops->poll(f) : FILE_POLLIN | FILE_POLLOUT; }

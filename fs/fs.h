@@ -41,6 +41,8 @@ struct ramfs *fs_root_ramfs(void);   /* the RAMFS mounted at /; NULL before fs_i
 /* After the initrd, before /init.rc runs: /init.rc immutable, every boot
  * directory pinned (fs/boot_seal.c). */
 void fs_seal_boot_tree(void);
+/* The wall clock files are stamped with (seconds since the epoch). */
+uint64_t fs_now(void);
 /* RAMFS nodes and bytes charged to the creating process (fs/fs_quota.c). */
 void fs_quota_install(void);
 

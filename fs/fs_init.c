@@ -1,12 +1,13 @@
 /* Boot: the root RAMFS and its boot files (fs_init), then the initrd and
  * (fs_late_init). kernel_main calls both, then runs /init.rc. */
 #include "fs/fs.h"
-#include "secos/linux_syscall.h"
 #include "fs/path.h"
 #include "fs/ramfs.h"
 #include "fs/initrd.h"
 #include "fs/fd.h"
+#include "fs/devfs.h"
 #include "kernel/proc.h"
+#include "kernel/time.h"
 #include "lib/console_out.h"
 #include "kernel/version.h"
 #include "lib/printf.h"
@@ -16,6 +17,7 @@
 #include "secos/linux_syscall.h"
 
 static struct ramfs *root_fs;
+uint64_t fs_now(void) { return time_unix_ms() / 1000; }
 
 struct ramfs *fs_root_ramfs(void) { return root_fs; }
 
@@ -144,6 +146,7 @@ void fs_init(void) {
         root_fs = 0;
         return;
     }
+    ramfs_set_clock(root_fs, fs_now);
     int n = ksnprintf(version, sizeof version, "SECoS build %s git:%s\n", secos_build_time, secos_git_hash);
     if (n < 0 || (size_t)n >= sizeof version) boot_error("/VERSION", -ERANGE);
     else boot_file("/VERSION", 1, version, (uint64_t)n);
@@ -152,8 +155,15 @@ void fs_init(void) {
     /* Always there (the initrd fills it): pinned at the end of boot, so it
      * cannot be taken over by whoever creates it first. */
     if ((r = vfs_mkdir("/bin")) != 0) boot_error("/bin", r);
+    /* Mount points for /dev and /proc (directories of the RAMFS, pinned
+     * with the rest of the boot tree); mounted after the manifest, which
+     * lists the RAMFS, not what processes happen to exist. */
+    if ((r = vfs_mkdir("/dev")) != 0) boot_error("/dev", r);
+    if ((r = vfs_mkdir("/proc")) != 0) boot_error("/proc", r);
     boot_file("/init.rc", 0, init_rc, sizeof init_rc - 1);
     write_manifest();   /* last: it lists everything above */
+    if ((r = devfs_mount("/dev")) != 0) boot_error("mount /dev", r);
+    if ((r = procfs_mount("/proc")) != 0) boot_error("mount /proc", r);
     /* /sys is the kernel's description of itself: nothing may be added to it. */
     if ((r = ramfs_set_immutable(root_fs, "/sys")) != 0) boot_error("/sys", r);
 

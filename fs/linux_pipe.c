@@ -1,31 +1,34 @@
 /* pipe and pipe2 (Linux personality): two new descriptors, the read end
- * first. O_CLOEXEC is accepted and has no effect yet: descriptors have no
- * per-descriptor flags and no exec replaces an image in place. */
+ * first; O_CLOEXEC sets FD_CLOEXEC on both, O_NONBLOCK goes into both
+ * descriptions. */
 #include "kernel/syscall.h"
 #include "fs/fd.h"
 #include "fs/file.h"
 #include "fs/pipe.h"
 #include "mm/usercopy.h"
 #include "secos/errno.h"
+#include "secos/syscall.h"
+#include "kernel/proc.h"
 
 long linux_pipe2(SYSARGS) {
     UNUSED_ARGS();
-    if (a1 & ~(uint64_t)(PIPE_O_NONBLOCK | PIPE_O_CLOEXEC)) return -EINVAL;
+    if (a1 & ~(uint64_t)(O_NONBLOCK | O_CLOEXEC)) return -EINVAL;
     if (!user_range_valid(a0, 2 * sizeof(int), 1)) return -EFAULT;
     struct file *r, *w;
-    int err = pipe_create((int)a1 & PIPE_O_NONBLOCK, &r, &w);
+    int err = pipe_create((int)a1 & O_NONBLOCK, &r, &w);
     if (err) return err;
-    int fds[2] = { fd_install(r), -1 };
-    if (fds[0] >= 0) fds[1] = fd_install(w);
+    int cloexec = (a1 & O_CLOEXEC) != 0;
+    int fds[2] = { fd_install(current, 0, r, cloexec), -1 };
+    if (fds[0] >= 0) fds[1] = fd_install(current, 0, w, cloexec);
     if (fds[1] < 0) {
-        if (fds[0] >= 0) sys_close((uint64_t)fds[0], 0, 0, 0, 0, 0); /* drops r */
+        if (fds[0] >= 0) fd_close((uint64_t)fds[0]); /* drops r */
         else file_put(r);
         file_put(w);
         return -EMFILE;
     }
     if (copy_to_user(a0, fds, sizeof fds)) {
-        sys_close((uint64_t)fds[0], 0, 0, 0, 0, 0);
-        sys_close((uint64_t)fds[1], 0, 0, 0, 0, 0);
+        fd_close((uint64_t)fds[0]);
+        fd_close((uint64_t)fds[1]);
         return -EFAULT;
     }
     return 0;

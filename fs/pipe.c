@@ -6,8 +6,8 @@
  *   write: blocks while full; a write of at most PIPE_BUF bytes goes in whole
  *          (it waits for room for all of it); with no reader left -EPIPE and
  *          SIGPIPE to the writer (after a partial write: the bytes written)
- *   O_NONBLOCK: -EAGAIN instead of blocking; a signal: -EINTR (or the bytes
- *          already moved)
+ *   O_NONBLOCK (set at pipe2 or by fcntl F_SETFL): -EAGAIN instead of
+ *          blocking; a signal: -EINTR (or the bytes already moved)
  *
  * Everything runs with interrupts off between the state check and the
  * sleep, so a wakeup cannot be lost (one CPU). The ring and the pipe go
@@ -52,7 +52,8 @@ static int ring_from_user(struct pipe *p, uint64_t ubuf, uint64_t n) {
     return 0;
 }
 
-static long pipe_read(struct file *f, uint64_t ubuf, uint64_t len) {
+static long pipe_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *off) {
+    (void)off; /* a pipe has no position */
     struct pipe *p = f->priv;
     if (len == 0) return 0;
     if (!user_range_valid(ubuf, len, 1)) return -EFAULT;
@@ -67,14 +68,15 @@ static long pipe_read(struct file *f, uint64_t ubuf, uint64_t len) {
             break;
         }
         if (p->writers == 0) { r = 0; break; }
-        if (f->flags & PIPE_O_NONBLOCK) { r = -EAGAIN; break; }
+        if (f->flags & O_NONBLOCK) { r = -EAGAIN; break; }
         if (sleep_on(p) < 0) { r = -EINTR; break; }
     }
     irq_restore(fl);
     return r;
 }
 
-static long pipe_write(struct file *f, uint64_t ubuf, uint64_t len) {
+static long pipe_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *off) {
+    (void)off;
     struct pipe *p = f->priv;
     if (len == 0) return 0;
     if (!user_range_valid(ubuf, len, 0)) return -EFAULT;
@@ -90,7 +92,7 @@ static long pipe_write(struct file *f, uint64_t ubuf, uint64_t len) {
         uint64_t room = PIPE_RING_SIZE - p->count;
         uint64_t need = len <= PIPE_BUF ? len : 1; /* small writes are never split */
         if (room < need) {
-            if (f->flags & PIPE_O_NONBLOCK) { err = -EAGAIN; break; }
+            if (f->flags & O_NONBLOCK) { err = -EAGAIN; break; }
             if (sleep_on(p) < 0) { err = -EINTR; break; }
             continue;
         }
@@ -117,15 +119,22 @@ static void pipe_release(struct file *f) {
     }
 }
 
-static const struct file_ops pipe_read_ops = { .read = pipe_read, .release = pipe_release };
-static const struct file_ops pipe_write_ops = { .write = pipe_write, .release = pipe_release };
+/* Ready as read and write would see it: data or EOF; room for PIPE_BUF or EPIPE. */
+static int pipe_poll(struct file *f) {
+    struct pipe *p = f->priv;
+    if ((f->flags & 3) == O_RDONLY) return p->count || p->writers == 0 ? FILE_POLLIN : 0;
+    return PIPE_RING_SIZE - p->count >= PIPE_BUF || p->readers == 0 ? FILE_POLLOUT : 0;
+}
+
+static const struct file_ops pipe_read_ops = { .read = pipe_read, .poll = pipe_poll, .release = pipe_release };
+static const struct file_ops pipe_write_ops = { .write = pipe_write, .poll = pipe_poll, .release = pipe_release };
 
 int pipe_create(int flags, struct file **read_end, struct file **write_end) {
     struct pipe *p = kmalloc(sizeof *p);
     if (!p) return -ENOMEM;
     memset(p, 0, sizeof *p);
     p->ring = kmalloc(PIPE_RING_SIZE);
-    int nb = flags & PIPE_O_NONBLOCK;
+    int nb = flags & O_NONBLOCK;
     struct file *r = p->ring ? file_alloc(&pipe_read_ops, O_RDONLY | nb) : 0;
     struct file *w = r ? file_alloc(&pipe_write_ops, O_WRONLY | nb) : 0;
     if (!w) {

@@ -5,13 +5,11 @@
 
 #define PIPE_RING_SIZE 65536 /* bytes a pipe holds, as Linux's default */
 #define PIPE_BUF       4096  /* writes of at most this many bytes are atomic */
-#define PIPE_O_NONBLOCK 0x800
-#define PIPE_O_CLOEXEC  0x80000
 
 struct file;
 
 /* A new pipe: 0 with both ends (one reference each), or -ENOMEM. flags may
- * hold PIPE_O_NONBLOCK (both ends). */
+ * hold O_NONBLOCK (both ends). */
 int pipe_create(int flags, struct file **read_end, struct file **write_end);
 
 #endif

@@ -14,6 +14,11 @@ struct ramfs_node {
     int immutable;
     int pinned;                    /* may not be renamed or removed (see ramfs.h) */
     int owner;                     /* who is charged for it (ramfs_set_quota), 0 = nobody */
+    int refs;                      /* inode references (open files); see ramfs_iput */
+    int orphan;                    /* removed from the tree while referenced: freed on the last iput */
+    uint64_t ino;                  /* unique for the filesystem's lifetime, the root is 1 */
+    uint32_t mode;                 /* permission bits only (07777); kept, not enforced */
+    uint64_t atime, mtime, ctime;  /* seconds since the epoch (ramfs_set_clock) */
     char name[VFS_NAME_MAX + 1];
 };
 
@@ -22,7 +27,13 @@ struct ramfs {
     uint32_t files, dirs;
     uint64_t bytes;
     const struct ramfs_quota *quota; /* NULL: no per-owner accounting */
+    uint64_t (*clock)(void);         /* seconds since the epoch; NULL: 0 */
+    uint64_t next_ino;
+    uint32_t orphans;                /* removed nodes still referenced (counted in files/bytes) */
+    struct ramfs_node *orphan_list;  /* those nodes, linked through next */
 };
+
+static uint64_t now(const struct ramfs *fs) { return fs->clock ? fs->clock() : 0; }
 
 /* --- paths ------------------------------------------------------------------ */
 
@@ -168,6 +179,12 @@ static void owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint
         if (n->children) { n = n->children; continue; }
         while (n && !n->next) n = n->parent;
         if (n) n = n->next;
+    }    /* Orphans too: a file unlinked but held open still holds its bytes,
+     * so unlinking cannot be a way round the quota. */
+    for (const struct ramfs_node *o = fs->orphan_list; o; o = o->next) {
+        if (o->owner != owner) continue;
+        (*nodes)++;
+        if (o->type == VFS_FILE) *bytes += o->size;
     }
 }
 
@@ -205,12 +222,37 @@ static int can_add(struct ramfs *fs, const char *path, struct ramfs_node **dir,
     return 0;
 }
 
-static struct ramfs_node *new_node(enum vfs_type type, const char *name) {
+static struct ramfs_node *new_node(struct ramfs *fs, enum vfs_type type, const char *name) {
     struct ramfs_node *n = kcalloc(1, sizeof *n);
     if (!n) return 0;
     n->type = type;
+    n->ino = ++fs->next_ino;
+    n->mode = type == VFS_DIR ? 0755 : 0644;
+    n->atime = n->mtime = n->ctime = now(fs);
     strlcpy(n->name, name, sizeof n->name);
     return n;
+}
+
+/* A directory's entries changed: its mtime and ctime move, as on Unix. */
+static void touch_dir(struct ramfs *fs, struct ramfs_node *dir) { dir->mtime = dir->ctime = now(fs); }
+
+static void fill_stat(const struct ramfs_node *n, struct vfs_stat *st) {
+    st->type = n->type;
+    st->size = n->size;
+    st->immutable = n->immutable;
+    st->ino = n->ino;
+    st->mode = n->mode;
+    /* A directory: its own "." and the parent's entry, plus each child's "..". */
+    if (n->type == VFS_DIR) {
+        uint32_t subdirs = 0;
+        for (const struct ramfs_node *c = n->children; c; c = c->next) subdirs += c->type == VFS_DIR;
+        st->nlink = 2 + subdirs;
+    } else {
+        st->nlink = n->orphan ? 0 : 1;
+    }
+    st->atime = n->atime;
+    st->mtime = n->mtime;
+    st->ctime = n->ctime;
 }
 
 /* --- vfs_fs_ops --------------------------------------------------------------- */
@@ -219,16 +261,12 @@ static int ramfs_lookup(void *ctx, const char *path, struct vfs_stat *st) {
     struct ramfs_node *n;
     int r = find(ctx, path, &n);
     if (r) return r;
-    st->type = n->type;
-    st->size = n->size;
-    st->immutable = n->immutable;
+    fill_stat(n, st);
     return 0;
 }
 
-static int ramfs_readdir(void *ctx, const char *path, uint32_t index, struct vfs_dirent *out) {
-    struct ramfs_node *n;
-    int r = find(ctx, path, &n);
-    if (r) return r;
+/* Node-level operations: what both the path calls and the inode calls use. */
+static int node_readdir(const struct ramfs_node *n, uint32_t index, struct vfs_dirent *out) {
     if (n->type != VFS_DIR) return -ENOTDIR;
     struct ramfs_node *c = n->children;
     while (c && index--) c = c->next;
@@ -237,19 +275,30 @@ static int ramfs_readdir(void *ctx, const char *path, uint32_t index, struct vfs
     out->type = c->type;
     out->size = c->size;
     out->immutable = c->immutable;
+    out->ino = c->ino;
     return 0;
 }
 
-static long ramfs_read(void *ctx, const char *path, uint64_t off, void *buf, uint64_t len) {
-    struct ramfs_node *n;
-    int r = find(ctx, path, &n);
-    if (r) return r;
+static long node_read(struct ramfs *fs, struct ramfs_node *n, uint64_t off, void *buf, uint64_t len) {
     if (n->type != VFS_FILE) return -EISDIR;
+    n->atime = now(fs);
     if (off >= n->size) return 0;
     uint64_t avail = n->size - off;
     if (len > avail) len = avail;
     memcpy(buf, n->data + off, len);
     return (long)len;
+}
+
+static int ramfs_readdir(void *ctx, const char *path, uint32_t index, struct vfs_dirent *out) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    return r ? r : node_readdir(n, index, out);
+}
+
+static long ramfs_read(void *ctx, const char *path, uint64_t off, void *buf, uint64_t len) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    return r ? r : node_read(ctx, n, off, buf, len);
 }
 
 /* Sets a file's size to new_size (zero-filling growth) after checking every
@@ -276,21 +325,32 @@ static int resize(struct ramfs *fs, struct ramfs_node *n, uint64_t new_size) {
     return 0;
 }
 
-static long ramfs_write(void *ctx, const char *path, uint64_t off, const void *buf, uint64_t len) {
-    struct ramfs *fs = ctx;
-    struct ramfs_node *n;
-    int r = find(fs, path, &n);
-    if (r) return r;
+static long node_write(struct ramfs *fs, struct ramfs_node *n, uint64_t off, const void *buf, uint64_t len) {
     if (n->type != VFS_FILE) return -EISDIR;
     if (n->immutable) return -EPERM;
     if (len == 0) return 0;
     if (off > RAMFS_MAX_FILE_SIZE || len > RAMFS_MAX_FILE_SIZE - off) return -EFBIG; /* no overflow */
     if (off + len > n->size) {
-        r = resize(fs, n, off + len);
+        int r = resize(fs, n, off + len);
         if (r) return r;
     }
     memcpy(n->data + off, buf, len);
+    n->mtime = n->ctime = now(fs);
     return (long)len;
+}
+
+static int node_truncate(struct ramfs *fs, struct ramfs_node *n, uint64_t size) {
+    if (n->type != VFS_FILE) return -EISDIR;
+    if (n->immutable) return -EPERM;
+    int r = resize(fs, n, size);
+    if (!r) n->mtime = n->ctime = now(fs);
+    return r;
+}
+
+static long ramfs_write(void *ctx, const char *path, uint64_t off, const void *buf, uint64_t len) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    return r ? r : node_write(ctx, n, off, buf, len);
 }
 
 static int ramfs_create_file(void *ctx, const char *path, int immutable, const void *data, uint64_t len) {
@@ -304,7 +364,7 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
     if (len > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
     int owner = charge_node(fs);
     if (owner < 0) return owner;
-    struct ramfs_node *n = new_node(VFS_FILE, name);
+    struct ramfs_node *n = new_node(fs, VFS_FILE, name);
     if (!n) return -ENOMEM;
     n->owner = owner;
     if (len && charge_bytes(fs, n, len)) {
@@ -322,6 +382,7 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
     }
     n->immutable = !!immutable;
     link_into(dir, n);
+    touch_dir(fs, dir);
     if (n->immutable) pin_ancestors(n);
     fs->files++;
     fs->bytes += len;
@@ -331,10 +392,7 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
 static int ramfs_truncate(void *ctx, const char *path, uint64_t size) {
     struct ramfs_node *n;
     int r = find(ctx, path, &n);
-    if (r) return r;
-    if (n->type != VFS_FILE) return -EISDIR;
-    if (n->immutable) return -EPERM;
-    return resize(ctx, n, size);
+    return r ? r : node_truncate(ctx, n, size);
 }
 
 static void free_node(struct ramfs *fs, struct ramfs_node *n) {
@@ -348,21 +406,47 @@ static void free_node(struct ramfs *fs, struct ramfs_node *n) {
     kfree(n);
 }
 
+/* Takes n out of the tree. A node somebody still holds (an open file) stays
+ * allocated and counted, as an orphan, until the last ramfs_iput: its data
+ * stays readable and writable through the holders, as on Unix. */
+static void detach(struct ramfs *fs, struct ramfs_node *n) {
+    struct ramfs_node *dir = n->parent;
+    unlink_from_parent(n);
+    touch_dir(fs, dir);
+    if (n->refs > 0) {
+        n->orphan = 1;
+        n->ctime = now(fs);
+        n->next = fs->orphan_list;
+        fs->orphan_list = n;
+        fs->orphans++;
+    } else {
+        free_node(fs, n);
+    }
+}
+
+/* Whether n may leave its directory (remove, or be replaced by a rename). */
+static int may_detach(const struct ramfs *fs, const struct ramfs_node *n) {
+    if (n == fs->root) return -EBUSY;
+    if (n->immutable || n->pinned || n->parent->immutable) return -EPERM;
+    if (n->type == VFS_DIR && n->children) return -ENOTEMPTY;
+    return 0;
+}
+
 static int ramfs_remove(void *ctx, const char *path) {
     struct ramfs *fs = ctx;
     struct ramfs_node *n;
     int r = find(fs, path, &n);
     if (r) return r;
-    if (n == fs->root) return -EBUSY;
-    if (n->immutable || n->pinned || n->parent->immutable) return -EPERM;
-    if (n->type == VFS_DIR && n->children) return -ENOTEMPTY;
-    unlink_from_parent(n);
-    free_node(fs, n);
+    if ((r = may_detach(fs, n)) != 0) return r;
+    detach(fs, n);
     return 0;
 }
 
-static int ramfs_rename(void *ctx, const char *from, const char *to) {
-    struct ramfs *fs = ctx;
+/* replace = 0: an existing target is -EEXIST (SECoS's SYS_rename, the
+ * console). replace = 1: POSIX rename(2): an existing target of a compatible
+ * type (a file for a file, an empty directory for a directory) is replaced,
+ * and a holder of the old target keeps reading it (detach). */
+static int do_rename(struct ramfs *fs, const char *from, const char *to, int replace) {
     struct ramfs_node *n, *dir;
     char name[VFS_NAME_MAX + 1];
     int r = find(fs, from, &n);
@@ -374,14 +458,28 @@ static int ramfs_rename(void *ctx, const char *from, const char *to) {
     for (struct ramfs_node *a = dir; a; a = a->parent)
         if (a == n) return -EINVAL;
     if (n->immutable || n->pinned || n->parent->immutable || dir->immutable) return -EPERM;
-    if (child(dir, name)) return -EEXIST;
+    struct ramfs_node *old = child(dir, name);
+    if (old && !replace) return -EEXIST;
+    if (old == n) return 0;   /* rename(2) onto itself: nothing happens */
+    if (old) {
+        if (n->type == VFS_DIR && old->type != VFS_DIR) return -ENOTDIR;
+        if (n->type != VFS_DIR && old->type == VFS_DIR) return -EISDIR;
+        if ((r = may_detach(fs, old)) != 0) return r;
+    }
     /* Every path below the moved node must stay nameable. */
     if (path_len(dir) + 1 + strlen(name) + deepest_below(n) > VFS_PATH_MAX) return -ENAMETOOLONG;
+    if (old) detach(fs, old);
+    touch_dir(fs, n->parent);
     unlink_from_parent(n);
     strlcpy(n->name, name, sizeof n->name);
     link_into(dir, n);
+    touch_dir(fs, dir);
+    n->ctime = now(fs);
     return 0;
 }
+
+static int ramfs_rename(void *ctx, const char *from, const char *to) { return do_rename(ctx, from, to, 0); }
+static int ramfs_rename_replace(void *ctx, const char *from, const char *to) { return do_rename(ctx, from, to, 1); }
 
 static int ramfs_mkdir(void *ctx, const char *path) {
     struct ramfs *fs = ctx;
@@ -391,11 +489,66 @@ static int ramfs_mkdir(void *ctx, const char *path) {
     if (r) return r;
     int owner = charge_node(fs);
     if (owner < 0) return owner;
-    struct ramfs_node *n = new_node(VFS_DIR, name);
+    struct ramfs_node *n = new_node(fs, VFS_DIR, name);
     if (!n) return -ENOMEM;
     n->owner = owner;
     link_into(dir, n);
+    touch_dir(fs, dir);
     fs->dirs++;
+    return 0;
+}
+
+/* --- inodes --------------------------------------------------------------------- */
+
+static int ramfs_iget(void *ctx, const char *path, void **node) {
+    struct ramfs_node *n;
+    int r = find(ctx, path, &n);
+    if (r) return r;
+    n->refs++;
+    *node = n;
+    return 0;
+}
+
+static void ramfs_iput(void *ctx, void *node) {
+    struct ramfs *fs = ctx;
+    struct ramfs_node *n = node;
+    if (--n->refs > 0 || !n->orphan) return;
+    struct ramfs_node **pp = &fs->orphan_list;
+    while (*pp != n) pp = &(*pp)->next;
+    *pp = n->next;
+    fs->orphans--;
+    free_node(fs, n);
+}
+
+static int ramfs_istat(void *ctx, void *node, struct vfs_stat *st) {
+    (void)ctx;
+    fill_stat(node, st);
+    return 0;
+}
+
+static long ramfs_iread(void *ctx, void *node, uint64_t off, void *buf, uint64_t len) {
+    return node_read(ctx, node, off, buf, len);
+}
+
+static long ramfs_iwrite(void *ctx, void *node, uint64_t off, const void *buf, uint64_t len) {
+    return node_write(ctx, node, off, buf, len);
+}
+
+static int ramfs_itruncate(void *ctx, void *node, uint64_t size) { return node_truncate(ctx, node, size); }
+
+/* An orphaned directory has no entries left (only empty ones are removed). */
+static int ramfs_ireaddir(void *ctx, void *node, uint32_t index, struct vfs_dirent *out) {
+    (void)ctx;
+    return node_readdir(node, index, out);
+}
+
+static int ramfs_isetattr(void *ctx, void *node, const struct vfs_setattr *a) {
+    struct ramfs_node *n = node;
+    if (n->immutable) return -EPERM;
+    if (a->set_mode) n->mode = a->mode & 07777;
+    if (a->set_atime) n->atime = a->atime;
+    if (a->set_mtime) n->mtime = a->mtime;
+    n->ctime = now(ctx);
     return 0;
 }
 
@@ -410,6 +563,15 @@ const struct vfs_fs_ops ramfs_ops = {
     .remove = ramfs_remove,
     .rename = ramfs_rename,
     .mkdir = ramfs_mkdir,
+    .rename_replace = ramfs_rename_replace,
+    .iget = ramfs_iget,
+    .iput = ramfs_iput,
+    .istat = ramfs_istat,
+    .iread = ramfs_iread,
+    .iwrite = ramfs_iwrite,
+    .itruncate = ramfs_itruncate,
+    .ireaddir = ramfs_ireaddir,
+    .isetattr = ramfs_isetattr,
 };
 
 /* --- the filesystem as a whole ------------------------------------------------ */
@@ -417,7 +579,7 @@ const struct vfs_fs_ops ramfs_ops = {
 struct ramfs *ramfs_create(void) {
     struct ramfs *fs = kcalloc(1, sizeof *fs);
     if (!fs) return 0;
-    fs->root = new_node(VFS_DIR, "");
+    fs->root = new_node(fs, VFS_DIR, "");
     if (!fs->root) {
         kfree(fs);
         return 0;
@@ -439,6 +601,11 @@ void ramfs_destroy(struct ramfs *fs) {
         if (up) unlink_from_parent(n);
         free_node(fs, n);
         n = up;
+    }
+    while (fs->orphan_list) {   /* holders must be gone (ramfs.h) */
+        struct ramfs_node *o = fs->orphan_list;
+        fs->orphan_list = o->next;
+        free_node(fs, o);
     }
     kfree(fs);
 }
@@ -474,6 +641,8 @@ void ramfs_pin_all_dirs(struct ramfs *fs) {
 
 void ramfs_set_quota(struct ramfs *fs, const struct ramfs_quota *q) { fs->quota = q; }
 
+void ramfs_set_clock(struct ramfs *fs, uint64_t (*clock)(void)) { fs->clock = clock; }
+
 void ramfs_owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes) {
     owner_usage(fs, owner, nodes, bytes);
 }
@@ -485,4 +654,5 @@ void ramfs_get_usage(const struct ramfs *fs, struct ramfs_usage *u) {
     u->free_nodes = RAMFS_MAX_NODES - u->nodes;
     u->bytes = fs->bytes;
     u->free_bytes = RAMFS_MAX_TOTAL_BYTES - fs->bytes;
+    u->orphans = fs->orphans;
 }

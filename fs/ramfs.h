@@ -26,14 +26,26 @@
  *   -EINVAL     a path that is not absolute, a "." / ".." / control-byte
  *               name, or moving a directory into itself or a descendant
  *   -EEXIST     creating or renaming onto a name that exists (rename never
- *               replaces; renaming a node onto itself is -EEXIST as well)
+ *               replaces; renaming a node onto itself is -EEXIST as well;
+ *               rename_replace is POSIX rename(2): it replaces a file with a
+ *               file or an empty directory with a directory, -EISDIR /
+ *               -ENOTDIR / -ENOTEMPTY otherwise, and onto itself does nothing)
  *   -ENOENT, -ENOTDIR, -EISDIR, -ENOMEM as usual
  *
  * Paths are absolute ("/a/b"); repeated slashes are tolerated. Directory
  * entries are kept sorted by name, so readdir order is stable. Writing past
  * the end zero-fills the gap; truncate shrinks or zero-extends. File data is
  * allocated exactly (no slack), so "bytes used" is what the heap holds for
- * contents, and removing a file gives all of it back. */
+ * contents, and removing a file gives all of it back.
+ *
+ * Inodes (iget/iput in vfs_fs_ops): a node carries a count of references
+ * (open files). Removing, or replacing by rename, a referenced node takes it
+ * out of the tree at once but keeps it, counted in files/bytes and the node
+ * limit, as an orphan until the last iput frees it: an unlinked-but-open file
+ * stays readable and writable, as on Unix. ramfs_destroy requires that no
+ * reference is held. Inode numbers are unique for the filesystem's life;
+ * times are seconds since the epoch from the clock set with ramfs_set_clock
+ * (0 without one). */
 #ifndef FS_RAMFS_H
 #define FS_RAMFS_H
 #include <stdint.h>
@@ -72,12 +84,15 @@ struct ramfs_quota {
     void *ctx;
 };
 void ramfs_set_quota(struct ramfs *fs, const struct ramfs_quota *q);
+/* Where atime/mtime/ctime come from: seconds since the epoch. */
+void ramfs_set_clock(struct ramfs *fs, uint64_t (*clock)(void));
 void ramfs_owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes);
 
 struct ramfs_usage {
     uint32_t files, dirs;        /* dirs counts the root */
     uint32_t nodes, free_nodes;  /* free_nodes = RAMFS_MAX_NODES - nodes */
     uint64_t bytes, free_bytes;  /* file contents; free = MAX_TOTAL - bytes */
+    uint32_t orphans;            /* removed but still referenced (counted above) */
 };
 void ramfs_get_usage(const struct ramfs *fs, struct ramfs_usage *u);
 

@@ -109,19 +109,38 @@ int vfs_mount_info(uint32_t index, const char **mountpoint, const char **fsname)
     if (r_) return r_;                                      \
     if (!m->ops->op) return -EROFS
 
+/* st_dev for a filesystem: its mount's place in the table, 1-based. */
+static uint32_t dev_of(const void *ctx) {
+    for (uint32_t i = 0; i < nmounts; i++)
+        if (mounts[i].ctx == ctx) return i + 1;
+    return 0;
+}
+
 int vfs_lookup(const char *path, struct vfs_stat *st) {
+    memset(st, 0, sizeof *st);
     RESOLVE(path, lookup);
-    return m->ops->lookup(m->ctx, rel, st);
+    int r = m->ops->lookup(m->ctx, rel, st);
+    st->dev = dev_of(m->ctx);
+    return r;
 }
 
 int vfs_readdir(const char *path, uint32_t index, struct vfs_dirent *out) {
+    memset(out, 0, sizeof *out);
     RESOLVE(path, readdir);
     return m->ops->readdir(m->ctx, rel, index, out);
 }
 
+/* A filesystem with inodes only (/dev, /proc) is read through them. */
 long vfs_read(const char *path, uint64_t off, void *buf, uint64_t len) {
-    RESOLVE(path, read);
-    return m->ops->read(m->ctx, rel, off, buf, len);
+    RESOLVE(path, lookup);
+    if (m->ops->read) return m->ops->read(m->ctx, rel, off, buf, len);
+    if (!m->ops->iget || !m->ops->iread) return -EINVAL;
+    void *node;
+    int r = m->ops->iget(m->ctx, rel, &node);
+    if (r) return r;
+    long n = m->ops->iread(m->ctx, node, off, buf, len);
+    if (m->ops->iput) m->ops->iput(m->ctx, node);
+    return n;
 }
 
 long vfs_write(const char *path, uint64_t off, const void *buf, uint64_t len) {
@@ -167,6 +186,71 @@ int vfs_rename(const char *from, const char *to) {
     if (has_mount_below(norm_)) return -EBUSY;
     if (tm != m) return -EXDEV;
     return m->ops->rename(m->ctx, rel, to_rel);
+}
+
+int vfs_rename_replace(const char *from, const char *to) {
+    RESOLVE(from, rename_replace);
+    char to_norm[VFS_PATH_MAX + 1];
+    struct mount *tm;
+    const char *to_rel;
+    int r = resolve(to, to_norm, &tm, &to_rel);
+    if (r) return r;
+    if (has_mount_below(norm_)) return -EBUSY;
+    if (tm != m) return -EXDEV;
+    /* Replacing a mount point (or what holds one) would strand it too. */
+    if (strcmp(to_norm, "/") != 0 && has_mount_below(to_norm)) return -EBUSY;
+    return m->ops->rename_replace(m->ctx, rel, to_rel);
+}
+
+/* --- inodes ------------------------------------------------------------------- */
+
+int vfs_iget(const char *path, struct vfs_inode *ino) {
+    RESOLVE(path, iget);
+    void *node;
+    int r = m->ops->iget(m->ctx, rel, &node);
+    if (r) return r;
+    /* The ops and ctx, not the mount: the mount table moves on umount. */
+    ino->ops = m->ops;
+    ino->ctx = m->ctx;
+    ino->node = node;
+    return 0;
+}
+
+void vfs_iput(struct vfs_inode *ino) {
+    if (!ino->node) return;
+    if (ino->ops->iput) ino->ops->iput(ino->ctx, ino->node);
+    ino->node = 0;
+}
+
+int vfs_istat(const struct vfs_inode *ino, struct vfs_stat *st) {
+    memset(st, 0, sizeof *st);
+    int r = ino->ops->istat ? ino->ops->istat(ino->ctx, ino->node, st) : -EINVAL;
+    st->dev = dev_of(ino->ctx);
+    return r;
+}
+
+long vfs_iread(const struct vfs_inode *ino, uint64_t off, void *buf, uint64_t len) {
+    return ino->ops->iread ? ino->ops->iread(ino->ctx, ino->node, off, buf, len) : -EINVAL;
+}
+
+long vfs_iwrite(const struct vfs_inode *ino, uint64_t off, const void *buf, uint64_t len) {
+    return ino->ops->iwrite ? ino->ops->iwrite(ino->ctx, ino->node, off, buf, len) : -EROFS;
+}
+
+int vfs_itruncate(const struct vfs_inode *ino, uint64_t size) {
+    return ino->ops->itruncate ? ino->ops->itruncate(ino->ctx, ino->node, size) : -EROFS;
+}
+
+int vfs_ireaddir(const struct vfs_inode *ino, uint32_t index, struct vfs_dirent *out) {
+    return ino->ops->ireaddir ? ino->ops->ireaddir(ino->ctx, ino->node, index, out) : -ENOTDIR;
+}
+
+int vfs_isetattr(const struct vfs_inode *ino, const struct vfs_setattr *a) {
+    return ino->ops->isetattr ? ino->ops->isetattr(ino->ctx, ino->node, a) : -EROFS;
+}
+
+long vfs_ireadlink(const struct vfs_inode *ino, char *buf, uint64_t cap) {
+    return ino->ops->ireadlink ? ino->ops->ireadlink(ino->ctx, ino->node, buf, cap) : -EINVAL;
 }
 
 long vfs_read_all(const char *path, void *buf, uint64_t cap) {

@@ -11,12 +11,20 @@
 #define VFS_NAME_MAX 63   /* bytes in one path component */
 #define VFS_PATH_MAX 255  /* bytes in a whole path */
 
-enum vfs_type { VFS_FILE = 1, VFS_DIR = 2 };
+/* VFS_CHR: a character device (/dev/null); the VFS treats it as a file
+ * whose reads and writes the filesystem defines. */
+enum vfs_type { VFS_FILE = 1, VFS_DIR = 2, VFS_CHR = 3, VFS_LNK = 4 };
 
 struct vfs_stat {
     enum vfs_type type;
     uint64_t size;       /* bytes (files); number of entries (directories) */
     int immutable;
+    uint64_t ino;        /* unique within the filesystem; 0 if it has none */
+    uint32_t nlink;      /* 0: removed but still open */
+    uint32_t mode;       /* permission bits (07777), kept but not enforced */
+    uint64_t atime, mtime, ctime;  /* seconds since the epoch */
+    uint32_t rdev;       /* VFS_CHR: Linux's (major << 8) | minor */
+    uint32_t dev;        /* set by the VFS: which mount (1 = the first) */
 };
 
 struct vfs_dirent {
@@ -24,6 +32,14 @@ struct vfs_dirent {
     enum vfs_type type;
     uint64_t size;
     int immutable;
+    uint64_t ino;
+};
+
+/* What isetattr changes: only the fields whose set_ flag is on. */
+struct vfs_setattr {
+    int set_mode, set_atime, set_mtime;
+    uint32_t mode;
+    uint64_t atime, mtime;
 };
 
 /* What a filesystem provides. Paths passed here are relative to the mount
@@ -39,6 +55,31 @@ struct vfs_fs_ops {
     int (*remove)(void *ctx, const char *path);   /* a file, or an empty directory */
     int (*rename)(void *ctx, const char *from, const char *to);
     int (*mkdir)(void *ctx, const char *path);
+    /* POSIX rename(2): replaces a compatible target (see ramfs.h). */
+    int (*rename_replace)(void *ctx, const char *from, const char *to);
+
+    /* Inodes. iget takes a reference on the node at path (an opaque pointer
+     * that stays valid until the matching iput, even if the node is removed
+     * or renamed meanwhile); the i* calls work on such a node. iget is
+     * required of a filesystem that can be opened; the rest may be 0 (the
+     * VFS then answers -EROFS for a change, -EINVAL for a read). */
+    int (*iget)(void *ctx, const char *path, void **node);
+    void (*iput)(void *ctx, void *node);
+    int (*istat)(void *ctx, void *node, struct vfs_stat *st);
+    long (*iread)(void *ctx, void *node, uint64_t off, void *buf, uint64_t len);
+    long (*iwrite)(void *ctx, void *node, uint64_t off, const void *buf, uint64_t len);
+    int (*itruncate)(void *ctx, void *node, uint64_t size);
+    int (*ireaddir)(void *ctx, void *node, uint32_t index, struct vfs_dirent *out);
+    int (*isetattr)(void *ctx, void *node, const struct vfs_setattr *a);
+    /* VFS_LNK nodes: the target into buf (no NUL); its length. */
+    long (*ireadlink)(void *ctx, void *node, char *buf, uint64_t cap);
+};
+
+/* A referenced node and the filesystem serving it. */
+struct vfs_inode {
+    const struct vfs_fs_ops *ops;
+    void *ctx;
+    void *node;
 };
 
 int vfs_mount(const char *mountpoint, const struct vfs_fs_ops *ops, void *ctx);
@@ -57,6 +98,19 @@ int vfs_truncate(const char *path, uint64_t size);
 int vfs_remove(const char *path);
 int vfs_rename(const char *from, const char *to);
 int vfs_mkdir(const char *path);
+int vfs_rename_replace(const char *from, const char *to);
+
+/* Inodes (see struct vfs_fs_ops). vfs_iget fills *ino with a reference that
+ * vfs_iput drops; the others return what the filesystem does. */
+int vfs_iget(const char *path, struct vfs_inode *ino);
+void vfs_iput(struct vfs_inode *ino);
+int vfs_istat(const struct vfs_inode *ino, struct vfs_stat *st);
+long vfs_iread(const struct vfs_inode *ino, uint64_t off, void *buf, uint64_t len);
+long vfs_iwrite(const struct vfs_inode *ino, uint64_t off, const void *buf, uint64_t len);
+int vfs_itruncate(const struct vfs_inode *ino, uint64_t size);
+int vfs_ireaddir(const struct vfs_inode *ino, uint32_t index, struct vfs_dirent *out);
+int vfs_isetattr(const struct vfs_inode *ino, const struct vfs_setattr *a);
+long vfs_ireadlink(const struct vfs_inode *ino, char *buf, uint64_t cap);
 
 /* Boot: mounts RAMFS at / and creates the boot files (VERSION, sys/...). */
 void fs_init(void);

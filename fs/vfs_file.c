@@ -1,8 +1,10 @@
-/* A file of the VFS as an open-file description. It names its path and an
- * offset (RAMFS has no inodes to pin): a file removed or renamed while open
- * makes later reads and writes fail with -ENOENT. Work per call is bounded:
- * 512-byte chunks with a reschedule point between them. */
+/* A node of the VFS (file, directory, device, /proc entry) as an open-file
+ * description. It holds a reference on the inode (vfs_iget), not a path: a
+ * file removed or renamed while open keeps its data for its holders until
+ * the last close. Work per call is bounded: 512-byte chunks with a
+ * reschedule point between them. */
 #include "fs/file.h"
+#include "fs/fd.h"
 #include "fs/fs.h"
 #include "kernel/proc.h"
 #include "mm/usercopy.h"
@@ -10,18 +12,18 @@
 #include "secos/errno.h"
 #include "secos/syscall.h"
 
-static long vfs_file_read(struct file *f, uint64_t buf, uint64_t len) {
+static long vfs_file_read(struct file *f, uint64_t buf, uint64_t len, uint64_t *off) {
     if (len == 0) return 0;
     if (!user_range_valid(buf, len, 1)) return -EFAULT;
     char kbuf[512];
     uint64_t done = 0;
     while (done < len) {
         uint64_t n = len - done < sizeof kbuf ? len - done : sizeof kbuf;
-        long got = vfs_read(f->path, f->off, kbuf, n);
+        long got = vfs_iread(&f->ino, *off, kbuf, n);
         if (got < 0) return done ? (long)done : got;
         if (got == 0) break;
         if (copy_to_user(buf + done, kbuf, (uint64_t)got)) return done ? (long)done : -EFAULT;
-        f->off += (uint64_t)got;
+        *off += (uint64_t)got;
         done += (uint64_t)got;
         if ((uint64_t)got < n) break;
         sched_resched_point();
@@ -29,29 +31,43 @@ static long vfs_file_read(struct file *f, uint64_t buf, uint64_t len) {
     return (long)done;
 }
 
-static long vfs_file_write(struct file *f, uint64_t buf, uint64_t len) {
+static long vfs_file_write(struct file *f, uint64_t buf, uint64_t len, uint64_t *off) {
     if (len == 0) return 0;
     if (!user_range_valid(buf, len, 0)) return -EFAULT;
     if (f->flags & O_APPEND) {
         struct vfs_stat st;
-        long r = vfs_lookup(f->path, &st);
+        long r = vfs_istat(&f->ino, &st);
         if (r < 0) return r;
-        f->off = st.size;
+        if (st.type == VFS_FILE) *off = st.size;
     }
     char kbuf[512];
     uint64_t done = 0;
     while (done < len) {
         uint64_t n = len - done < sizeof kbuf ? len - done : sizeof kbuf;
         if (copy_from_user(kbuf, buf + done, n)) return done ? (long)done : -EFAULT;
-        long put = vfs_write(f->path, f->off, kbuf, n);
+        long put = vfs_iwrite(&f->ino, *off, kbuf, n);
         if (put < 0) return done ? (long)done : put;
-        f->off += (uint64_t)put;
+        *off += (uint64_t)put;
         done += (uint64_t)put;
+        if ((uint64_t)put < n) break;
         sched_resched_point();
     }
     return (long)done;
 }
 
+static long vfs_file_kwrite(struct file *f, const void *buf, uint64_t len, uint64_t *off) {
+    if (f->flags & O_APPEND) {
+        struct vfs_stat st;
+        long r = vfs_istat(&f->ino, &st);
+        if (r < 0) return r;
+        if (st.type == VFS_FILE) *off = st.size;
+    }
+    long put = vfs_iwrite(&f->ino, *off, buf, len);
+    if (put > 0) *off += (uint64_t)put;
+    return put;
+}
+
+/* Directories seek by entry index (what getdents64 reports as d_off). */
 static long vfs_file_lseek(struct file *f, int64_t off, int whence) {
     int64_t base;
     switch (whence) {
@@ -59,9 +75,9 @@ static long vfs_file_lseek(struct file *f, int64_t off, int whence) {
     case SEEK_CUR: base = (int64_t)f->off; break;
     case SEEK_END: {
         struct vfs_stat st;
-        long r = vfs_lookup(f->path, &st);
+        long r = vfs_istat(&f->ino, &st);
         if (r < 0) return r;
-        base = (int64_t)st.size;
+        base = st.type == VFS_CHR ? 0 : (int64_t)st.size;
         break;
     }
     default: return -EINVAL;
@@ -71,12 +87,55 @@ static long vfs_file_lseek(struct file *f, int64_t off, int whence) {
     return (long)f->off;
 }
 
+static int vfs_file_stat(struct file *f, struct vfs_stat *st) { return vfs_istat(&f->ino, st); }
+
+static int vfs_file_readdir(struct file *f, uint32_t index, struct vfs_dirent *out) {
+    memset(out, 0, sizeof *out);
+    return vfs_ireaddir(&f->ino, index, out);
+}
+
+static int vfs_file_truncate(struct file *f, uint64_t size) { return vfs_itruncate(&f->ino, size); }
+
+static int vfs_file_setattr(struct file *f, const struct vfs_setattr *a) { return vfs_isetattr(&f->ino, a); }
+
+static void vfs_file_release(struct file *f) { vfs_iput(&f->ino); }
+
 static const struct file_ops vfs_file_ops = {
-    .read = vfs_file_read, .write = vfs_file_write, .lseek = vfs_file_lseek,
+    .read = vfs_file_read,
+    .write = vfs_file_write,
+    .kwrite = vfs_file_kwrite,
+    .lseek = vfs_file_lseek,
+    .stat = vfs_file_stat,
+    .readdir = vfs_file_readdir,
+    .truncate = vfs_file_truncate,
+    .setattr = vfs_file_setattr,
+    .release = vfs_file_release,
 };
 
-struct file *vfs_file_open(const char *path, int flags) {
+struct file *vfs_file_open(const char *path, int flags, int *err) {
+    struct vfs_inode ino;
+    int r = vfs_iget(path, &ino);
+    if (r) {
+        *err = r;
+        return 0;
+    }
     struct file *f = file_alloc(&vfs_file_ops, flags);
-    if (f) strlcpy(f->path, path, sizeof f->path);
+    if (!f) {
+        vfs_iput(&ino);
+        *err = -ENOMEM;
+        return 0;
+    }
+    f->ino = ino;
+    strlcpy(f->path, path, sizeof f->path);
     return f;
+}
+
+/* For private file mappings (kernel/umem.c): the bytes of a descriptor's
+ * regular file at off, without moving its offset. */
+long vfs_file_read_at(uint64_t fd, uint64_t off, void *buf, uint64_t len) {
+    struct file *f = fd_get(fd);
+    if (!f) return -EBADF;
+    if (f->ops != &vfs_file_ops || (f->flags & 3) == O_WRONLY) return -EACCES;
+    if (!len) return 0;
+    return vfs_iread(&f->ino, off, buf, len); /* the node: the file may have been renamed or unlinked */
 }

@@ -32,9 +32,11 @@
 #include "kernel/time.h"
 #include "kernel/trap.h"
 #include "kernel/user_budget.h"
+#include "kernel/umem.h"
 #include "kernel/version.h"
 #include "fs/exec.h"
 #include "fs/vfs.h"
+#include "fs/file.h"
 #include "drivers/debugcon.h"
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
@@ -77,6 +79,7 @@ static void kernel_main_stage2(void) {
     signal_init();
     vmm_set_user_frames_check(user_budget_allow);
     exec_init(builtin_programs, builtin_program_count);
+    umem_set_file_source(vfs_file_read_at);
     struct rtc_time now;
     if (rtc_read(&now) == 0)
         time_set_unix_seconds(time_civil_to_unix(now.year, now.month, now.day, now.hour, now.minute, now.second));

@@ -24,3 +24,15 @@ const syscall_fn linux_syscall_table[SYSCALL_TABLE_SIZE] = {
 };
 #pragma GCC diagnostic pop
 #undef LINUX_SYSCALL_ENTRY
+
+/* A number listed twice would silently keep the later handler (the
+ * override warning is off above): duplicate case labels make it a build
+ * error instead. Never called. */
+#define SYSCALL_CASE(num, name) case num:
+#define LINUX_SYSCALL_CASE(num, name, fn) case num:
+int syscall_lists_have_unique_numbers(int nr);
+int syscall_lists_have_unique_numbers(int nr) {
+    switch (nr) { SECOS_SYSCALLS(SYSCALL_CASE) return 1; default: break; }
+    switch (nr) { LINUX_SYSCALLS(LINUX_SYSCALL_CASE) return 1; default: break; }
+    return 0;
+}

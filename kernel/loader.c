@@ -10,6 +10,7 @@
 #include "mm/kheap.h"
 #include "arch/x86_64/entropy.h"
 #include "kernel/user_budget.h"
+#include "kernel/umem.h"
 #include "kernel/user_stack.h"
 #include "secos/linux_syscall.h"
 #include "arch/x86_64/cpu.h"
@@ -35,7 +36,7 @@ static int map_segment(struct address_space *as, const uint8_t *img, const struc
     uint64_t start = s->vaddr & ~0xfffULL, end = (s->vaddr + s->memsz + 0xfff) & ~0xfffULL;
     uint64_t file_end = s->filesz ? (s->vaddr + s->filesz + 0xfff) & ~0xfffULL : start;
     if (file_end < end) {
-        int r = vmm_add_demand_zero(as, file_end + bias, end + bias, seg_flags(s->flags));
+        int r = vmm_add_region(as, file_end + bias, end + bias, seg_flags(s->flags), REGION_IMAGE);
         if (r) return r;
         end = file_end;
     }
@@ -112,7 +113,8 @@ static int build_stack(struct address_space *as, uint64_t stack_top, const struc
     }
     kfree(buf);
     if (r) return r;
-    return vmm_add_demand_zero(as, stack_top - USER_STACK_MAX, stack_top - size, PTE_P | PTE_U | PTE_W | PTE_NX);
+    return vmm_add_region(as, stack_top - USER_STACK_MAX, stack_top - size, PTE_P | PTE_U | PTE_W | PTE_NX,
+                          REGION_STACK);
 }
 
 /* Where the program headers are in memory: inside the PT_LOAD whose file
@@ -234,9 +236,7 @@ static int load_image(struct proc *p, const char *path, const void *img, uint64_
         return -ENOMEM;
     }
     p->as->page_limit = max_mem / 4096;
-    p->mmap_next = USER_MMAP_BASE + aslr_slide_pages(ASLR_MMAP_BITS) * 4096;
-    p->stack_bottom = stack_top - USER_STACK_MAX;
-    p->brk = ((im.vmax + bias) + 0xfff) & ~0xfffULL;
+    umem_init_layout(p, im.vmax + bias, stack_top - USER_STACK_MAX);
     p->fs_base = 0;
     *entry = im.entry + bias;
     *why = "";

@@ -15,9 +15,10 @@
 struct file;
 #define PROC_MAX      64
 #define PROC_NAME_MAX 32
-#define PROC_MMAP_MAX 16
 #define PROC_KSTACK_SIZE (16 * 1024)
 #define SCHED_QUANTUM_TICKS 10
+#define PROC_CWD_MAX  256          /* holds a VFS path (fs/vfs.h VFS_PATH_MAX + 1) */
+#define PROC_FD_CLOEXEC 1          /* fd_flags bit: closed by execve (fs/fd.c) */
 
 enum proc_state { PROC_UNUSED = 0, PROC_READY, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
 
@@ -29,8 +30,6 @@ enum proc_abi { PROC_ABI_SECOS = 0, PROC_ABI_LINUX = 1, PROC_ABI_COUNT };
 
 #define PROC_EXE_MAX     256  /* absolute path of the running image (/proc/self/exe) */
 #define PROC_CMDLINE_MAX 256  /* the start of argv, NUL-separated (/proc/<pid>/cmdline) */
-
-struct mmap_region { uint64_t start, end; };
 
 /* Signals (kernel/signal.c). Bit sig-1 of a set stands for signal sig. */
 #define PROC_NSIG 64
@@ -64,12 +63,13 @@ struct proc {
     const void *wait_chan;         /* what a BLOCKED process waits for */
     uint64_t wake_tick;            /* sleep deadline, 0 = none */
     int interrupted;               /* proc_interrupt() since the last interruptible wait */
-    struct mmap_region mmaps[PROC_MMAP_MAX];
-    uint64_t mmap_next;            /* next mmap address to try */
+    /* The memory map itself is the address space's regions (kernel/umem.c). */
+    uint64_t mmap_base;            /* mappings placed by the kernel go above this (ASLR) */
     uint64_t stack_bottom;         /* lowest address the stack may grow to */
     uint8_t abi;                   /* enum proc_abi */
     uint64_t fs_base;              /* FS segment base (TLS), restored on every switch */
     uint64_t clear_child_tid;      /* set_tid_address: cleared at exit */
+    uint64_t brk_start;            /* the program break's lowest value: the heap starts here */
     uint64_t brk;                  /* current program break (Linux brk) */
     uint64_t enosys_seen[8];       /* Linux numbers < 512 already logged as missing */
     uint32_t enosys_logged;        /* [ENOSYS] lines printed for this process */
@@ -79,6 +79,9 @@ struct proc {
     struct proc_signals sig;       /* a fork copies actions and blocked; exec resets handlers (signal.c) */
     int term_signal;               /* the signal that ended it, 0 for an exit */
     struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
+    uint8_t fd_flags[SECOS_FD_MAX];   /* per descriptor, not per description: PROC_FD_CLOEXEC */
+    char cwd[PROC_CWD_MAX];           /* working directory: absolute, normalised (fs/fd.h says why) */
+    uint32_t umask;                   /* Linux umask: kept, applied to the modes of new files */
     struct fpu_state fpu;
 };
 

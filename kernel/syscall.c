@@ -3,6 +3,7 @@
 #include "kernel/syscall.h"
 #include "kernel/proc.h"
 #include "kernel/loader.h"
+#include "kernel/umem.h"
 #include "lib/ro_after_init.h"
 #include "mm/usercopy.h"
 #include "mm/vmm.h"
@@ -87,39 +88,15 @@ long sys_mmap(SYSARGS) {
     if (prot & PROT_EXEC) return -EPERM;
     if (!(prot & PROT_READ) || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE))) return -EINVAL;
     if (len == 0 || len > (1ULL << 32)) return len ? -ENOMEM : -EINVAL;
-    len = (len + 0xfff) & ~0xfffULL;
-    struct proc *p = current;
-    int slot = -1;
-    for (int i = 0; i < PROC_MMAP_MAX; i++)
-        if (p->mmaps[i].start == 0) { slot = i; break; }
-    if (slot < 0) return -ENOMEM;
-    uint64_t start = p->mmap_next;
-    if (start + len < start || start + len > p->stack_bottom - (1ULL << 30)) return -ENOMEM;
-    uint64_t flags = PTE_P | PTE_U | PTE_NX | ((prot & PROT_WRITE) ? PTE_W : 0);
-    int r = vmm_add_demand_zero(p->as, start, start + len, flags);
-    if (r) return r;
-    p->mmaps[slot] = (struct mmap_region){ start, start + len };
-    p->mmap_next = start + len + 4096; /* an unmapped page between regions */
-    return (long)start;
+    return umem_map(current, 0, len, prot, UMEM_ANYWHERE);
 }
 
+/* SECoS munmap takes back exactly one mapping of its mmap (anything else,
+ * the program's image and stack included, is -EINVAL). */
 long sys_munmap(SYSARGS) {
     UNUSED_ARGS();
-    struct proc *p = current;
-    uint64_t len = (a1 + 0xfff) & ~0xfffULL;
-    for (int i = 0; i < PROC_MMAP_MAX; i++) {
-        struct mmap_region *m = &p->mmaps[i];
-        if (m->start == 0 || m->start != a0) continue;
-        if (m->end - m->start != len) return -EINVAL; /* whole regions only */
-        for (uint64_t va = m->start; va < m->end; va += 4096) {
-            vmm_unmap(p->as, va, 0);
-            if (((va - m->start) >> 12) % 256 == 255) sched_resched_point(); /* up to 2^20 pages */
-        }
-        vmm_remove_demand_zero(p->as, m->start);
-        m->start = m->end = 0;
-        return 0;
-    }
-    return -EINVAL;
+    if (!umem_is_mapping(current, a0, a1)) return -EINVAL;
+    return umem_unmap(current, a0, a1);
 }
 
 #define SYSCALL_NAME(num, name) [num] = #name,

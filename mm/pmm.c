@@ -15,6 +15,11 @@ extern char __kernel_start[], __kernel_end[];
 static struct pmm_core pmm;
 static uint64_t ram_bytes;
 static uint64_t bitmap_pa, bitmap_bytes;
+/* Extra references per frame, beside the bitmaps: 0 means one owner (so
+ * pmm_alloc never has to touch it), n means n + 1 mappings share the frame
+ * (copy-on-write after a fork). Only pmm_ref/pmm_put change it. */
+static uint16_t *refs;
+static uint64_t ref_frames;
 static uint8_t module_released[BOOT_MODULES_MAX];
 
 static int is_ram_type(uint32_t t) {
@@ -60,12 +65,15 @@ void pmm_init(void) {
     }
     uint64_t nframes = top / PMM_FRAME_SIZE;
     uint64_t words = pmm_core_bitmap_words(nframes);
-    uint64_t bytes = 2 * words * sizeof(uint64_t);
+    uint64_t bytes = 2 * words * sizeof(uint64_t) + nframes * sizeof(uint16_t);
     uint64_t bm = place_bitmaps(bytes);
     bitmap_pa = bm;
     bitmap_bytes = bytes;
     uint64_t *ram = phys_to_virt(bm), *used = ram + words;
     pmm_core_init(&pmm, ram, used, nframes);
+    refs = (uint16_t *)(used + words);
+    ref_frames = nframes;
+    memset(refs, 0, nframes * sizeof(uint16_t));
 
     /* Loader memory (UEFI boot services, loader data, Multiboot info) is
      * reclaimed here: boot_info holds copies of everything we still need and
@@ -180,8 +188,49 @@ uint64_t pmm_alloc_zeroed(void) {
     return pa;
 }
 
+static uint16_t *ref_of(uint64_t pa) {
+    uint64_t i = pa / PMM_FRAME_SIZE;
+    if ((pa & (PMM_FRAME_SIZE - 1)) || i >= ref_frames || !pmm_core_is_allocated(&pmm, pa))
+        panic("pmm: reference to frame %#lx, which is not allocated RAM", pa);
+    return &refs[i];
+}
+
+int pmm_ref(uint64_t pa) {
+    uint64_t f = irq_save();
+    uint16_t *r = ref_of(pa);
+    int ok = *r < PMM_MAX_REFS - 1;
+    if (ok) (*r)++;
+    irq_restore(f);
+    return ok ? 0 : -1;
+}
+
+uint64_t pmm_refcount(uint64_t pa) {
+    uint64_t f = irq_save();
+    uint64_t n = (uint64_t)*ref_of(pa) + 1;
+    irq_restore(f);
+    return n;
+}
+
+int pmm_put(uint64_t pa) {
+    uint64_t f = irq_save();
+    uint16_t *r = ref_of(pa);
+    if (*r) {
+        (*r)--;
+        irq_restore(f);
+        return 0;
+    }
+    int e = pmm_core_free(&pmm, pa);
+    irq_restore(f);
+    if (e != PMM_OK) panic("pmm: bad free of frame %#lx: %s", pa, pmm_err_str(e));
+    return 1;
+}
+
 void pmm_free(uint64_t pa) {
     uint64_t f = irq_save();
+    if (!(pa & (PMM_FRAME_SIZE - 1)) && pa / PMM_FRAME_SIZE < ref_frames && refs[pa / PMM_FRAME_SIZE]) {
+        irq_restore(f);
+        panic("pmm: pmm_free of shared frame %#lx (use pmm_put)", pa);
+    }
     int r = pmm_core_free(&pmm, pa);
     irq_restore(f);
     if (r != PMM_OK) panic("pmm: bad free of frame %#lx: %s", pa, pmm_err_str(r));

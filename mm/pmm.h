@@ -8,7 +8,15 @@
 void pmm_init(void);                 /* needs the physmap (after paging_init) */
 uint64_t pmm_alloc(void);            /* a frame's physical address, 0 when exhausted */
 uint64_t pmm_alloc_zeroed(void);
-void pmm_free(uint64_t pa);
+void pmm_free(uint64_t pa);          /* the frame must not be shared (panics otherwise) */
+/* Reference counts, for frames mapped in more than one place (copy-on-write):
+ * a frame from pmm_alloc has one reference; pmm_ref adds one (-1 when the
+ * count would pass PMM_MAX_REFS); pmm_put drops one and frees the frame with
+ * its last, returning 1 then and 0 while others still hold it. */
+#define PMM_MAX_REFS 65535
+int pmm_ref(uint64_t pa);
+int pmm_put(uint64_t pa);
+uint64_t pmm_refcount(uint64_t pa);
 /* count contiguous frames, first aligned to align_frames, all below max_pa (0 = any). */
 uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames, uint64_t max_pa);
 void pmm_free_contig(uint64_t pa, uint64_t count);

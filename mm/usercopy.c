@@ -16,16 +16,16 @@ static inline void user_access_end(void) { if (smap_on) __asm__ volatile("clac" 
 static int user_page_ok(struct address_space *as, uint64_t page, int write) {
     uint64_t flags;
     if (vmm_translate(as, page, 0, &flags) != 0) {
-        for (int i = 0; i < as->dz_count; i++) {
-            const struct dz_region *z = &as->dz[i];
-            if (page >= z->start && page < z->end) {
-                if (write && !(z->flags & PTE_W)) return 0;
-                return vmm_handle_page_fault(page, write ? 2 : 0);
-            }
-        }
-        return 0;
+        struct region z;
+        if (vmm_region_at(as, page, &z)) return 0;
+        if (write && !(z.flags & PTE_W)) return 0;
+        return vmm_handle_page_fault(page, write ? 2 : 0); /* refuses PROT_NONE */
     }
     if (!(flags & PTE_U)) return 0;
+    /* Copy-on-write: the copy is made now, where running out of frames is
+     * an -EFAULT; a kernel write would also fault and get it from the #PF
+     * resolver, but a refusal there could only panic. */
+    if (write && (flags & PTE_COW)) return vmm_handle_page_fault(page, 3);
     if (write && !(flags & PTE_W)) return 0;
     return 1;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "mm/paging.h"
 #include "arch/x86_64/cpu.h" /* USER_HALF_END, KERNEL_HALF_START */
+#include "mm/region.h"
 
 #define KHEAP_BASE        0xffff900000000000ULL /* PML4[288]: kernel heap */
 #define KHEAP_LIMIT       0xffff907f00000000ULL /* 508 GiB of room */
@@ -23,12 +24,19 @@
 /* Software bit: the frame behind this leaf belongs to the address space and
  * is returned to the PMM when the mapping or the space goes away. */
 #define PTE_OWNED (1ULL << 9)
+/* Software bit: a user leaf that is writable in meaning but mapped read-only
+ * because its frame may be shared with another space after a fork. A write
+ * fault copies the frame (or, when this is its last mapping, just restores
+ * W). Only on PTE_OWNED leaves, never together with PTE_W. */
+#define PTE_COW   (1ULL << 10)
 
-#define VMM_MAX_DZ_REGIONS 32
-
-/* committed: frames the PMM holds back for this region's faults (kernel
- * half only), so a kernel demand-zero fault never finds the PMM empty. */
-struct dz_region { uint64_t start, end, flags, committed; };
+/* Regions per address space (mm/region.h): ELF bss, stack, heap, mmaps.
+ * A region's `committed` is the frames the PMM holds back for its faults
+ * (kernel half only), so a kernel demand-zero fault never finds the PMM empty. */
+#define VMM_MAX_REGIONS 256
+/* A user space lives in this many contiguous frames (the structure with its
+ * region array) plus its PML4. */
+#define VMM_SPACE_FRAMES ((sizeof(struct address_space) + 4095) / 4096)
 
 struct address_space {
     uint64_t pml4_phys;
@@ -37,8 +45,8 @@ struct address_space {
     uint64_t owned_frames; /* leaf frames with PTE_OWNED */
     uint64_t page_limit;   /* demand-zero faults stop at this many owned + table frames (0 = none) */
     int limit_hit;         /* set when a fault was refused for the limit */
-    struct dz_region dz[VMM_MAX_DZ_REGIONS];
-    int dz_count;
+    struct region_set regions; /* demand-zero regions; storage below */
+    struct region region_store[VMM_MAX_REGIONS];
 };
 
 extern struct address_space kernel_space;
@@ -55,7 +63,8 @@ int vmm_map_new(struct address_space *as, uint64_t va, uint64_t flags);
 /* Removes the mapping; frees the frame if owned. *pa_out may be NULL. */
 int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out);
 /* Removes every 4 KiB mapping in [from, to), skipping missing tables a
- * whole table at a time; returns how many owned frames went back. */
+ * whole table at a time; returns how many owned frames went back to the PMM
+ * (a frame still shared copy-on-write with another space stays there). */
 uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to);
 /* Physical address and leaf flags for va (any page size); -ENOENT if absent. */
 int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t *flags);
@@ -63,12 +72,42 @@ int vmm_translate(struct address_space *as, uint64_t va, uint64_t *pa, uint64_t 
 struct address_space *vmm_space_create(void);
 /* Frees every owned user frame and every user-half page-table frame. */
 void vmm_space_destroy(struct address_space *as);
+/* A copy of parent's user half for a forked process: every owned leaf is
+ * shared (one more reference on its frame), writable ones become read-only
+ * PTE_COW in both spaces; non-owned leaves (Driver Space device windows) are
+ * not inherited. Demand-zero regions and page_limit are copied. NULL when
+ * frames or the user budget run out (nothing leaks; the parent's pages may
+ * stay COW, which the next write resolves by restoring W). */
+struct address_space *vmm_space_fork(struct address_space *parent);
 void vmm_activate(struct address_space *as);
 struct address_space *vmm_current(void);
 
-/* Demand-zero: faults on not-present pages in [start,end) get a zeroed frame. */
+/* Demand-zero: faults on not-present pages in [start,end) get a zeroed frame
+ * with flags. A region whose flags lack PTE_P is PROT_NONE: its pages never
+ * fault in, and pages already there are mapped without PTE_U. Errors as
+ * region_insert, or -EPERM/-EINVAL for flags or a range vmm_map would refuse. */
+int vmm_add_region(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags, uint32_t kind);
 int vmm_add_demand_zero(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags);
+/* Removes the whole region that starts at start (and its promise). */
 void vmm_remove_demand_zero(struct address_space *as, uint64_t start);
+/* The region holding va, copied to *out: 0, or -ENOENT. */
+int vmm_region_at(struct address_space *as, uint64_t va, struct region *out);
+int vmm_region_overlaps(struct address_space *as, uint64_t start, uint64_t end);
+/* Changes the flags of every owned leaf in [from, to) (user half) to flags:
+ * PTE_W on a frame still shared after a fork becomes PTE_COW; flags
+ * without PTE_P (PROT_NONE) keep the frame mapped without PTE_U.
+ * Non-owned leaves (device windows) are left alone. */
+void vmm_protect_range(struct address_space *as, uint64_t from, uint64_t to, uint64_t flags);
+/* 1 if any leaf is mapped in [from, to); 1 if any is mapped executable. */
+int vmm_range_mapped(struct address_space *as, uint64_t from, uint64_t to);
+int vmm_range_exec(struct address_space *as, uint64_t from, uint64_t to);
+int vmm_range_nonexec(struct address_space *as, uint64_t from, uint64_t to);
+/* 1 if every page of [from, to) has a leaf (the walk stops at the first hole). */
+int vmm_range_all_mapped(struct address_space *as, uint64_t from, uint64_t to);
+/* Region changes for user spaces (see region_remove / region_protect):
+ * they change only the region table, not the pages. 0, -EINVAL or -ENOMEM. */
+int vmm_region_remove(struct address_space *as, uint64_t start, uint64_t end);
+int vmm_region_protect(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags);
 /* The system-wide user-memory budget, asked before a user demand-zero fault
  * takes frames: 1 if that many more may be taken. Registered at init by the
  * core (kernel/user_budget.c), which knows every process; unset, all pass. */

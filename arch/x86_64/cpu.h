@@ -40,6 +40,10 @@ static inline uint64_t rdtsc(void) {
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return ((uint64_t)hi << 32) | lo;
 }
+/* Open / close user-page access for ring 0 under SMAP (invalid opcodes
+ * without it: callers check CR4.SMAP first). */
+static inline void cpu_stac(void) { __asm__ volatile("stac" ::: "memory", "cc"); }
+static inline void cpu_clac(void) { __asm__ volatile("clac" ::: "memory", "cc"); }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 
 #define MSR_EFER 0xC0000080u

@@ -26,6 +26,9 @@
     X(1, write, sys_write)                         \
     X(2, open, linux_open)                         \
     X(3, close, sys_close)                         \
+    X(4, stat, linux_stat)                         \
+    X(5, fstat, linux_fstat)                       \
+    X(6, lstat, linux_lstat)                       \
     X(8, lseek, sys_lseek)                         \
     X(9, mmap, linux_mmap)                         \
     X(10, mprotect, linux_mprotect)                \
@@ -35,18 +38,44 @@
     X(14, rt_sigprocmask, linux_rt_sigprocmask)    \
     X(15, rt_sigreturn, linux_rt_sigreturn)        \
     X(16, ioctl, linux_ioctl)                      \
+    X(17, pread64, linux_pread64)                  \
+    X(18, pwrite64, linux_pwrite64)                \
+    X(19, readv, linux_readv)                      \
     X(20, writev, linux_writev)                    \
+    X(21, access, linux_access)                    \
     X(22, pipe, linux_pipe)                        \
     X(24, sched_yield, sys_yield)                  \
+    X(25, mremap, linux_enosys)                    \
+    X(28, madvise, linux_madvise)                  \
     X(32, dup, sys_dup)                            \
     X(33, dup2, sys_dup2)                          \
     X(34, pause, linux_pause)                      \
     X(35, nanosleep, linux_nanosleep)              \
     X(39, getpid, sys_getpid)                      \
+    X(40, sendfile, linux_sendfile)                \
     X(60, exit, linux_exit)                        \
     X(62, kill, linux_kill)                        \
     X(63, uname, linux_uname)                      \
+    X(72, fcntl, linux_fcntl)                      \
+    X(74, fsync, linux_fsync)                      \
+    X(75, fdatasync, linux_fsync)                  \
+    X(76, truncate, linux_truncate)                \
+    X(77, ftruncate, linux_ftruncate)              \
+    X(79, getcwd, linux_getcwd)                    \
+    X(80, chdir, linux_chdir)                      \
+    X(81, fchdir, linux_fchdir)                    \
+    X(82, rename, linux_rename)                    \
+    X(83, mkdir, linux_mkdir)                      \
+    X(84, rmdir, linux_rmdir)                      \
+    X(85, creat, linux_creat)                      \
+    X(87, unlink, linux_unlink)                    \
     X(89, readlink, linux_readlink)                \
+    X(90, chmod, linux_chmod)                      \
+    X(91, fchmod, linux_fchmod)                    \
+    X(92, chown, linux_chown)                      \
+    X(93, fchown, linux_fchown)                    \
+    X(94, lchown, linux_lchown)                    \
+    X(95, umask, linux_umask)                      \
     X(96, gettimeofday, linux_gettimeofday)        \
     X(102, getuid, linux_getid)                    \
     X(104, getgid, linux_getid)                    \
@@ -56,22 +85,39 @@
     X(127, rt_sigpending, linux_rt_sigpending)     \
     X(130, rt_sigsuspend, linux_rt_sigsuspend)     \
     X(131, sigaltstack, linux_enosys)              \
+    X(137, statfs, linux_statfs)                   \
+    X(138, fstatfs, linux_fstatfs)                 \
+    X(157, prctl, linux_prctl)                     \
     X(158, arch_prctl, linux_arch_prctl)           \
+    X(162, sync, linux_sync)                       \
     X(186, gettid, sys_getpid)                     \
     X(200, tkill, linux_tkill)                     \
     X(201, time, linux_time)                       \
+    X(217, getdents64, linux_getdents64)           \
     X(218, set_tid_address, linux_set_tid_address) \
     X(228, clock_gettime, linux_clock_gettime)     \
     X(229, clock_getres, linux_clock_getres)       \
     X(230, clock_nanosleep, linux_clock_nanosleep) \
     X(231, exit_group, linux_exit)                 \
     X(234, tgkill, linux_tgkill)                   \
-    X(157, prctl, linux_prctl)                     \
+    X(257, openat, linux_openat)                   \
+    X(258, mkdirat, linux_mkdirat)                 \
+    X(260, fchownat, linux_fchownat)               \
+    X(262, newfstatat, linux_newfstatat)           \
+    X(263, unlinkat, linux_unlinkat)               \
+    X(264, renameat, linux_renameat)               \
+    X(267, readlinkat, linux_readlinkat)           \
+    X(268, fchmodat, linux_fchmodat)               \
+    X(269, faccessat, linux_faccessat)             \
     X(273, set_robust_list, linux_enosys)          \
+    X(280, utimensat, linux_utimensat)             \
+    X(292, dup3, linux_dup3)                       \
     X(293, pipe2, linux_pipe2)                     \
     X(302, prlimit64, linux_prlimit64)             \
+    X(316, renameat2, linux_renameat2)             \
     X(318, getrandom, linux_getrandom)             \
-    X(334, rseq, linux_enosys)
+    X(334, rseq, linux_enosys)                     \
+    X(439, faccessat2, linux_faccessat2)
 
 /* The table covers numbers below this (Linux x86-64 ends at 462 today). */
 #define LINUX_SYS_COUNT 512

@@ -74,7 +74,11 @@ enum secos_syscall { SECOS_SYSCALLS(SECOS_SYSCALL_ENUM) SYS_COUNT };
 #define WAIT_ANY (-1)
 
 /* SYS_mmap(0, length, prot): anonymous, demand-zero, at an address the kernel
- * chooses. Never executable: PROT_EXEC is refused with -EPERM. */
+ * chooses (with an unmapped page before and after). Never executable:
+ * PROT_EXEC is refused with -EPERM. -ENOMEM past 4 GiB or when the process's
+ * table of 256 regions is full.
+ * SYS_munmap(addr, length): takes back exactly one mapping SYS_mmap made
+ * (length rounded up to pages); anything else is -EINVAL. */
 #define PROT_READ  1
 #define PROT_WRITE 2
 #define PROT_EXEC  4
@@ -103,12 +107,21 @@ struct secos_dirent {
  * descriptor, -EMFILE when the table is full. */
 #define SECOS_FD_MAX 256
 
-/* SYS_open flags */
+/* SYS_open flags (Linux's values: the Linux personality shares them).
+ * SYS_open takes O_RDONLY..O_APPEND; the Linux calls all of them. */
+#define O_ACCMODE 3
 #define O_RDONLY 0
 #define O_WRONLY 1
 #define O_RDWR   2
 #define O_CREAT  0x40
+#define O_EXCL   0x80
+#define O_NOCTTY 0x100
 #define O_TRUNC  0x200
 #define O_APPEND 0x400
+#define O_NONBLOCK  0x800
+#define O_LARGEFILE 0x8000   /* musl passes it; every file is large here */
+#define O_DIRECTORY 0x10000
+#define O_NOFOLLOW  0x20000
+#define O_CLOEXEC   0x80000
 
 #endif

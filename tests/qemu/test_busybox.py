@@ -29,6 +29,28 @@ CASES = [
     "echo hello world",
     "true",
     "false",
+    # the file calls (fs/linux_file.c, fs/linux_path.c); not du (block counts are the filesystem's)
+    "cat /data/poem.txt",
+    "cat /data/missing.txt",
+    "ls /data",
+    "ls -R /data/tree",
+    "ls -a /data/tree/sub",
+    "wc -l /data/numbers.txt",
+    "wc /data/poem.txt /data/fruits.txt",
+    "head -n 3 /data/numbers.txt",
+    "tail -n 2 /data/numbers.txt",
+    "sort /data/fruits.txt",
+    "sort -n /data/numbers.txt",
+    "uniq /data/fruits.txt",
+    "grep -n the /data/poem.txt",
+    "find /data/tree -name c.txt",    # one match: readdir order is the filesystem's, not comparable
+    "md5sum /data/poem.txt /data/tree/a.txt",
+    "sha256sum /data/table.csv",
+    "hexdump -C /data/tree/sub/x.dat",
+    "stat -c %s:%F:%h /data/poem.txt /data/tree",
+    "test -d /data/tree",
+    "test -f /data/tree",
+    "cut -d, -f2 /data/table.csv",
 ]
 
 NOISE = re.compile(r"^\[(EXIT|ENOSYS)\][^\n]*\n?", re.M)

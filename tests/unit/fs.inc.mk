@@ -3,3 +3,7 @@ UNIT_TESTS += path ramfs vfs
 UNIT_SRCS_path  := tests/unit/test_path.c fs/path.c lib/string.c
 UNIT_SRCS_ramfs := tests/unit/test_ramfs.c fs/ramfs.c lib/string.c
 UNIT_SRCS_vfs   := tests/unit/test_vfs.c fs/vfs.c fs/walk.c fs/path.c fs/ramfs.c lib/string.c lib/strerror.c
+UNIT_TESTS += linux_abi
+UNIT_SRCS_linux_abi := tests/unit/test_linux_abi.c fs/linux_abi.c lib/string.c
+UNIT_TESTS += procfs_text
+UNIT_SRCS_procfs_text := tests/unit/test_procfs_text.c fs/procfs_text.c lib/printf.c lib/string.c lib/escape.c

@@ -677,6 +677,166 @@ static void test_destroy_frees_deep_tree(void **state) {
     assert_int_equal(usage().nodes, 201);
 }
 
+
+/* --- inodes ------------------------------------------------------------------------ */
+
+static uint64_t fake_now = 1000;
+static uint64_t fake_clock(void) { return fake_now; }
+
+static void test_inode_unlink_while_open(void **state) {
+    (void)state;
+    long blocks = live_blocks, bytes = live_bytes;
+    assert_int_equal(mk("/f", "hello"), 0);
+    void *node;
+    assert_int_equal(ramfs_ops.iget(fs, "/f", &node), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/f"), 0);
+    assert_false(exists("/f"));                       /* gone from the tree at once */
+    assert_int_equal(usage().orphans, 1);
+    assert_int_equal(usage().files, 1);               /* still counted: it still holds memory */
+    char buf[16];
+    assert_int_equal(ramfs_ops.iread(fs, node, 0, buf, sizeof buf), 5);
+    assert_memory_equal(buf, "hello", 5);
+    assert_int_equal(ramfs_ops.iwrite(fs, node, 5, "!", 1), 1);
+    struct vfs_stat st;
+    assert_int_equal(ramfs_ops.istat(fs, node, &st), 0);
+    assert_int_equal(st.nlink, 0);
+    assert_int_equal(st.size, 6);
+    assert_int_equal(mk("/f", "new"), 0);             /* the name is free again */
+    assert_string_equal(content("/f"), "new");
+    assert_int_equal(ramfs_ops.remove(fs, "/f"), 0);
+    ramfs_ops.iput(fs, node);                          /* the last reference frees it */
+    assert_int_equal(usage().orphans, 0);
+    assert_int_equal(usage().files, 0);
+    assert_int_equal(usage().bytes, 0);
+    assert_int_equal(live_blocks, blocks);
+    assert_int_equal(live_bytes, bytes);
+}
+
+static void test_inode_refcount_without_unlink(void **state) {
+    (void)state;
+    assert_int_equal(mk("/f", "x"), 0);
+    void *a, *b;
+    assert_int_equal(ramfs_ops.iget(fs, "/f", &a), 0);
+    assert_int_equal(ramfs_ops.iget(fs, "/f", &b), 0);
+    assert_ptr_equal(a, b);                            /* one inode, two references */
+    ramfs_ops.iput(fs, a);
+    ramfs_ops.iput(fs, b);
+    assert_true(exists("/f"));                         /* still linked: not freed */
+    assert_int_equal(ramfs_ops.iget(fs, "/missing", &a), -ENOENT);
+    assert_int_equal(ramfs_ops.iget(fs, "/f/x", &a), -ENOTDIR);
+}
+
+static void test_inode_follows_rename(void **state) {
+    (void)state;
+    assert_int_equal(mkdir_("/d"), 0);
+    assert_int_equal(mk("/d/f", "abc"), 0);
+    void *node;
+    assert_int_equal(ramfs_ops.iget(fs, "/d/f", &node), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/d/f", "/g"), 0);
+    assert_int_equal(ramfs_ops.iwrite(fs, node, 3, "d", 1), 1);
+    assert_string_equal(content("/g"), "abcd");
+    ramfs_ops.iput(fs, node);
+}
+
+static void test_rename_replace(void **state) {
+    (void)state;
+    long blocks = live_blocks;
+    assert_int_equal(mk("/a", "new"), 0);
+    assert_int_equal(mk("/b", "old"), 0);
+    void *old;
+    assert_int_equal(ramfs_ops.iget(fs, "/b", &old), 0);
+    assert_int_equal(ramfs_ops.rename(fs, "/a", "/b"), -EEXIST);     /* SECoS's rename never replaces */
+    assert_int_equal(ramfs_ops.rename_replace(fs, "/a", "/b"), 0);   /* rename(2) does */
+    assert_false(exists("/a"));
+    assert_string_equal(content("/b"), "new");
+    char buf[8];
+    assert_int_equal(ramfs_ops.iread(fs, old, 0, buf, sizeof buf), 3);   /* the holder keeps the old one */
+    assert_memory_equal(buf, "old", 3);
+    ramfs_ops.iput(fs, old);
+    assert_int_equal(ramfs_ops.rename_replace(fs, "/b", "/b"), 0);   /* onto itself: nothing */
+    assert_int_equal(mkdir_("/d"), 0);
+    assert_int_equal(mkdir_("/e"), 0);
+    assert_int_equal(mk("/e/x", "1"), 0);
+    assert_int_equal(ramfs_ops.rename_replace(fs, "/b", "/d"), -EISDIR);
+    assert_int_equal(ramfs_ops.rename_replace(fs, "/d", "/b"), -ENOTDIR);
+    assert_int_equal(ramfs_ops.rename_replace(fs, "/d", "/e"), -ENOTEMPTY);
+    assert_int_equal(ramfs_ops.remove(fs, "/e/x"), 0);
+    assert_int_equal(ramfs_ops.rename_replace(fs, "/d", "/e"), 0);   /* an empty directory is replaced */
+    assert_false(exists("/d"));
+    assert_int_equal(ramfs_ops.remove(fs, "/e"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/b"), 0);
+    assert_int_equal(usage().files + usage().dirs, 1);
+    assert_int_equal(live_blocks, blocks);
+}
+
+/* A file unlinked while open still holds its bytes: they stay charged to
+ * its owner until the last reference goes, so unlinking cannot be used to
+ * go past the quota. */
+static void test_quota_counts_orphans(void **state) {
+    (void)state;
+    static const struct ramfs_quota q = { q_current, q_limits, 0 };
+    ramfs_set_quota(fs, &q);
+    q_owner = 5;
+    assert_int_equal(mk("/a", "1234567890"), 0);             /* 10 of the 10 bytes */
+    void *node;
+    assert_int_equal(ramfs_ops.iget(fs, "/a", &node), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/a"), 0);
+    assert_int_equal(mk("/b", "x"), -ENOSPC);                 /* the orphan's bytes still count */
+    assert_int_equal(ramfs_ops.iwrite(fs, node, 10, "y", 1), -ENOSPC);
+    uint32_t nodes;
+    uint64_t bytes;
+    ramfs_owner_usage(fs, 5, &nodes, &bytes);
+    assert_int_equal(nodes, 1);
+    assert_int_equal(bytes, 10);
+    ramfs_ops.iput(fs, node);
+    assert_int_equal(mk("/b", "x"), 0);                       /* freed: back in the quota */
+    ramfs_set_quota(fs, NULL);
+}
+
+static void test_destroy_frees_orphans(void **state) {
+    (void)state;
+    assert_int_equal(mk("/a", "held"), 0);
+    void *node;
+    assert_int_equal(ramfs_ops.iget(fs, "/a", &node), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/a"), 0);
+    /* teardown destroys the filesystem with the orphan still there: no leak */
+}
+
+static void test_stat_fields_and_times(void **state) {
+    (void)state;
+    ramfs_set_clock(fs, fake_clock);
+    fake_now = 1000;
+    assert_int_equal(mkdir_("/d"), 0);
+    assert_int_equal(mkdir_("/d/s"), 0);
+    fake_now = 2000;
+    assert_int_equal(mk("/d/f", "x"), 0);
+    struct vfs_stat d = stat_of("/d"), s = stat_of("/d/s"), f = stat_of("/d/f");
+    assert_int_equal(d.nlink, 3);                      /* ".", its entry, s's ".." */
+    assert_int_equal(f.nlink, 1);
+    assert_int_equal(d.mode, 0755);
+    assert_int_equal(f.mode, 0644);
+    assert_true(d.ino && s.ino && f.ino && d.ino != s.ino && s.ino != f.ino);
+    assert_int_equal(stat_of("/").ino, 1);
+    assert_int_equal(f.mtime, 2000);
+    assert_int_equal(d.mtime, 2000);                   /* a new entry moves the directory's mtime */
+    assert_int_equal(s.mtime, 1000);
+    fake_now = 3000;
+    assert_int_equal(ramfs_ops.write(fs, "/d/f", 1, "y", 1), 1);
+    assert_int_equal(stat_of("/d/f").mtime, 3000);
+    void *node;
+    assert_int_equal(ramfs_ops.iget(fs, "/d/f", &node), 0);
+    struct vfs_setattr a = { .set_mode = 1, .mode = 0600, .set_atime = 1, .atime = 5, .set_mtime = 1, .mtime = 6 };
+    assert_int_equal(ramfs_ops.isetattr(fs, node, &a), 0);
+    ramfs_ops.iput(fs, node);
+    f = stat_of("/d/f");
+    assert_int_equal(f.mode, 0600);
+    assert_int_equal(f.atime, 5);
+    assert_int_equal(f.mtime, 6);
+    struct vfs_dirent e;
+    assert_int_equal(ramfs_ops.readdir(fs, "/d", 0, &e), 0);
+    assert_int_equal(e.ino, f.ino);                    /* readdir names the inode */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -705,6 +865,13 @@ int main(void) {
         T(test_accounting_back_to_zero),
         T(test_out_of_memory_changes_nothing),
         T(test_destroy_frees_deep_tree),
+        T(test_inode_unlink_while_open),
+        T(test_inode_refcount_without_unlink),
+        T(test_inode_follows_rename),
+        T(test_rename_replace),
+        T(test_stat_fields_and_times),
+        T(test_quota_counts_orphans),
+        T(test_destroy_frees_orphans),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,14 @@ static void check_nonblock(void) {
     CHECK("read-some", read(fd[0], in, 100) == 100, "short");
     CHECK("atomic-small-write", write(fd[1], out, 4096) == -1 && errno == EAGAIN, "errno %d", errno);
     CHECK("fits-write", write(fd[1], out, 100) == 100, "errno %d", errno);
+    CHECK("pipe2-cloexec", (fcntl(fd[0], F_GETFD) & FD_CLOEXEC) && (fcntl(fd[1], F_GETFD) & FD_CLOEXEC), "no FD_CLOEXEC");
+    close(fd[0]);
+    close(fd[1]);
+    /* O_NONBLOCK set later through fcntl. */
+    pipe(fd);
+    CHECK("pipe-no-cloexec", fcntl(fd[0], F_GETFD) == 0, "flags %d", fcntl(fd[0], F_GETFD));
+    CHECK("fcntl-nonblock", fcntl(fd[0], F_SETFL, O_NONBLOCK) == 0 && read(fd[0], b, 1) == -1 && errno == EAGAIN,
+          "errno %d", errno);
     close(fd[0]);
     close(fd[1]);
     CHECK("pipe2-bad-flags", pipe2(fd, 0x1) == -1 && errno == EINVAL, "errno %d", errno);

@@ -108,6 +108,27 @@ int main(void) {
     expect("name too long",
            sys_mkdir("/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), -ENAMETOOLONG);
 
+    /* /proc through SECoS's calls: a process that is gone makes a /proc
+     * file opened while it lived -ESRCH, never a stale read. */
+    const char *argv[] = { "true", 0 };
+    long child = sys_spawn("true", argv, 0);
+    expect("spawn true", child > 0, 1);
+    char path[32] = "/proc/";
+    long v = child, len = 6;
+    char digits[12];
+    int nd = 0;
+    do { digits[nd++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (nd) path[len++] = digits[--nd];
+    memcpy(path + len, "/stat", 6);
+    long pfd = sys_open(path, O_RDONLY);
+    expect_fd("open /proc/<child>/stat", pfd);
+    expect("its stat names it", sys_read(pfd, back, 64) > 8 && memcmp(back + len - 6, " (true) ", 8) == 0, 1);
+    int status;
+    expect("reap the child", sys_wait(child, &status), child);
+    expect("read after it is gone", (sys_lseek(pfd, 0, SEEK_SET), sys_read(pfd, back, 64)), -ESRCH);
+    expect("open after it is gone", sys_open(path, O_RDONLY), -ENOENT);
+    expect("close", sys_close(pfd), 0);
+
     printf("fstest: %ld checks, %ld failed\n", nchecks, nfailed);
     return nfailed != 0;
 }

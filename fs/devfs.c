@@ -1,0 +1,136 @@
+/* /dev: a fixed set of character devices as a small filesystem. Nodes are
+ * static (nothing to allocate, nothing to leak): null, zero, full, urandom
+ * (and random, the same: the kernel pool never blocks once seeded). Numbers
+ * are Linux's (mem major 1), so tools that check st_rdev agree. */
+#include "fs/fs.h"
+#include "fs/devfs.h"
+#include "arch/x86_64/entropy.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+
+enum dev_kind { DEV_ROOT, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_URANDOM };
+
+struct devnode {
+    const char *name;
+    enum dev_kind kind;
+    uint32_t minor;
+};
+
+static const struct devnode root = { "", DEV_ROOT, 0 };
+static const struct devnode devs[] = {
+    { "full", DEV_FULL, 7 },
+    { "null", DEV_NULL, 3 },
+    { "random", DEV_URANDOM, 8 },
+    { "urandom", DEV_URANDOM, 9 },
+    { "zero", DEV_ZERO, 5 },
+};
+#define NDEVS (sizeof devs / sizeof devs[0])
+
+static const struct devnode *find(const char *path) {
+    if (strcmp(path, "/") == 0) return &root;
+    for (unsigned i = 0; i < NDEVS; i++)
+        if (path[0] == '/' && strcmp(path + 1, devs[i].name) == 0) return &devs[i];
+    return 0;
+}
+
+static void fill(const struct devnode *n, struct vfs_stat *st) {
+    memset(st, 0, sizeof *st);
+    if (n->kind == DEV_ROOT) {
+        st->type = VFS_DIR;
+        st->size = NDEVS;
+        st->mode = 0755;
+        st->nlink = 2;
+        st->ino = 1;
+    } else {
+        st->type = VFS_CHR;
+        st->mode = 0666;
+        st->nlink = 1;
+        st->ino = 2 + (uint64_t)(n - devs);
+        st->rdev = (1u << 8) | n->minor;
+    }
+    st->atime = st->mtime = st->ctime = fs_now();
+}
+
+static int dev_lookup(void *ctx, const char *path, struct vfs_stat *st) {
+    (void)ctx;
+    const struct devnode *n = find(path);
+    if (!n) return -ENOENT;
+    fill(n, st);
+    return 0;
+}
+
+static int dev_ireaddir(void *ctx, void *node, uint32_t index, struct vfs_dirent *out) {
+    (void)ctx;
+    if (((const struct devnode *)node)->kind != DEV_ROOT) return -ENOTDIR;
+    if (index >= NDEVS) return -ENOENT;
+    memset(out, 0, sizeof *out);
+    strlcpy(out->name, devs[index].name, sizeof out->name);
+    out->type = VFS_CHR;
+    out->ino = 2 + index;
+    return 0;
+}
+
+static int dev_readdir(void *ctx, const char *path, uint32_t index, struct vfs_dirent *out) {
+    const struct devnode *n = find(path);
+    return n ? dev_ireaddir(ctx, (void *)n, index, out) : -ENOENT;
+}
+
+static int dev_iget(void *ctx, const char *path, void **node) {
+    (void)ctx;
+    const struct devnode *n = find(path);
+    if (!n) return -ENOENT;
+    *node = (void *)n;
+    return 0;
+}
+
+static int dev_istat(void *ctx, void *node, struct vfs_stat *st) {
+    (void)ctx;
+    fill(node, st);
+    return 0;
+}
+
+static long dev_iread(void *ctx, void *node, uint64_t off, void *buf, uint64_t len) {
+    (void)ctx; (void)off;
+    switch (((const struct devnode *)node)->kind) {
+    case DEV_ROOT: return -EISDIR;
+    case DEV_NULL: return 0;
+    case DEV_ZERO:
+    case DEV_FULL: memset(buf, 0, len); return (long)len;
+    case DEV_URANDOM:
+        for (uint64_t i = 0; i < len; i += 8) {
+            uint64_t v = entropy_u64();
+            memcpy((uint8_t *)buf + i, &v, len - i < 8 ? len - i : 8);
+        }
+        return (long)len;
+    }
+    return -EINVAL;
+}
+
+static long dev_iwrite(void *ctx, void *node, uint64_t off, const void *buf, uint64_t len) {
+    (void)ctx; (void)off; (void)buf;
+    switch (((const struct devnode *)node)->kind) {
+    case DEV_ROOT: return -EISDIR;
+    case DEV_FULL: return -ENOSPC;
+    default: return (long)len;   /* discarded (urandom: SECoS's pool takes no user input) */
+    }
+}
+
+/* O_TRUNC and ftruncate on a device do nothing, as on Linux. */
+static int dev_itruncate(void *ctx, void *node, uint64_t size) {
+    (void)ctx; (void)size;
+    return ((const struct devnode *)node)->kind == DEV_ROOT ? -EISDIR : 0;
+}
+
+static const struct vfs_fs_ops devfs_ops = {
+    .name = "devfs",
+    .lookup = dev_lookup,
+    .readdir = dev_readdir,
+    .iget = dev_iget,
+    .istat = dev_istat,
+    .iread = dev_iread,
+    .iwrite = dev_iwrite,
+    .itruncate = dev_itruncate,
+    .ireaddir = dev_ireaddir,
+};
+
+int devfs_mount(const char *at) { return vfs_mount(at, &devfs_ops, 0); }

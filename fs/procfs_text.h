@@ -1,0 +1,49 @@
+/* /proc's pure half: the names it answers (a path inside the mount, from the
+ * VFS, parsed without trusting it) and the text of its files in Linux's
+ * formats. No kernel state: fs/procfs.c gathers the facts, these functions
+ * only format them (tests/unit/test_procfs_text.c, tests/fuzz/fuzz_procfs.c). */
+#ifndef FS_PROCFS_TEXT_H
+#define FS_PROCFS_TEXT_H
+#include <stddef.h>
+#include <stdint.h>
+
+enum procfs_kind {
+    PROCFS_ROOT = 1,   /* /proc */
+    PROCFS_UPTIME,     /* /proc/uptime */
+    PROCFS_MEMINFO,    /* /proc/meminfo */
+    PROCFS_PID,        /* /proc/<pid>, /proc/self */
+    PROCFS_STAT,       /* /proc/<pid>/stat */
+    PROCFS_CMDLINE,    /* /proc/<pid>/cmdline */
+    PROCFS_EXE,        /* /proc/<pid>/exe (a link) */
+    PROCFS_STATUS,     /* /proc/<pid>/status */
+    PROCFS_KIND_MAX
+};
+
+/* The files of a pid directory, in readdir order, and of the root (after
+ * which the pid directories follow). */
+extern const char *const procfs_pid_files[4];
+extern const char *const procfs_root_files[3];
+
+/* path: "/" or "/x/y" (normalised, inside the mount). self_pid answers
+ * "self". Returns 0 with *kind and *pid (pid -1 for the root's own files),
+ * or -ENOENT for a name /proc does not have. The pid is only parsed here:
+ * whether it lives is the caller's question. Decimal, 1-9 digits, no sign
+ * and no leading zero (so each pid has exactly one name). */
+int procfs_parse(const char *path, int self_pid, int *pid, enum procfs_kind *kind);
+
+/* What /proc/<pid>/stat and status show of a process. */
+struct procfs_info {
+    int pid, ppid;
+    char state;            /* R, S, Z */
+    const char *comm;      /* at most 15 bytes shown */
+    uint64_t utime_ticks;  /* clock ticks (USER_HZ 100) */
+    uint64_t start_ticks;
+    uint64_t vsize_bytes, rss_pages;
+};
+
+/* Linux's formats into buf (cap bytes, always NUL-terminated when cap > 0);
+ * the length the whole text has (may exceed cap - 1, like snprintf). */
+size_t procfs_format_stat(char *buf, size_t cap, const struct procfs_info *p);
+size_t procfs_format_status(char *buf, size_t cap, const struct procfs_info *p);
+
+#endif
