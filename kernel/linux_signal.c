@@ -33,11 +33,15 @@ long linux_rt_sigaction(SYSARGS) {
         if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
         if (copy_from_user(&act, a1, sizeof act)) return -EFAULT;
     }
-    if (a2 && copy_to_user(a2, &p->sig.action[sig - 1], sizeof act)) return -EFAULT;
+    if (a2 && copy_to_user(a2, signal_action(p, sig), sizeof act)) return -EFAULT;
     if (!a1) return 0;
     act.mask &= ~UNBLOCKABLE;
     uint64_t f = irq_save();
-    p->sig.action[sig - 1] = act;
+    int r = signal_set_action(p, sig, &act);
+    if (r) {
+        irq_restore(f);
+        return r;
+    }
     /* Now ignored: a pending instance goes (SIGCHLD's default ignores too). */
     if (act.handler == SIG_IGN || (act.handler == SIG_DFL && (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH)))
         p->sig.pending &= ~SIG_BIT(sig);

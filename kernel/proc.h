@@ -34,10 +34,13 @@ enum proc_abi { PROC_ABI_SECOS = 0, PROC_ABI_LINUX = 1, PROC_ABI_COUNT };
 /* Signals (kernel/signal.c). Bit sig-1 of a set stands for signal sig. */
 #define PROC_NSIG 64
 struct proc_sigaction { uint64_t handler, flags, restorer, mask; }; /* Linux's kernel sigaction */
-struct proc_siginfo { int32_t code, pid; uint64_t addr; };          /* of the pending instance */
+struct proc_siginfo { int32_t code, pid; };                         /* of the pending instance */
 struct proc_signals {
-    struct proc_sigaction action[PROC_NSIG]; /* [sig - 1]; all zero = SIG_DFL */
+    /* [sig - 1] on the kernel heap, or 0 while every action is SIG_DFL (most
+     * programs never install one: the table of 64 stays out of proc_table). */
+    struct proc_sigaction *action;
     struct proc_siginfo info[PROC_NSIG];
+    uint64_t fault_addr;                     /* si_addr of the pending fault signal */
     uint64_t pending;
     uint64_t blocked;                        /* never holds SIGKILL or SIGSTOP */
     uint64_t saved_mask;                     /* rt_sigsuspend's mask, back after the handler */

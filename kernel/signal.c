@@ -9,6 +9,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
 #include "mm/usercopy.h"
+#include "mm/kheap.h"
 #include "lib/console_out.h"
 #include "lib/string.h"
 #include "lib/printf.h"
@@ -21,9 +22,33 @@
 /* Faults: delivered before anything else pending, as Linux dequeues them. */
 #define SYNCHRONOUS (SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGFPE) | SIG_BIT(SIGTRAP))
 
+static const struct proc_sigaction default_action;
+
+const struct proc_sigaction *signal_action(const struct proc *p, int sig) {
+    return p->sig.action ? &p->sig.action[sig - 1] : &default_action;
+}
+
+int signal_set_action(struct proc *p, int sig, const struct proc_sigaction *a) {
+    if (!p->sig.action) {
+        if (a->handler == SIG_DFL) return 0;
+        struct proc_sigaction *t = kmalloc(PROC_NSIG * sizeof *t);
+        if (!t) return -ENOMEM;
+        memset(t, 0, PROC_NSIG * sizeof *t);
+        p->sig.action = t;
+    }
+    p->sig.action[sig - 1] = *a;
+    return 0;
+}
+
+/* A release hook: the table goes with the process. */
+static void signal_release(struct proc *p) {
+    if (p->sig.action) kfree(p->sig.action);
+    p->sig.action = 0;
+}
+
 static int ignored(const struct proc *p, int sig) {
     if (sig == SIGKILL) return 0;
-    uint64_t h = p->sig.action[sig - 1].handler;
+    uint64_t h = signal_action(p, sig)->handler;
     return h == SIG_IGN || (h == SIG_DFL && (DEFAULT_IGNORED & SIG_BIT(sig)));
 }
 
@@ -39,7 +64,8 @@ int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr) {
         irq_restore(f);
         return 0;
     }
-    if (!(p->sig.pending & bit)) p->sig.info[sig - 1] = (struct proc_siginfo){ code, pid, addr };
+    (void)addr;
+    if (!(p->sig.pending & bit)) p->sig.info[sig - 1] = (struct proc_siginfo){ code, pid };
     p->sig.pending |= bit; /* standard semantics for all 64: one instance pending at most */
     if (proc_signal_pending(p) && p->state == PROC_BLOCKED) p->state = PROC_READY; /* its sleep returns -EINTR */
     proc_update_user_work(p);
@@ -49,10 +75,11 @@ int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr) {
 
 int signal_fault(int sig, int code, uint64_t addr) {
     struct proc *p = current;
-    uint64_t h = p->sig.action[sig - 1].handler;
+    uint64_t h = signal_action(p, sig)->handler;
     /* As Linux's force_sig: a blocked or ignored fault signal kills. */
     if ((p->sig.blocked & SIG_BIT(sig)) || h == SIG_DFL || h == SIG_IGN) return 0;
-    p->sig.info[sig - 1] = (struct proc_siginfo){ code, 0, addr };
+    p->sig.info[sig - 1] = (struct proc_siginfo){ code, 0 };
+    p->sig.fault_addr = addr;
     p->sig.pending |= SIG_BIT(sig);
     proc_update_user_work(p);
     return 1;
@@ -69,7 +96,11 @@ int signal_for_vector(uint64_t vector) {
 }
 
 void signal_fork(struct proc *child, const struct proc *parent) {
-    memcpy(child->sig.action, parent->sig.action, sizeof child->sig.action);
+    child->sig.action = 0;
+    if (parent->sig.action) {
+        child->sig.action = kmalloc(PROC_NSIG * sizeof *child->sig.action);
+        if (child->sig.action) memcpy(child->sig.action, parent->sig.action, PROC_NSIG * sizeof *child->sig.action);
+    }
     child->sig.blocked = parent->sig.blocked;
     child->sig.pending = 0;
     child->sig.restore_mask = 0;
@@ -79,7 +110,7 @@ void signal_fork(struct proc *child, const struct proc *parent) {
 /* exec: caught signals go back to SIG_DFL (the handlers are gone with the
  * old image); ignored ones stay ignored, the mask and pending set stay. */
 static void signal_exec(struct proc *p) {
-    for (int i = 0; i < PROC_NSIG; i++)
+    for (int i = 0; p->sig.action && i < PROC_NSIG; i++)
         if (p->sig.action[i].handler != SIG_IGN) p->sig.action[i] = (struct proc_sigaction){ 0, 0, 0, 0 };
     p->sig.restore_mask = 0;
 }
@@ -105,17 +136,18 @@ static int deliver(struct proc *p, struct trapframe *tf, int sig, const struct p
     const struct proc_siginfo *pi = &p->sig.info[sig - 1];
     info.si_signo = sig;
     info.si_code = pi->code;
-    if (SYNCHRONOUS & SIG_BIT(sig)) info.f.addr = pi->addr;
+    uint64_t addr = (SYNCHRONOUS & SIG_BIT(sig)) ? p->sig.fault_addr : 0;
+    if (SYNCHRONOUS & SIG_BIT(sig)) info.f.addr = addr;
     else info.f.kill.pid = pi->pid;
     struct linux_rt_sigframe f;
-    sigframe_fill(&f, tf, act->restorer, fpstate, oldmask, &info, pi->addr);
+    sigframe_fill(&f, tf, act->restorer, fpstate, oldmask, &info, addr);
     if (copy_to_user(frame, &f, sizeof f)) return -1;
     sigframe_enter(tf, frame, act->handler, sig);
     fpu_state_init(&p->fpu); /* the handler starts with a clean FPU, as on Linux */
     fpu_restore(&p->fpu);
     p->sig.blocked |= act->mask & ~UNBLOCKABLE;
     if (!(act->flags & SA_NODEFER)) p->sig.blocked |= SIG_BIT(sig);
-    if (act->flags & SA_RESETHAND) p->sig.action[sig - 1] = (struct proc_sigaction){ 0, 0, 0, 0 };
+    if ((act->flags & SA_RESETHAND) && p->sig.action) p->sig.action[sig - 1] = (struct proc_sigaction){ 0, 0, 0, 0 };
     return 0;
 }
 
@@ -141,7 +173,7 @@ static void user_return(struct trapframe *tf) {
         }
         int sig = next_signal(ready);
         p->sig.pending &= ~SIG_BIT(sig);
-        struct proc_sigaction act = p->sig.action[sig - 1];
+        struct proc_sigaction act = *signal_action(p, sig);
         if (sig == SIGKILL) { /* proc_kill printed its [KILL] line when it sent it (SI_KERNEL) */
             if (p->sig.info[SIGKILL - 1].code == SI_KERNEL) proc_exit_signal(SIGKILL);
             die(SIGKILL, "signal 9", tf, 0);
@@ -151,7 +183,7 @@ static void user_return(struct trapframe *tf) {
             if (DEFAULT_IGNORED & SIG_BIT(sig)) continue;
             char reason[16];
             ksnprintf(reason, sizeof reason, "signal %d", sig);
-            die(sig, reason, tf, p->sig.info[sig - 1].addr);
+            die(sig, reason, tf, (SYNCHRONOUS & SIG_BIT(sig)) ? p->sig.fault_addr : 0);
         }
         if (deliver(p, tf, sig, &act) < 0) die(SIGSEGV, "bad signal frame", tf, tf->rsp);
     }
@@ -161,4 +193,5 @@ static void user_return(struct trapframe *tf) {
 void signal_init(void) {
     trap_set_user_return_hook(user_return);
     proc_add_exec_hook(signal_exec);
+    proc_add_release_hook(signal_release);
 }

@@ -75,7 +75,13 @@ int signal_fault(int sig, int code, uint64_t addr);
 /* The Linux signal for an exception vector in ring 3. */
 int signal_for_vector(uint64_t vector);
 
-/* The signal state a fork hands the child: actions and mask, nothing pending. */
+/* sig's action for p (SIG_DFL when p has no table). */
+const struct proc_sigaction *signal_action(const struct proc *p, int sig);
+/* Sets sig's action: 0, or -ENOMEM when the table cannot be allocated. */
+int signal_set_action(struct proc *p, int sig, const struct proc_sigaction *a);
+
+/* The signal state a fork hands the child: actions and mask, nothing pending
+ * (a child whose table cannot be allocated starts with every action SIG_DFL). */
 void signal_fork(struct proc *child, const struct proc *parent);
 
 #endif

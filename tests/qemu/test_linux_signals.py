@@ -27,6 +27,11 @@ def test_t_signal_all_checks(initrd_vm):
     assert "t_signal: 0 failed" in out, out
     assert "FAIL" not in out and "[KILL]" not in out and "[ENOSYS]" not in out, out
     assert status_of(out) == 0
+    # The action table (kernel heap, allocated by the first handler) goes with the process.
+    before = heap_in_use(initrd_vm)
+    out = initrd_vm.run("run /bin/t_signal", timeout=60)
+    assert "t_signal: 0 failed" in out, out
+    assert heap_in_use(initrd_vm) == before
 
 
 def test_default_terminate_prints_kill_line(initrd_vm):
