@@ -14,7 +14,9 @@ static long console_file_read(struct file *f, uint64_t ubuf, uint64_t len, uint6
     (void)f; (void)off;
     if (len == 0) return 0;
     if (!user_range_valid(ubuf, len, 1)) return -EFAULT;
-    uint8_t c = console_getc(); /* blocks: this process uses no CPU meanwhile */
+    uint8_t c;
+    int r = console_getc(&c); /* blocks: this process uses no CPU meanwhile */
+    if (r < 0) return r;
     uint64_t n = 0;
     for (;;) {
         if (copy_to_user(ubuf + n, &c, 1)) return n ? (long)n : -EFAULT;

@@ -43,6 +43,7 @@ struct file {
     int refs;           /* descriptors (in any process) that point here */
     int flags;          /* O_* as opened (O_CLOEXEC never: that is the descriptor's) */
     uint64_t off;       /* bytes for files; the next entry index for directories */
+    void *priv;         /* the object behind a non-VFS file (a pipe), owned by its ops */
     struct vfs_inode ino;        /* VFS files and directories: the referenced node */
     char path[VFS_PATH_MAX + 1]; /* the absolute path it was opened with (openat, fchdir) */
 };

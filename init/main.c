@@ -26,6 +26,7 @@
 #include "mm/vmm.h"
 #include "kernel/input.h"
 #include "kernel/proc.h"
+#include "kernel/signal.h"
 #include "kernel/selftest.h"
 #include "kernel/syscall.h"
 #include "kernel/time.h"
@@ -75,6 +76,7 @@ static void kernel_main_stage2(void) {
     syscall_init();
     usercopy_set_smap(!!(read_cr4() & CR4_SMAP));
     proc_init();
+    signal_init();
     vmm_set_user_frames_check(user_budget_allow);
     exec_init(builtin_programs, builtin_program_count);
     umem_set_file_source(vfs_file_read_at);

@@ -10,6 +10,7 @@
  * into a fork the caller did not ask for. */
 #include "kernel/syscall.h"
 #include "kernel/proc.h"
+#include "kernel/signal.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/usercopy.h"
 #include "mm/vmm.h"
@@ -56,6 +57,12 @@ int proc_fork(uint64_t child_sp, struct proc **child_out) {
     c->enosys_logged = parent->enosys_logged;
     c->pgid = parent->pgid;
     c->sid = parent->sid;
+    if (signal_fork(c, parent) < 0) { /* the dispositions and mask: the one step that can fail */
+        vmm_space_destroy(c->as);
+        c->as = 0;
+        proc_free_slot(c);
+        return -ENOMEM;
+    }
     /* The live registers are the parent's (the kernel never touches them). */
     fpu_save(&c->fpu);
     /* The same place every entry from ring 3 puts its frame. */
@@ -89,7 +96,7 @@ static void vfork_wait(struct proc *c, int cpid) {
     uint64_t f = irq_save();
     while (c->pid == cpid && c->vfork_parent == current->pid && c->state != PROC_ZOMBIE &&
            c->state != PROC_UNUSED)
-        sleep_on(&c->vfork_parent);
+        if (sleep_on(&c->vfork_parent) < 0) break; /* a signal: the parent acts on it (its memory is its own) */
     irq_restore(f);
 }
 

@@ -2,6 +2,7 @@
 #include "kernel/proc.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/ringbuf.h"
+#include "secos/errno.h"
 
 static struct ringbuf input;
 static void (*resume_hook)(void);
@@ -37,15 +38,19 @@ int console_try_getc(uint8_t *byte) {
     return r;
 }
 
-uint8_t console_getc(void) {
-    uint8_t b;
+int console_getc(uint8_t *byte) {
     uint64_t f = irq_save();
     /* Interrupts stay off between the check and the sleep, so a byte that
      * arrives in between cannot be missed. */
-    while (ringbuf_get(&input, &b) != 0) sleep_on(&input);
+    while (ringbuf_get(&input, byte) != 0) {
+        if (sleep_on(&input) < 0) {
+            irq_restore(f);
+            return -EINTR;
+        }
+    }
     resume();
     irq_restore(f);
-    return b;
+    return 0;
 }
 
 void console_input_kick(void) {

@@ -22,8 +22,9 @@ void console_input_set_interrupt_hook(void (*fn)(void));
 void console_input_kick(void);
 /* 1 and a byte, or 0 after a console_input_kick(); sleeps until either. */
 int console_wait_input(uint8_t *byte);
-/* Blocks (sleeps) until a byte is available. */
-uint8_t console_getc(void);
+/* Blocks (sleeps) until a byte is available: 0 and the byte, or -EINTR
+ * when a signal arrived first (user processes only). */
+int console_getc(uint8_t *byte);
 int console_try_getc(uint8_t *byte);     /* 0 and a byte, or -1 when empty */
 
 #endif

@@ -142,13 +142,17 @@ static long read_timespec_ms(uint64_t uts, uint64_t *ms) {
     return 0;
 }
 
+/* A signal ends the sleep early: -EINTR, and the time left in *urem. */
 static long sleep_for(uint64_t ms, uint64_t urem) {
-    sched_sleep_ms(ms);
+    uint64_t start = timer_ticks();
+    if (sched_sleep_ms(ms) == 0) return 0;
     if (urem) {
-        struct linux_timespec zero = { 0, 0 };
-        if (copy_to_user(urem, &zero, sizeof zero)) return -EFAULT;
+        uint64_t gone = (timer_ticks() - start) * 1000 / TIMER_HZ;
+        uint64_t left = gone < ms ? ms - gone : 0;
+        struct linux_timespec rem = { (int64_t)(left / 1000), (int64_t)(left % 1000) * 1000000 };
+        if (copy_to_user(urem, &rem, sizeof rem)) return -EFAULT;
     }
-    return 0;
+    return -EINTR;
 }
 
 long linux_nanosleep(SYSARGS) {

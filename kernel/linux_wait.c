@@ -63,7 +63,7 @@ long linux_wait4(SYSARGS) {
             found = -EINTR;
             break;
         }
-        sleep_on(self);
+        if (sleep_on(self) < 0) { found = -EINTR; break; } /* a signal: back to ring 3 to take it */
     }
     irq_restore(f);
     if (found <= 0) return found;

@@ -9,6 +9,8 @@
 #include "lib/string.h"
 #include "secos/errno.h"
 #include "mm/usercopy.h"
+#include "kernel/signal.h"
+#include "kernel/time.h"
 
 struct proc proc_table[PROC_MAX];
 extern struct proc *idle_proc;
@@ -177,6 +179,7 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
         return r;
     }
     for (int i = 0; i < spawn_hook_count; i++) spawn_hooks[i](p);
+    proc_run_exec_hooks(p);
     fpu_state_init(&p->fpu);
     /* The first return to ring 3: a trapframe at the top of the kernel
      * stack, exactly where interrupts and syscalls from ring 3 put theirs. */
@@ -222,6 +225,7 @@ static void proc_become_zombie(struct proc *p, int status) {
     p->wake_tick = 0;
     struct proc *parent = p->parent >= 0 ? proc_by_pid(p->parent) : 0;
     if (parent) wakeup(parent);
+    if (parent && !parent->is_kernel) signal_send(parent, SIGCHLD, SI_CHILD_EXITED, p->pid, 0);
 }
 
 void proc_vfork_release(struct proc *child) {
@@ -267,16 +271,22 @@ int proc_kill(int pid) {
     if (p->is_kernel) { irq_restore(f); return -EPERM; }
     if (p == current) {
         irq_restore(f);
-        current->term_signal = 9; /* SIGKILL */
-        proc_kill_current("killed", p->tf, 0, 128 + 9);
+        current->term_signal = SIGKILL;
+        proc_kill_current("killed", p->tf, 0, 128 + SIGKILL);
     }
-    /* Not running: no syscall of ours holds allocations across a sleep, so
-     * the process can be torn down from here. */
-    kprintf("[KILL] pid=%d name=%pE reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
-    p->term_signal = 9; /* SIGKILL */
-    proc_release(p);
-    proc_become_zombie(p, 128 + 9);
+    /* It may be inside a system call (asleep, or switched out at a
+     * reschedule point): it is only marked here and dies on its own way back
+     * to ring 3, so nothing is freed under a call that still runs. */
+    if (!(p->sig.pending & SIG_BIT(SIGKILL)))
+        kprintf("[KILL] pid=%d name=%pE reason=killed rip=%#lx addr=0x0\n", p->pid, p->name, p->tf ? p->tf->rip : 0);
+    signal_send(p, SIGKILL, SI_KERNEL, 0, 0);
     irq_restore(f);
+    /* The shell's kill returns once the process is dead, as it always did:
+     * it is READY now and dies the first time it runs (bounded all the same). */
+    uint64_t until = timer_ticks() + 2 * TIMER_HZ;
+    while (current->is_kernel && p->pid == pid && p->state != PROC_ZOMBIE && p->state != PROC_UNUSED &&
+           timer_ticks() < until)
+        sched_yield();
     return 0;
 }
 
@@ -320,6 +330,6 @@ int proc_wait(int parent, int pid, int *status, int block) {
             irq_restore(f);
             return -EINTR;
         }
-        sleep_on(self);
+        if (sleep_on(self) < 0) { irq_restore(f); return -EINTR; } /* a signal for a user process */
     }
 }

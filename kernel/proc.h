@@ -31,6 +31,23 @@ enum proc_abi { PROC_ABI_SECOS = 0, PROC_ABI_LINUX = 1, PROC_ABI_COUNT };
 #define PROC_EXE_MAX     256  /* absolute path of the running image (/proc/self/exe) */
 #define PROC_CMDLINE_MAX 256  /* the start of argv, NUL-separated (/proc/<pid>/cmdline) */
 
+/* Signals (kernel/signal.c). Bit sig-1 of a set stands for signal sig. */
+#define PROC_NSIG 64
+struct proc_sigaction { uint64_t handler, flags, restorer, mask; }; /* Linux's kernel sigaction */
+struct proc_siginfo { int32_t code, pid; };                         /* of the pending instance */
+struct proc_signals {
+    /* [sig - 1] on the kernel heap, or 0 while every action is SIG_DFL (most
+     * programs never install one: the table of 64 stays out of proc_table). */
+    struct proc_sigaction *action;
+    struct proc_siginfo info[PROC_NSIG];
+    uint64_t fault_addr;                     /* si_addr of the pending fault signal */
+    uint64_t pending;
+    uint64_t blocked;                        /* never holds SIGKILL or SIGSTOP */
+    uint64_t saved_mask;                     /* rt_sigsuspend's mask, back after the handler */
+    uint8_t restore_mask;                    /* saved_mask is to be restored */
+    uint8_t force_iret;                      /* rt_sigreturn rewrote the frame: leave through IRETQ */
+};
+
 struct proc {
     int pid;
     char name[PROC_NAME_MAX];
@@ -66,6 +83,7 @@ struct proc {
     char exe_path[PROC_EXE_MAX];
     char cmdline[PROC_CMDLINE_MAX];
     uint32_t cmdline_len;          /* bytes of cmdline used, NULs included */
+    struct proc_signals sig;       /* a fork copies actions and blocked; exec resets handlers (signal.c) */
     struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
     uint8_t fd_flags[SECOS_FD_MAX];   /* per descriptor, not per description: PROC_FD_CLOEXEC */
     char cwd[PROC_CWD_MAX];           /* working directory: absolute, normalised (fs/fd.h says why) */
@@ -89,8 +107,10 @@ void proc_add_spawn_hook(proc_release_fn fn);
  * fully built otherwise and not yet runnable); hooks cannot fail. */
 typedef void (*proc_fork_fn)(struct proc *child, struct proc *parent);
 void proc_add_fork_hook(proc_fork_fn fn);
-/* Runs after a successful execve has switched to the new image, before the
- * return to ring 3 (close-on-exec descriptors, signal handlers). */
+/* Runs after a program image was loaded into p: a successful execve (after
+ * the switch to the new image, before the return to ring 3) and spawn
+ * (close-on-exec descriptors, Driver Space bindings, signal handlers back
+ * to SIG_DFL). */
 void proc_add_exec_hook(proc_release_fn fn);
 void proc_run_fork_hooks(struct proc *child, struct proc *parent);
 void proc_run_exec_hooks(struct proc *p);
@@ -103,15 +123,29 @@ void proc_free_slot(struct proc *p);
 void proc_prepare_user_return(struct proc *p);
 int proc_count(void);
 
+/* A signal the process must act on before it returns to ring 3 is pending
+ * (SIGKILL included: it is never blocked). Blocking sleeps end early and
+ * return -EINTR while this holds. */
+static inline int proc_signal_pending(const struct proc *p) { return (p->sig.pending & ~p->sig.blocked) != 0; }
+/* The return-to-ring-3 hook has work for p (arch/x86_64/percpu.h user_work). */
+static inline int proc_user_work(const struct proc *p) { return proc_signal_pending(p) || p->sig.force_iret; }
+/* Recomputes percpu0.user_work after p's signal state changed (p = current;
+ * other processes get theirs at the next switch). */
+void proc_update_user_work(struct proc *p);
+
 /* Scheduling. Called with interrupts in any state. */
 void sched_make_ready(struct proc *p);
 void schedule(void);                /* switch to the next READY task (or idle) */
 void sched_yield(void);
 void sched_tick(struct trapframe *tf); /* timer IRQ */
-/* Blocks the current task until wakeup(chan). The caller re-checks its condition. */
-void sleep_on(const void *chan);
+/* Blocks the current task until wakeup(chan). The caller re-checks its
+ * condition. A user process with a signal pending does not block, or wakes
+ * at once when one arrives: -EINTR (else 0), which the caller must pass up
+ * so that the process reaches the return-to-ring-3 hook. */
+int sleep_on(const void *chan);
 void wakeup(const void *chan);
-void sched_sleep_ms(uint64_t ms);
+/* 0 after ms, or -EINTR when a signal arrived first (user processes). */
+int sched_sleep_ms(uint64_t ms);
 /* Between chunks of a long system call: yields once the quantum is used up
  * (kernel/resched.c). */
 void sched_resched_point(void);
@@ -134,7 +168,11 @@ void proc_vfork_release(struct proc *child);
  * current process (its own address space; faults ignored). */
 void proc_clear_child_tid(void);
 void proc_kill_current(const char *reason, const struct trapframe *tf, uint64_t addr, int status);
-int proc_kill(int pid);             /* 0 or -ESRCH/-EPERM */
+/* The shell's kill: prints the [KILL] line and sends SIGKILL. The process
+ * dies on its own way back to ring 3 (a sleep returns -EINTR first), never
+ * under a running system call; the current process dies at once. 0 or
+ * -ESRCH/-EPERM. */
+int proc_kill(int pid);
 /* Reaps a zombie child of parent (pid or -1 for any); blocks if block is set.
  * Returns the pid (status in *status), -ECHILD, or 0 when !block and none ready. */
 int proc_wait(int parent, int pid, int *status, int block);

@@ -6,10 +6,13 @@
  * counts it down in kernel mode too) the next READY task runs first.
  *
  * Only where the caller holds nothing across the switch but its own kernel
- * stack: a process killed while switched out here is torn down by
- * proc_kill and never resumes. */
+ * stack: a process killed (SIGKILL pending) ends right here, on its own
+ * stack, instead of finishing a call of many chunks. */
 #include "kernel/proc.h"
+#include "kernel/signal.h"
 
 void sched_resched_point(void) {
-    if (current && !current->is_kernel && current->quantum == 0) schedule();
+    if (!current || current->is_kernel) return;
+    if (current->quantum == 0) schedule();
+    if (current->sig.pending & SIG_BIT(SIGKILL)) proc_exit_signal(SIGKILL);
 }

@@ -9,6 +9,7 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/time.h"
 #include "kernel/syscall.h"
+#include "secos/errno.h"
 
 struct proc *current;
 struct proc *idle_proc;
@@ -66,6 +67,7 @@ void schedule(void) {
         } else {
             percpu0.fs_reload = 0;
         }
+        percpu0.user_work = !next->is_kernel && proc_user_work(next);
         context_switch(&prev->ctx_rsp, next->ctx_rsp);
     }
     irq_restore(f);
@@ -76,18 +78,31 @@ void sched_yield(void) {
     schedule();
 }
 
-void sleep_on(const void *chan) {
+void proc_update_user_work(struct proc *p) {
+    if (p == current) percpu0.user_work = !p->is_kernel && proc_user_work(p);
+}
+
+/* A signal wakes a user process from any sleep; kernel tasks get none. */
+static int interrupted(const struct proc *p) { return !p->is_kernel && proc_signal_pending(p); }
+
+int sleep_on(const void *chan) {
     if (!current) { /* before proc_init: plain wait for an interrupt */
         cpu_sti_hlt();
         cpu_cli();
-        return;
+        return 0;
     }
     uint64_t f = irq_save();
+    if (interrupted(current)) {
+        irq_restore(f);
+        return -EINTR;
+    }
     current->wait_chan = chan;
     current->state = PROC_BLOCKED;
     schedule();
     current->wait_chan = 0;
+    int r = interrupted(current) ? -EINTR : 0;
     irq_restore(f);
+    return r;
 }
 
 void wakeup(const void *chan) {
@@ -99,14 +114,16 @@ void wakeup(const void *chan) {
     irq_restore(f);
 }
 
-void sched_sleep_ms(uint64_t ms) {
+int sched_sleep_ms(uint64_t ms) {
     if (!current) {
         timer_sleep_ms(ms);
-        return;
+        return 0;
     }
     uint64_t f = irq_save();
+    int r = 0;
     current->wake_tick = timer_ticks() + (ms * TIMER_HZ + 999) / 1000;
     while (timer_ticks() < current->wake_tick) {
+        if (interrupted(current)) { r = -EINTR; break; }
         current->state = PROC_BLOCKED;
         current->wait_chan = &current->wake_tick;
         schedule();
@@ -114,6 +131,7 @@ void sched_sleep_ms(uint64_t ms) {
     current->wake_tick = 0;
     current->wait_chan = 0;
     irq_restore(f);
+    return r;
 }
 
 /* Timer IRQ, interrupts off. */

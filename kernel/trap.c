@@ -3,6 +3,7 @@
 #include "arch/x86_64/panic.h"
 #include "arch/x86_64/trapframe.h"
 #include "mm/vmm.h"
+#include "kernel/signal.h"
 
 /* The Linux signal a fatal exception stands for (what a Linux parent's
  * wait status shows): #DE SIGFPE, #DB/#BP SIGTRAP, #UD SIGILL, #AC SIGBUS,
@@ -29,6 +30,15 @@ void trap_user_fault(struct trapframe *tf, uint64_t cr2) {
         if (vmm_handle_page_fault(cr2, tf->error)) return;
         current->term_signal = 11; /* SIGSEGV */
         if (as->limit_hit) proc_kill_current("memory limit reached", tf, cr2, 128 + 14);
+    }
+    /* A Linux program gets the signal (a handler may catch it); the default
+     * action is the same [KILL] line, with the signal as its end. */
+    if (current->abi == PROC_ABI_LINUX) {
+        int sig = vector_signal(tf->vector, tf->error);
+        int code = tf->vector == 14 ? ((tf->error & 1) ? 2 : 1) : tf->vector == 13 ? SI_KERNEL : SI_FAULT;
+        if (signal_fault(sig, code, cr2)) return; /* delivered on the way out (isr_return) */
+        current->term_signal = sig;
+        proc_kill_current(exception_name(tf->vector), tf, cr2, 128 + sig);
     }
     current->term_signal = vector_signal(tf->vector, tf->error);
     proc_kill_current(exception_name(tf->vector), tf, cr2, 128 + (int)tf->vector);

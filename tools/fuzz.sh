@@ -9,7 +9,7 @@
 #                new ground is `make fuzz`'s job; a crash found there is fixed and
 #                its input added to tests/fuzz/corpus/)
 #   --jobs N     run N fuzzers at a time (default 2), one CPU each
-#   target       elf_user uefi_elf cpio path shell boot_info driver_check
+#   target       elf_user uefi_elf cpio path shell boot_info escape sigframe driver_check
 #                (default: all of `make -f tests/fuzz/fuzz.mk fuzz-list`)
 #
 # Each target runs on $BUILD/fuzz/<t>/corpus (default BUILD=build), topped up

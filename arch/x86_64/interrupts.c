@@ -38,6 +38,7 @@ void exception_set_hook(int vector, exception_hook_fn fn) { exception_hooks[vect
  * (syscall_entry.asm) calls trap_syscall_handler directly: no wrapper on the
  * hot path. */
 syscall_handler_fn trap_syscall_handler __ro_after_init;
+user_return_fn trap_user_return_hook __ro_after_init;
 static syscall_handler_fn trap_int80_handler __ro_after_init;
 static bad_return_fn syscall_bad_return __ro_after_init;
 static user_fault_fn user_fault_handler __ro_after_init;
@@ -53,6 +54,7 @@ void trap_set_syscall_handler(syscall_handler_fn fn, syscall_handler_fn int80, b
     trap_int80_handler = int80;
     syscall_bad_return = bad_return;
 }
+void trap_set_user_return_hook(user_return_fn fn) { trap_user_return_hook = fn; }
 void trap_set_user_fault_handler(user_fault_fn fn) { user_fault_handler = fn; }
 void trap_set_page_fault_resolver(page_fault_fn fn) { page_fault_resolver = fn; }
 void trap_set_stack_guard_check(stack_guard_fn fn) { stack_guard_check = fn; }

@@ -4,7 +4,8 @@
 
 %include "trapframe.inc"
 
-extern interrupt_dispatch, syscall_entry_bad_return
+extern interrupt_dispatch, syscall_entry_bad_return, trap_user_return_hook, percpu0
+%define PERCPU_USER_WORK 32
 global isr_stub_table, isr_syscall_int80, isr_return
 
 section .text
@@ -62,9 +63,13 @@ isr_common:
 ; rip is caught: IRETQ would raise #GP in ring 0 on it. The loader never
 ; maps code on the last user page, so only a rewritten frame could get here;
 ; the process dies instead of the kernel.
+; Before ring 3, pending work (a signal, a kill) goes to the user-return hook,
+; which may rewrite the frame: the checks run again on what it left.
 isr_return:
     test qword [rsp + 18 * 8], 3         ; saved CS: back to ring 3?
     jz .restore
+    cmp qword [rel percpu0 + PERCPU_USER_WORK], 0
+    jne .user_work
     mov rax, [rsp + 17 * 8]              ; saved rip (rax is restored below)
     sar rax, 47
     jnz .bad_user_rip                    ; bits 63..47 must all be 0 for a user rip
@@ -72,6 +77,13 @@ isr_return:
     POP_GPRS
     add rsp, 16                          ; vector + error code
     iretq
+.user_work:
+    mov rdi, rsp
+    mov rbx, rsp                         ; the user's rbx is in the frame
+    and rsp, -16
+    call [rel trap_user_return_hook]     ; returns with interrupts off
+    mov rsp, rbx
+    jmp isr_return
 .bad_user_rip:
     mov rdi, rsp
     and rsp, -16

@@ -10,10 +10,12 @@ struct percpu {
     uint64_t user_rsp;   /* offset 8: scratch for the user rsp during entry */
     uint64_t fs_base;    /* offset 16: the FS base context_switch loads for the next task */
     uint64_t fs_reload;  /* offset 24: non-zero when it must (either task's base is not 0) */
+    uint64_t user_work;  /* offset 32: nonzero = call the user-return hook before entering ring 3 */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, fs_base) == 16, "switch.asm reads fs_base at 16");
 _Static_assert(__builtin_offsetof(struct percpu, fs_reload) == 24, "switch.asm reads fs_reload at 24");
+_Static_assert(__builtin_offsetof(struct percpu, user_work) == 32, "isr.asm and syscall_entry.asm read user_work at 32");
 
 extern struct percpu percpu0;
 

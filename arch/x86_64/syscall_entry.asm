@@ -9,6 +9,7 @@
 
 %define PERCPU_KERNEL_RSP 0
 %define PERCPU_USER_RSP   8
+%define PERCPU_USER_WORK  32
 %define USER_CS (0x20 | 3)
 %define USER_SS (0x18 | 3)
 %define SYSCALL_VECTOR 0x100                 ; marks a SYSCALL-instruction frame
@@ -17,7 +18,7 @@
 
 global syscall_entry
 extern trap_syscall_handler, syscall_entry_bad_return, syscall_entry_counts
-extern isr_return
+extern isr_return, percpu0
 
 section .text
 bits 64
@@ -42,8 +43,12 @@ syscall_entry:
 
     ; Return. sysretq trusts rcx/r11 completely, so anything unusual (a frame
     ; rewritten to another cs/ss, a non-canonical rip: the classic SYSRET #GP
-    ; in ring 0 with the user's rsp) leaves through iretq instead.
+    ; in ring 0 with the user's rsp) leaves through iretq instead, and so
+    ; does a return with work for the user-return hook (isr_return calls it;
+    ; a rewritten frame needs iretq to restore rcx and r11).
     cli
+    cmp qword [rel percpu0 + PERCPU_USER_WORK], 0
+    jne .slow
     mov rcx, [rsp + 17 * 8]                  ; rip
     mov r11, rcx
     sar r11, 47

@@ -22,6 +22,15 @@ typedef int (*page_fault_fn)(uint64_t addr, uint64_t error);
 /* Which guarded kernel stack's guard page addr is in, or -1. */
 typedef int (*stack_guard_fn)(uint64_t addr);
 
+/* Runs on every return to ring 3 (interrupt, exception, SYSCALL, a new
+ * process's first entry) while percpu0.user_work is nonzero, with tf the
+ * user frame it may rewrite (signal delivery) or never return from (the
+ * process dies). Returns with interrupts off; the exit then goes through
+ * IRETQ, which restores every register of the frame. */
+typedef void (*user_return_fn)(struct trapframe *tf);
+void trap_set_user_return_hook(user_return_fn fn);
+extern user_return_fn trap_user_return_hook; /* read by the entry stubs */
+
 /* fn serves SYSCALL, int80 serves INT 0x80 (they may differ: not every
  * personality takes INT 0x80). */
 void trap_set_syscall_handler(syscall_handler_fn fn, syscall_handler_fn int80, bad_return_fn bad_return);

@@ -34,17 +34,22 @@
     X(10, mprotect, linux_mprotect)                \
     X(11, munmap, linux_munmap)                    \
     X(12, brk, linux_brk)                          \
+    X(13, rt_sigaction, linux_rt_sigaction)        \
+    X(14, rt_sigprocmask, linux_rt_sigprocmask)    \
+    X(15, rt_sigreturn, linux_rt_sigreturn)        \
     X(16, ioctl, linux_ioctl)                      \
     X(17, pread64, linux_pread64)                  \
     X(18, pwrite64, linux_pwrite64)                \
     X(19, readv, linux_readv)                      \
     X(20, writev, linux_writev)                    \
     X(21, access, linux_access)                    \
+    X(22, pipe, linux_pipe)                        \
     X(24, sched_yield, sys_yield)                  \
     X(25, mremap, linux_enosys)                    \
     X(28, madvise, linux_madvise)                  \
     X(32, dup, sys_dup)                            \
     X(33, dup2, sys_dup2)                          \
+    X(34, pause, linux_pause)                      \
     X(35, nanosleep, linux_nanosleep)              \
     X(39, getpid, sys_getpid)                      \
     X(40, sendfile, linux_sendfile)                \
@@ -54,6 +59,7 @@
     X(59, execve, sys_exec)                        \
     X(60, exit, linux_exit)                        \
     X(61, wait4, linux_wait4)                      \
+    X(62, kill, linux_kill)                        \
     X(63, uname, linux_uname)                      \
     X(72, fcntl, linux_fcntl)                      \
     X(74, fsync, linux_fsync)                      \
@@ -86,12 +92,16 @@
     X(112, setsid, linux_setsid)                   \
     X(121, getpgid, linux_getpgid)                 \
     X(124, getsid, linux_getsid)                   \
+    X(127, rt_sigpending, linux_rt_sigpending)     \
+    X(130, rt_sigsuspend, linux_rt_sigsuspend)     \
+    X(131, sigaltstack, linux_enosys)              \
     X(137, statfs, linux_statfs)                   \
     X(138, fstatfs, linux_fstatfs)                 \
     X(157, prctl, linux_prctl)                     \
     X(158, arch_prctl, linux_arch_prctl)           \
     X(162, sync, linux_sync)                       \
     X(186, gettid, sys_getpid)                     \
+    X(200, tkill, linux_tkill)                     \
     X(201, time, linux_time)                       \
     X(217, getdents64, linux_getdents64)           \
     X(218, set_tid_address, linux_set_tid_address) \
@@ -99,6 +109,7 @@
     X(229, clock_getres, linux_clock_getres)       \
     X(230, clock_nanosleep, linux_clock_nanosleep) \
     X(231, exit_group, linux_exit)                 \
+    X(234, tgkill, linux_tgkill)                   \
     X(257, openat, linux_openat)                   \
     X(258, mkdirat, linux_mkdirat)                 \
     X(260, fchownat, linux_fchownat)               \
@@ -111,6 +122,7 @@
     X(273, set_robust_list, linux_enosys)          \
     X(280, utimensat, linux_utimensat)             \
     X(292, dup3, linux_dup3)                       \
+    X(293, pipe2, linux_pipe2)                     \
     X(302, prlimit64, linux_prlimit64)             \
     X(316, renameat2, linux_renameat2)             \
     X(318, getrandom, linux_getrandom)             \

@@ -21,7 +21,7 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
@@ -31,6 +31,7 @@ FUZZ_SRCS_procfs       := fs/procfs_text.c lib/printf.c lib/escape.c
 FUZZ_SRCS_shell        := console/shell_parse.c
 FUZZ_SRCS_boot_info    := boot/boot_info.c
 FUZZ_SRCS_escape       := lib/escape.c
+FUZZ_SRCS_sigframe     := kernel/sigframe.c
 FUZZ_SRCS_region       := mm/region.c
 FUZZ_SRCS_driver_check := dspace/driver_check.c
 
