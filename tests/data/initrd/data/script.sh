@@ -14,4 +14,10 @@ echo "status $?"
 false || echo "false failed"
 for i in 1 2 3; do echo "loop $i"; done
 rm /tmp/bb_out.txt
+sleep 5 &
+kill $!
+wait $!
+echo "killed: $?"
+sh -c 'exit 7'
+echo "child exit: $?"
 echo end
