@@ -71,6 +71,7 @@ static void kernel_main_stage2(void) {
     fpu_init();
     syscall_set_abi(PROC_ABI_SECOS, &(struct syscall_abi){ syscall_table, SYSCALL_TABLE_SIZE, 1, "secos" });
     syscall_set_abi(PROC_ABI_LINUX, &(struct syscall_abi){ linux_syscall_table, SYSCALL_TABLE_SIZE, 0, "linux" });
+    syscall_activate(PROC_ABI_SECOS); /* the shell starts SECoS programs; the scheduler switches from there */
     trap_set_syscall_handler(syscall_dispatch, syscall_dispatch_int80, syscall_bad_return);
     trap_set_user_fault_handler(trap_user_fault);
     syscall_init();

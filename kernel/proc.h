@@ -84,6 +84,7 @@ struct proc {
     char cmdline[PROC_CMDLINE_MAX];
     uint32_t cmdline_len;          /* bytes of cmdline used, NULs included */
     struct proc_signals sig;       /* a fork copies actions and blocked; exec resets handlers (signal.c) */
+    uint8_t user_work;             /* proc_user_work(), kept by proc_update_user_work after every change of sig */
     struct file *files[SECOS_FD_MAX]; /* open-file descriptions (fs/file.h); 0-2 start as the console */
     uint8_t fd_flags[SECOS_FD_MAX];   /* per descriptor, not per description: PROC_FD_CLOEXEC */
     char cwd[PROC_CWD_MAX];           /* working directory: absolute, normalised (fs/fd.h says why) */
@@ -129,8 +130,9 @@ int proc_count(void);
 static inline int proc_signal_pending(const struct proc *p) { return (p->sig.pending & ~p->sig.blocked) != 0; }
 /* The return-to-ring-3 hook has work for p (arch/x86_64/percpu.h user_work). */
 static inline int proc_user_work(const struct proc *p) { return proc_signal_pending(p) || p->sig.force_iret; }
-/* Recomputes percpu0.user_work after p's signal state changed (p = current;
- * other processes get theirs at the next switch). */
+/* Recomputes p->user_work after p's signal state changed, and
+ * percpu0.user_work if p is running (the scheduler copies p->user_work there
+ * when it switches to p). Every change of p->sig must be followed by it. */
 void proc_update_user_work(struct proc *p);
 
 /* Scheduling. Called with interrupts in any state. */

@@ -67,7 +67,7 @@ void schedule(void) {
         } else {
             percpu0.fs_reload = 0;
         }
-        percpu0.user_work = !next->is_kernel && proc_user_work(next);
+        percpu0.user_work = next->user_work;
         context_switch(&prev->ctx_rsp, next->ctx_rsp);
     }
     irq_restore(f);
@@ -79,7 +79,8 @@ void sched_yield(void) {
 }
 
 void proc_update_user_work(struct proc *p) {
-    if (p == current) percpu0.user_work = !p->is_kernel && proc_user_work(p);
+    p->user_work = !p->is_kernel && proc_user_work(p);
+    if (p == current) percpu0.user_work = p->user_work;
 }
 
 /* A signal wakes a user process from any sleep; kernel tasks get none. */

@@ -104,8 +104,9 @@ const char *const syscall_names[SYS_COUNT] = { SECOS_SYSCALLS(SYSCALL_NAME) };
 
 static struct syscall_abi syscall_abis[PROC_ABI_COUNT] __ro_after_init;
 static const syscall_fn *syscall_tables[PROC_ABI_COUNT] __ro_after_init; /* the hot copy of .table */
-/* The running task's personality: an index, so the tables and the pointers
- * to them stay read-only; written only by the scheduler and exec. */
+/* The running task's table (one of syscall_tables, which stay read-only):
+ * written only by the scheduler and exec, through syscall_activate. */
+static const syscall_fn *active_table;
 static uint32_t active_abi;
 
 void syscall_set_abi(int abi, const struct syscall_abi *a) {
@@ -115,7 +116,10 @@ void syscall_set_abi(int abi, const struct syscall_abi *a) {
     syscall_tables[abi] = a->table;
 }
 
-void syscall_activate(int abi) { active_abi = (uint32_t)abi; }
+void syscall_activate(int abi) {
+    active_abi = (uint32_t)abi;
+    active_table = syscall_tables[abi];
+}
 
 #define ENOSYS_LOG_MAX 32 /* lines per process: a fuzzer must not flood the console */
 
@@ -142,7 +146,7 @@ long sys_nosys(SYSARGS) {
  * (Driver Space) and the reverse. Every table has SYSCALL_TABLE_SIZE entries
  * and no holes (sys_nosys), so one constant bounds check is all. */
 void syscall_dispatch(struct trapframe *tf) {
-    const syscall_fn *table = syscall_tables[active_abi];
+    const syscall_fn *table = active_table;
     uint64_t nr = tf->rax;
     cpu_enable_interrupts_in_syscall();
     long r = nr < SYSCALL_TABLE_SIZE ? table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9)

@@ -12,7 +12,7 @@
 #include "secos/errno.h"
 
 struct address_space kernel_space;
-static struct address_space *current_space = &kernel_space;
+struct address_space *vmm_current_space = &kernel_space;
 
 #define LEAF_FLAGS (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_G | PTE_NX | PTE_OWNED)
 
@@ -133,7 +133,7 @@ int vmm_unmap(struct address_space *as, uint64_t va, uint64_t *pa_out) {
     if (!pte || large || !(*pte & PTE_P)) { irq_restore(f); return large ? -EINVAL : -ENOENT; }
     uint64_t e = *pte;
     *pte = 0;
-    if (as == current_space || va >= KERNEL_HALF_START) invlpg(va);
+    if (as == vmm_current_space || va >= KERNEL_HALF_START) invlpg(va);
     if (e & PTE_OWNED) vmm_release_leaf(as, e);
     irq_restore(f);
     if (pa_out) *pa_out = e & PTE_ADDR_MASK;
@@ -169,7 +169,7 @@ uint64_t vmm_unmap_range(struct address_space *as, uint64_t from, uint64_t to) {
                 uint64_t e = *pte;
                 if (!(e & PTE_P)) continue;
                 *pte = 0;
-                if (as == current_space || v >= KERNEL_HALF_START) invlpg(v);
+                if (as == vmm_current_space || v >= KERNEL_HALF_START) invlpg(v);
                 if (e & PTE_OWNED) freed += (uint64_t)vmm_release_leaf(as, e);
             }
         }
@@ -230,7 +230,7 @@ static void free_user_tables(struct address_space *as, uint64_t *table, int leve
 
 void vmm_space_destroy(struct address_space *as) {
     if (as == &kernel_space) panic("vmm: attempt to destroy the kernel address space");
-    if (as == current_space) vmm_activate(&kernel_space);
+    if (as == vmm_current_space) vmm_activate(&kernel_space);
     free_user_tables(as, as->pml4, 4);
     KASSERT(as->owned_frames == 0 && as->table_frames == 1);
     user_frames -= 1 + VMM_SPACE_FRAMES;
@@ -239,11 +239,10 @@ void vmm_space_destroy(struct address_space *as) {
 }
 
 void vmm_activate(struct address_space *as) {
-    current_space = as;
+    vmm_current_space = as;
     write_cr3(as->pml4_phys);
 }
 
-struct address_space *vmm_current(void) { return current_space; }
 
 int vmm_add_region(struct address_space *as, uint64_t start, uint64_t end, uint64_t flags, uint32_t kind) {
     if ((start & 0xfff) || (end & 0xfff) || end <= start) return -EINVAL;
@@ -329,7 +328,7 @@ static int protect_leaf(struct address_space *as, uint64_t va, uint64_t *pte, vo
         if (n & PTE_W) n |= PTE_NX;
     }
     *pte = n;
-    if (as == current_space) invlpg(va);
+    if (as == vmm_current_space) invlpg(va);
     return 0;
 }
 
@@ -388,13 +387,18 @@ int vmm_region_protect(struct address_space *as, uint64_t start, uint64_t end, u
 }
 
 int vmm_handle_page_fault(uint64_t addr, uint64_t err) {
-    struct address_space *as = addr >= KERNEL_HALF_START ? &kernel_space : current_space;
+    struct address_space *as = addr >= KERNEL_HALF_START ? &kernel_space : vmm_current_space;
     uint64_t page = addr & ~0xfffULL;
     /* A protection violation is never demand-zero; it may be a write to a
      * copy-on-write page (from ring 3, or from the kernel in a user copy). */
     if (err & 1) return as == &kernel_space ? 0 : vmm_cow_fault(as, page, err);
-    int i = region_find(&as->regions, page);
+    /* Faults come in runs over one region (a buffer being filled): try the
+     * last one first; the hint is only an index, checked like any guess. */
+    uint32_t h = as->fault_hint;
+    int i = h < as->regions.n && page >= as->regions.r[h].start && page < as->regions.r[h].end
+                ? (int)h : region_find(&as->regions, page);
     if (i < 0) return 0;
+    as->fault_hint = (uint32_t)i;
     struct region *z = &as->regions.r[i];
     if (!(z->flags & PTE_P)) return 0; /* PROT_NONE */
     /* Page-table frames count too: otherwise touching pages far apart

@@ -46,6 +46,7 @@ struct address_space {
     uint64_t page_limit;   /* demand-zero faults stop at this many owned + table frames (0 = none) */
     int limit_hit;         /* set when a fault was refused for the limit */
     struct region_set regions; /* demand-zero regions; storage below */
+    uint32_t fault_hint;   /* index of the region the last demand fault hit (checked before use) */
     struct region region_store[VMM_MAX_REGIONS];
 };
 
@@ -80,7 +81,10 @@ void vmm_space_destroy(struct address_space *as);
  * stay COW, which the next write resolves by restoring W). */
 struct address_space *vmm_space_fork(struct address_space *parent);
 void vmm_activate(struct address_space *as);
-struct address_space *vmm_current(void);
+/* The space the CPU runs on (CR3): read on every task switch and user page
+ * fault, so inline. Written only by vmm_activate. */
+extern struct address_space *vmm_current_space;
+static inline struct address_space *vmm_current(void) { return vmm_current_space; }
 
 /* Demand-zero: faults on not-present pages in [start,end) get a zeroed frame
  * with flags. A region whose flags lack PTE_P is PROT_NONE: its pages never

@@ -68,16 +68,17 @@ isr_common:
 isr_return:
     test qword [rsp + 18 * 8], 3         ; saved CS: back to ring 3?
     jz .restore
-    cmp qword [rel percpu0 + PERCPU_USER_WORK], 0
-    jne .user_work
     mov rax, [rsp + 17 * 8]              ; saved rip (rax is restored below)
-    sar rax, 47
-    jnz .bad_user_rip                    ; bits 63..47 must all be 0 for a user rip
+    shr rax, 47                          ; bits 63..47 must all be 0 for a user rip,
+    or rax, [rel percpu0 + PERCPU_USER_WORK] ; and no work may wait: one test for both
+    jnz .unusual
 .restore:
     POP_GPRS
     add rsp, 16                          ; vector + error code
     iretq
-.user_work:
+.unusual:
+    cmp qword [rel percpu0 + PERCPU_USER_WORK], 0
+    je .bad_user_rip                     ; no work: it was the rip
     mov rdi, rsp
     mov rbx, rsp                         ; the user's rbx is in the frame
     and rsp, -16

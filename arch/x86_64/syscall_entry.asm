@@ -47,12 +47,11 @@ syscall_entry:
     ; does a return with work for the user-return hook (isr_return calls it;
     ; a rewritten frame needs iretq to restore rcx and r11).
     cli
-    cmp qword [rel percpu0 + PERCPU_USER_WORK], 0
-    jne .slow
     mov rcx, [rsp + 17 * 8]                  ; rip
     mov r11, rcx
-    sar r11, 47
-    jnz .bad_rip                             ; bits 63..47 must all be 0 for a user rip
+    shr r11, 47                              ; bits 63..47 must all be 0 for a user rip,
+    or r11, [rel percpu0 + PERCPU_USER_WORK] ; and no work may wait: one test for both
+    jnz .unusual
     cmp qword [rsp + 18 * 8], USER_CS
     jne .slow
     cmp qword [rsp + 21 * 8], USER_SS
@@ -64,8 +63,11 @@ syscall_entry:
     pop r11                                  ; rflags
     pop rsp                                  ; user rsp: interrupts are off until sysretq
     o64 sysret
+.unusual:
+    cmp qword [rel percpu0 + PERCPU_USER_WORK], 0
+    je .bad_rip                              ; no work: it was the rip
 .slow:
-    jmp isr_return
+    jmp isr_return                           ; checks the rip again after the hook
 .bad_rip:
     mov rdi, rsp
     call syscall_entry_bad_return                  ; kills the process: does not return
