@@ -28,7 +28,23 @@ struct pipe {
     uint32_t head;     /* next byte to read */
     uint32_t count;    /* bytes in the ring */
     int readers, writers;
+    /* Tasks asleep on this pipe. A wakeup scans the whole process table, so
+     * reads and writes only wake when someone sleeps here: every sleep on a
+     * pipe must go through pipe_sleep, which keeps the count. */
+    uint32_t sleepers;
 };
+
+/* Interrupts are off (the callers' irq_save). */
+static int pipe_sleep(struct pipe *p) {
+    p->sleepers++;
+    int r = sleep_on(p);
+    p->sleepers--;
+    return r;
+}
+
+static void pipe_wake(struct pipe *p) {
+    if (p->sleepers) wakeup(p);
+}
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
@@ -64,12 +80,12 @@ static long pipe_read(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *off
             uint64_t n = min_u64(len, p->count);
             r = ring_to_user(p, ubuf, n);
             if (r == 0) r = (long)n;
-            wakeup(p);
+            pipe_wake(p);
             break;
         }
         if (p->writers == 0) { r = 0; break; }
         if (f->flags & O_NONBLOCK) { r = -EAGAIN; break; }
-        if (sleep_on(p) < 0) { r = -EINTR; break; }
+        if (pipe_sleep(p) < 0) { r = -EINTR; break; }
     }
     irq_restore(fl);
     return r;
@@ -93,13 +109,13 @@ static long pipe_write(struct file *f, uint64_t ubuf, uint64_t len, uint64_t *of
         uint64_t need = len <= PIPE_BUF ? len : 1; /* small writes are never split */
         if (room < need) {
             if (f->flags & O_NONBLOCK) { err = -EAGAIN; break; }
-            if (sleep_on(p) < 0) { err = -EINTR; break; }
+            if (pipe_sleep(p) < 0) { err = -EINTR; break; }
             continue;
         }
         uint64_t n = min_u64(room, len - done);
         if (ring_from_user(p, ubuf + done, n)) { err = -EFAULT; break; }
         done += n;
-        wakeup(p);
+        pipe_wake(p);
     }
     irq_restore(fl);
     return done ? (long)done : err;

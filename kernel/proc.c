@@ -13,6 +13,7 @@
 #include "kernel/time.h"
 
 struct proc proc_table[PROC_MAX];
+int proc_slots_high = 2; /* idle and the shell; raised by proc_alloc, never lowered */
 extern struct proc *idle_proc;
 static int next_pid = 2; /* 0 = idle, 1 = the kernel shell */
 
@@ -43,6 +44,8 @@ struct proc *proc_alloc(const char *name, int is_kernel) {
         if (!p && pass == 0) reap_orphans();
     }
     if (p) {
+        int slot = (int)(p - proc_table);
+        if (slot >= proc_slots_high) proc_slots_high = slot + 1;
         memset(p, 0, sizeof *p);
         p->state = PROC_BLOCKED; /* not runnable until fully built */
         p->pid = next_pid++;

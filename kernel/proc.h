@@ -94,6 +94,9 @@ struct proc {
 
 extern struct proc *current;
 extern struct proc proc_table[PROC_MAX]; /* slot 0 is idle; PROC_UNUSED slots are free */
+/* No slot at or above this index has ever been used: scans that look for
+ * live processes (wakeup) may stop there. */
+extern int proc_slots_high;
 
 struct sched_stats { uint64_t switches, preemptions, yields, idle_ticks; };
 extern struct sched_stats sched_stats;

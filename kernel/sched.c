@@ -108,7 +108,7 @@ int sleep_on(const void *chan) {
 
 void wakeup(const void *chan) {
     uint64_t f = irq_save();
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         struct proc *p = &proc_table[i];
         if (p->state == PROC_BLOCKED && p->wait_chan == chan) p->state = PROC_READY;
     }
