@@ -29,7 +29,6 @@ static const char *const messages[-CPIO_ERR_LAST] = {
     [-CPIO_ERR_PADDING] = "non-zero alignment padding",
     [-CPIO_ERR_FILESIZE] = "file data runs past the end of the archive",
     [-CPIO_ERR_DIR_SIZE] = "directory with a non-zero size",
-    [-CPIO_ERR_HARDLINK] = "hard-linked regular file (nlink > 1) unsupported",
 };
 
 const char *cpio_strerror(int code) {
@@ -144,7 +143,6 @@ static int parse_one(struct cpio_iter *it, struct cpio_entry *out) {
     uint32_t fmt = f[F_MODE] & S_IFMT;
     enum cpio_type type = fmt == S_IFREG ? CPIO_FILE : fmt == S_IFDIR ? CPIO_DIR : CPIO_OTHER;
     if (type == CPIO_DIR && size) return CPIO_ERR_DIR_SIZE;
-    if (type == CPIO_FILE && f[F_NLINK] > 1) return CPIO_ERR_HARDLINK;
     r = normalise(name, len, out->name);
     if (r) return r;
     if (!out->name[0] && type != CPIO_DIR) return CPIO_ERR_NAME_EMPTY;
@@ -153,6 +151,8 @@ static int parse_one(struct cpio_iter *it, struct cpio_entry *out) {
     out->mode = f[F_MODE];
     out->data = it->base + data_off;
     out->size = size;
+    out->ino = f[F_INO];
+    out->nlink = f[F_NLINK];
     out->index = it->index;
     out->offset = off;
     it->off = next;

@@ -32,11 +32,13 @@
  *  - Types: regular files and directories are returned (1). Symlinks, device
  *    nodes, FIFOs and sockets are well-formed but unsupported: they are
  *    returned with CPIO_UNSUPPORTED (2) so the caller can name and skip them,
- *    and iteration goes on. A directory must have filesize 0; a regular file
- *    with nlink > 1 is refused (newc stores a hard link's data only with its
- *    last link, so the others would silently come out empty).
- *  - mode permission bits, uid, gid, mtime, inode and device numbers are
- *    checked to be hex and otherwise ignored.
+ *    and iteration goes on. A directory must have filesize 0. Regular files
+ *    with nlink > 1 are hard links: newc (GNU cpio -o -H newc) writes one
+ *    entry per name with the same inode number and the data only in the
+ *    last one (size 0 in the others); entries carry ino and nlink so the
+ *    caller can group them (fs/initrd.c).
+ *  - mode permission bits, uid, gid, mtime and device numbers are checked to be
+ *    hex and otherwise ignored.
  */
 #ifndef FS_CPIO_H
 #define FS_CPIO_H
@@ -65,8 +67,7 @@ enum cpio_error {
     CPIO_ERR_PADDING = -12,    /* non-zero alignment padding */
     CPIO_ERR_FILESIZE = -13,   /* file data runs past the end of the archive */
     CPIO_ERR_DIR_SIZE = -14,   /* directory with data */
-    CPIO_ERR_HARDLINK = -15,   /* regular file with nlink > 1 */
-    CPIO_ERR_LAST = -16        /* one past the last code */
+    CPIO_ERR_LAST = -15        /* one past the last code */
 };
 
 enum cpio_type { CPIO_FILE = 1, CPIO_DIR = 2, CPIO_OTHER = 3 };
@@ -77,6 +78,8 @@ struct cpio_entry {
     uint32_t mode;                /* st_mode as stored (type and permission bits) */
     const uint8_t *data;          /* contents, inside the archive */
     uint64_t size;                /* bytes at data (0 for directories) */
+    uint32_t ino;                 /* inode number: equal for the names of one hard link */
+    uint32_t nlink;               /* as stored; > 1 for a hard-linked file */
     uint32_t index;               /* ordinal of this header in the archive, from 0 */
     uint64_t offset;              /* byte offset of this header in the archive */
 };

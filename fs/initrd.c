@@ -5,6 +5,8 @@
 #include "fs/cpio.h"
 #include "fs/vfs.h"
 #include "fs/fs.h"
+#include "fs/ramfs.h"
+#include "mm/kheap.h"
 #include "boot/boot_info.h"
 #include "lib/console_out.h"
 #include "mm/physmap.h"
@@ -52,13 +54,87 @@ static int create_file(const char *path, const struct cpio_entry *e) {
     return r ? r : vfs_create(path, 1, e->data, e->size);
 }
 
-static int create_entry(const struct cpio_entry *e, char *path, struct counts *c) {
+/* A hard link in the archive (newc: one entry per name, same inode
+ * number, data only in the last one): the data, found in a first pass, and
+ * the first name created, which the others then share through ramfs_link
+ * (one copy of the bytes, however many names). */
+struct link_group {
+    uint32_t ino;
+    const uint8_t *data;
+    uint64_t size;
+    char *first;   /* kmalloc'd path, NULL until the first name is created */
+};
+
+struct groups {
+    struct link_group *g;
+    uint32_t n;
+};
+
+static struct link_group *group_of(const struct groups *gs, uint32_t ino) {
+    for (uint32_t i = 0; i < gs->n; i++)
+        if (gs->g[i].ino == ino) return &gs->g[i];
+    return 0;
+}
+
+/* First pass: one group per inode number of a hard-linked file that has
+ * data. Stops quietly at a bad entry: the second pass reports it. */
+static int collect_groups(const void *data, uint64_t size, struct groups *gs) {
+    struct cpio_iter it;
+    struct cpio_entry e;
+    uint32_t cap = 0;
+    gs->g = 0;
+    gs->n = 0;
+    cpio_iter_init(&it, data, size);
+    while (cpio_next(&it, &e) == CPIO_ENTRY) {
+        if (e.type != CPIO_FILE || e.nlink < 2 || !e.size || group_of(gs, e.ino)) continue;
+        if (gs->n == cap) {
+            cap = cap ? 2 * cap : 4;
+            struct link_group *g = krealloc(gs->g, cap * sizeof *g);
+            if (!g) return -ENOMEM;
+            gs->g = g;
+        }
+        gs->g[gs->n++] = (struct link_group){ e.ino, e.data, e.size, 0 };
+    }
+    return 0;
+}
+
+static void free_groups(struct groups *gs) {
+    for (uint32_t i = 0; i < gs->n; i++) kfree(gs->g[i].first);
+    kfree(gs->g);
+}
+
+/* A hard-linked name: the group's first name gets the data, the others
+ * share it. A group without data (all names empty) is plain empty files. */
+static int create_linked(const char *path, const struct cpio_entry *e, struct groups *gs,
+                         struct counts *c) {
+    struct link_group *g = group_of(gs, e->ino);
+    if (!g) return create_file(path, e);
+    if (g->first) return ramfs_link(fs_root_ramfs(), g->first, path);
+    struct cpio_entry whole = *e;
+    whole.data = g->data;
+    whole.size = g->size;
+    int r = create_file(path, &whole);
+    if (r) return r;
+    size_t n = strlen(path) + 1;
+    g->first = kmalloc(n);
+    if (!g->first) return -ENOMEM;
+    memcpy(g->first, path, n);
+    c->bytes += g->size;
+    return 0;
+}
+
+static int create_entry(const struct cpio_entry *e, char *path, struct counts *c, struct groups *gs) {
     int r = ensure_parents(path, c);
     if (r) return r;
     if (e->type == CPIO_DIR) {
         r = ensure_dir(path);
         if (r >= 0) c->dirs++; /* an archive directory counts even if it was there */
         return r < 0 ? r : 0;
+    }
+    if (e->nlink > 1) {
+        r = create_linked(path, e, gs, c);
+        c->files += r == 0;
+        return r;
     }
     r = create_file(path, e);
     if (r == 0) {
@@ -73,8 +149,14 @@ int initrd_unpack(const void *data, uint64_t size) {
     struct cpio_entry e;
     struct counts c = { 0, 0, 0, 0 };
     char path[CPIO_NAME_MAX + 2]; /* "/" + name + NUL */
+    struct groups gs;
     int r;
 
+    if (collect_groups(data, size, &gs)) {
+        kprintf("[initrd] error: no memory for the hard-link table\n");
+        free_groups(&gs);
+        return -ENOMEM;
+    }
     cpio_iter_init(&it, data, size);
     while ((r = cpio_next(&it, &e)) > 0) {
         if (r == CPIO_UNSUPPORTED) {
@@ -84,7 +166,7 @@ int initrd_unpack(const void *data, uint64_t size) {
         }
         path[0] = '/';
         memcpy(path + 1, e.name, strlen(e.name) + 1);
-        int v = create_entry(&e, path, &c);
+        int v = create_entry(&e, path, &c, &gs);
         if (v) {
             kprintf("[initrd] error: cannot create %pE: %s (%d) at entry %u\n", path, vfs_strerror(v), v,
                     e.index);
@@ -92,6 +174,7 @@ int initrd_unpack(const void *data, uint64_t size) {
             break;
         }
     }
+    free_groups(&gs);
     if (r < 0 && it.state < 0) /* the archive is bad (not the VFS) */
         kprintf("[initrd] error: %s at entry %u (offset %#lx)\n", cpio_strerror(r), it.index, it.off);
     if (r < 0) {

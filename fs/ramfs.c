@@ -9,6 +9,13 @@ struct ramfs_node {
     struct ramfs_node *children;   /* directories: first entry, sorted by name */
     struct ramfs_node *next;       /* next entry of the parent */
     uint8_t *data;                 /* files: size bytes; NULL while empty */
+    /* Files made with ramfs_link share one read-only data block: twin rings
+     * them (NULL when the block is this node's alone), and exactly one node
+     * of a ring is `primary`, the one whose size fs->bytes and the owner
+     * quota count. The block is freed with the last node of the ring; a
+     * write or a size change first gives the node its own copy (unshare). */
+    struct ramfs_node *twin;
+    int primary;
     uint64_t size;                 /* files: bytes; directories: entries */
     enum vfs_type type;
     int immutable;
@@ -165,6 +172,12 @@ static uint32_t nodes_used(const struct ramfs *fs) { return fs->files + fs->dirs
 
 /* --- per-owner quota -------------------------------------------------------------- */
 
+/* The bytes a node holds in the accounting: a shared block counts once. */
+static uint64_t charged_size(const struct ramfs_node *n) {
+    if (n->type != VFS_FILE) return 0;
+    return !n->twin || n->primary ? n->size : 0;
+}
+
 /* Nodes and bytes charged to owner: a walk over at most RAMFS_MAX_NODES
  * nodes, so nothing is kept that could drift from the tree. */
 static void owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes) {
@@ -174,7 +187,7 @@ static void owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint
     while (n) {
         if (n->owner == owner) {
             (*nodes)++;
-            if (n->type == VFS_FILE) *bytes += n->size;
+            *bytes += charged_size(n);
         }
         if (n->children) { n = n->children; continue; }
         while (n && !n->next) n = n->parent;
@@ -184,7 +197,7 @@ static void owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint
     for (const struct ramfs_node *o = fs->orphan_list; o; o = o->next) {
         if (o->owner != owner) continue;
         (*nodes)++;
-        if (o->type == VFS_FILE) *bytes += o->size;
+        *bytes += charged_size(o);
     }
 }
 
@@ -247,8 +260,12 @@ static void fill_stat(const struct ramfs_node *n, struct vfs_stat *st) {
         uint32_t subdirs = 0;
         for (const struct ramfs_node *c = n->children; c; c = c->next) subdirs += c->type == VFS_DIR;
         st->nlink = 2 + subdirs;
+    } else if (n->orphan) {
+        st->nlink = 0;
     } else {
-        st->nlink = n->orphan ? 0 : 1;
+        uint32_t k = 1;   /* the names sharing n's data, n's own included */
+        for (const struct ramfs_node *t = n->twin; t && t != n; t = t->twin) k += !t->orphan;
+        st->nlink = k;
     }
     st->atime = n->atime;
     st->mtime = n->mtime;
@@ -301,11 +318,47 @@ static long ramfs_read(void *ctx, const char *path, uint64_t off, void *buf, uin
     return r ? r : node_read(ctx, n, off, buf, len);
 }
 
+/* Takes n out of its twin ring, handing `primary` on; the block stays
+ * with the others. */
+static void leave_ring(struct ramfs_node *n) {
+    struct ramfs_node *prev = n->twin;
+    while (prev->twin != n) prev = prev->twin;
+    prev->twin = n->twin;
+    if (n->primary) prev->primary = 1;
+    if (prev->twin == prev) { /* prev is alone now */
+        prev->twin = 0;
+        prev->primary = 0;
+    }
+    n->twin = 0;
+    n->primary = 0;
+}
+
+/* Gives a node that shares its block (ramfs_link) a private copy, charged
+ * like a growth from 0 to its size, before anything changes the contents. */
+static int unshare(struct ramfs *fs, struct ramfs_node *n) {
+    if (!n->twin) return 0;
+    uint64_t len = n->size;
+    if (len > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
+    if (!n->primary && charge_bytes(fs, n, len)) return -ENOSPC;
+    uint8_t *d = 0;
+    if (len) {
+        d = kmalloc(len);
+        if (!d) return -ENOMEM;
+        memcpy(d, n->data, len);
+    }
+    leave_ring(n);
+    n->data = d;
+    fs->bytes += len;
+    return 0;
+}
+
 /* Sets a file's size to new_size (zero-filling growth) after checking every
  * limit; on failure nothing has changed. */
 static int resize(struct ramfs *fs, struct ramfs_node *n, uint64_t new_size) {
     if (new_size > RAMFS_MAX_FILE_SIZE) return -EFBIG;
     if (new_size == n->size) return 0;
+    int u = unshare(fs, n);
+    if (u) return u;
     if (new_size > n->size && new_size - n->size > RAMFS_MAX_TOTAL_BYTES - fs->bytes) return -ENOSPC;
     if (new_size > n->size && charge_bytes(fs, n, new_size - n->size)) return -ENOSPC;
     if (new_size == 0) {
@@ -330,8 +383,10 @@ static long node_write(struct ramfs *fs, struct ramfs_node *n, uint64_t off, con
     if (n->immutable) return -EPERM;
     if (len == 0) return 0;
     if (off > RAMFS_MAX_FILE_SIZE || len > RAMFS_MAX_FILE_SIZE - off) return -EFBIG; /* no overflow */
+    int r = unshare(fs, n);
+    if (r) return r;
     if (off + len > n->size) {
-        int r = resize(fs, n, off + len);
+        r = resize(fs, n, off + len);
         if (r) return r;
     }
     memcpy(n->data + off, buf, len);
@@ -389,6 +444,34 @@ static int ramfs_create_file(void *ctx, const char *path, int immutable, const v
     return 0;
 }
 
+int ramfs_link(struct ramfs *fs, const char *from, const char *to) {
+    struct ramfs_node *src, *dir;
+    char name[VFS_NAME_MAX + 1];
+    int r = find(fs, from, &src);
+    if (r) return r;
+    if (src->type != VFS_FILE) return -EPERM;   /* as link(2) on a directory */
+    r = can_add(fs, to, &dir, name);
+    if (r) return r;
+    int owner = charge_node(fs);
+    if (owner < 0) return owner;
+    struct ramfs_node *n = new_node(fs, VFS_FILE, name);
+    if (!n) return -ENOMEM;
+    n->owner = owner;
+    n->mode = src->mode;
+    n->data = src->data;
+    n->size = src->size;
+    if (!src->twin) {
+        src->twin = src;
+        src->primary = 1;
+    }
+    n->twin = src->twin;
+    src->twin = n;
+    link_into(dir, n);
+    touch_dir(fs, dir);
+    fs->files++;
+    return 0;
+}
+
 static int ramfs_truncate(void *ctx, const char *path, uint64_t size) {
     struct ramfs_node *n;
     int r = find(ctx, path, &n);
@@ -396,13 +479,14 @@ static int ramfs_truncate(void *ctx, const char *path, uint64_t size) {
 }
 
 static void free_node(struct ramfs *fs, struct ramfs_node *n) {
-    if (n->type == VFS_FILE) {
-        fs->files--;
-        fs->bytes -= n->size;
+    if (n->twin) {
+        leave_ring(n);   /* the block, and its count in fs->bytes, live on with the others */
     } else {
-        fs->dirs--;
+        if (n->type == VFS_FILE) fs->bytes -= n->size;
+        kfree(n->data);
     }
-    kfree(n->data);
+    if (n->type == VFS_FILE) fs->files--;
+    else fs->dirs--;
     kfree(n);
 }
 

@@ -88,6 +88,15 @@ void ramfs_set_quota(struct ramfs *fs, const struct ramfs_quota *q);
 void ramfs_set_clock(struct ramfs *fs, uint64_t (*clock)(void));
 void ramfs_owner_usage(const struct ramfs *fs, int owner, uint32_t *nodes, uint64_t *bytes);
 
+/* A new file `to` with from's contents and mode, sharing from's data block
+ * instead of copying it: no bytes are charged, nlink counts the names
+ * sharing it, each has its own inode number. Not a POSIX hard link: the
+ * block is read-only, and writing or truncating one name first gives that
+ * name a private copy (charged then), so the others never change. For the
+ * boot tree's hard-linked initrd entries (fs/initrd.c). Errors as create,
+ * -EPERM if from is not a file. */
+int ramfs_link(struct ramfs *fs, const char *from, const char *to);
+
 struct ramfs_usage {
     uint32_t files, dirs;        /* dirs counts the root */
     uint32_t nodes, free_nodes;  /* free_nodes = RAMFS_MAX_NODES - nodes */

@@ -8,6 +8,13 @@
 #                directories)
 #   DEST=FILE    FILE stored as DEST (e.g. etc/issue=boot/issue.txt)
 #   FILE         a user program: build/user/hello.elf is stored as bin/hello
+# When bin/busybox is among the inputs, each applet it lists (`busybox
+# --list`, so it must run on the build host: Debian's busybox-static does)
+# becomes bin/<applet>, a hard link to bin/busybox, unless an input already
+# provides that name (SECoS's own programs win). cpio stores the links as
+# newc entries sharing one inode number, the data once; the kernel makes
+# them names sharing one block (fs/initrd.c), so argv[0] is the applet name
+# and busybox dispatches on it.
 # etc/motd (one line, $MOTD or a default welcome) is added unless an input
 # provides it.
 #
@@ -47,6 +54,13 @@ for arg in "$@"; do
         put "$arg" "bin/${base%.elf}"
     fi
 done
+if [ -f "$stage/bin/busybox" ]; then
+    applets=$("$stage/bin/busybox" --list) || die "cannot run '$stage/bin/busybox --list' on this host"
+    for a in $applets; do
+        case $a in */*|.|..|'') die "odd applet name '$a'" ;; esac
+        [ -e "$stage/bin/$a" ] || ln "$stage/bin/busybox" "$stage/bin/$a"
+    done
+fi
 if [ ! -e "$stage/etc/motd" ]; then
     mkdir -p "$stage/etc"
     printf '%s\n' "$MOTD" > "$stage/etc/motd"

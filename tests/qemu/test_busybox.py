@@ -98,8 +98,11 @@ def host_run(root: Path, cmd: str) -> tuple[str, int]:
     return p.stdout.decode("latin-1"), p.returncode
 
 
-def secos_run(vm, cmd: str) -> tuple[str, int]:
-    out = vm.run(f"run /bin/busybox {cmd.removeprefix('sorted:')}", timeout=120)
+def secos_run(vm, cmd: str, direct: bool = False) -> tuple[str, int]:
+    """direct: run the applet as /bin/<applet> (the initrd's link to
+    busybox), so busybox dispatches on argv[0]."""
+    cmd = cmd.removeprefix('sorted:')
+    out = vm.run(f"run /bin/{cmd}" if direct else f"run /bin/busybox {cmd}", timeout=120)
     status = re.search(r"\[EXIT\] pid=\d+ status=(-?\d+)$", out, re.M)
     assert status, out
     out = NOISE.sub("", out)
@@ -116,6 +119,28 @@ def same(cmd: str, got: tuple[str, int], want: tuple[str, int]) -> None:
 @pytest.mark.parametrize("cmd", CASES)
 def test_applet_matches_host(initrd_vm, host_root, cmd):
     same(cmd, secos_run(initrd_vm, cmd), host_run(host_root, cmd))
+
+
+# Run as /bin/<applet>: the initrd's applet names (tools/mkinitrd.sh).
+DIRECT = ["ls /data", "sh -c echo|wc", "cat /data/poem.txt", "wc -l /data/fruits.txt",
+          "sh -c ls${IFS}/data|sort${IFS}-r", "echo hello world"]
+
+
+@pytest.mark.parametrize("cmd", DIRECT)
+def test_applet_name_matches_host(initrd_vm, host_root, cmd):
+    same(cmd, secos_run(initrd_vm, cmd, direct=True), host_run(host_root, cmd))
+
+
+def test_secos_programs_win_over_applets(initrd_vm):
+    """/bin/true is SECoS's own program, not busybox's applet; the applet
+    names share busybox's one data block (nlink counts them)."""
+    out = initrd_vm.run("run /bin/true", timeout=60)
+    assert re.search(r"\[EXIT\] pid=\d+ status=0$", out, re.M), out
+    out, st = secos_run(initrd_vm, "stat -c %h%s /bin/busybox /bin/cat")
+    lines = out.split()
+    assert st == 0 and len(lines) == 2 and lines[0] == lines[1], out
+    bb = secos_run(initrd_vm, "cmp /bin/busybox /bin/cat")
+    assert bb == ("", 0), bb
 
 
 def test_file_operations_sequence_matches_host(initrd_vm, host_root):

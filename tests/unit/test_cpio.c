@@ -537,15 +537,43 @@ static void test_directories_and_empty_files(void **state)
     assert_code(&a, CPIO_ERR_DIR_SIZE);
 }
 
-static void test_hardlinks_refused(void **state)
+/* Entry i gets inode number ino (add_raw numbers them 1, 2, ...). */
+static void set_ino(struct ar *a, int i, uint32_t ino)
+{
+    char f[9];
+    snprintf(f, sizeof(f), "%08X", ino);
+    memcpy(a->buf + a->hdr[i] + 6, f, 8);
+}
+
+/* GNU cpio's newc hard links: one entry per name, same inode number, the
+ * data only with the last. Each is returned with ino and nlink so the
+ * caller can group them. */
+static void test_hardlinks_returned(void **state)
 {
     (void)state;
     static struct ar a;
+    static struct result r;
     memset(&a, 0, sizeof(a));
-    add_raw(&a, "first", 5, 0100644, 2, NULL, 0);   /* GNU cpio: data comes with the last link */
-    add_raw(&a, "last", 4, 0100644, 2, "data", 4);
+    add_raw(&a, "first", 5, 0100755, 3, NULL, 0);
+    add_raw(&a, "second", 6, 0100755, 3, NULL, 0);
+    add_raw(&a, "last", 4, 0100755, 3, "data", 4);
+    add_raw(&a, "alone", 5, 0100644, 1, "x", 1);
+    set_ino(&a, 0, 42);
+    set_ino(&a, 1, 42);
+    set_ino(&a, 2, 42);
     trailer(&a);
-    assert_code(&a, CPIO_ERR_HARDLINK);
+    run(&a, &r);
+    assert_int_equal(r.code, CPIO_END);
+    assert_int_equal(r.n, 4);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(r.e[i].type, CPIO_FILE);
+        assert_int_equal(r.e[i].ino, 42);
+        assert_int_equal(r.e[i].nlink, 3);
+        assert_int_equal(r.e[i].size, i == 2 ? 4 : 0);
+    }
+    assert_memory_equal(r.e[2].data, "data", 4);
+    assert_int_equal(r.e[3].nlink, 1);
+    assert_int_equal(r.e[3].ino, 4);
 }
 
 static void test_unsupported_types(void **state)
@@ -807,7 +835,7 @@ int main(void)
         cmocka_unit_test(test_every_truncation),
         cmocka_unit_test(test_bytes_after_trailer_ignored),
         cmocka_unit_test(test_directories_and_empty_files),
-        cmocka_unit_test(test_hardlinks_refused),
+        cmocka_unit_test(test_hardlinks_returned),
         cmocka_unit_test(test_unsupported_types),
         cmocka_unit_test(test_error_is_sticky),
         cmocka_unit_test(test_null_args),

@@ -683,6 +683,62 @@ static void test_destroy_frees_deep_tree(void **state) {
 static uint64_t fake_now = 1000;
 static uint64_t fake_clock(void) { return fake_now; }
 
+/* ramfs_link: names sharing one block cost its bytes once; writing,
+ * truncating or renaming over one name never changes another; the block
+ * goes with the last name (the initrd's busybox applets). */
+static void test_link_shares_and_unshares(void **state) {
+    (void)state;
+    long blocks = live_blocks, bytes = live_bytes;
+    struct vfs_stat st;
+    assert_int_equal(mk("/a", "hello"), 0);
+    assert_int_equal(ramfs_link(fs, "/a", "/b"), 0);
+    assert_int_equal(ramfs_link(fs, "/b", "/c"), 0);
+    assert_int_equal(ramfs_link(fs, "/a", "/d"), 0);
+    assert_int_equal(ramfs_link(fs, "/a", "/b"), -EEXIST);
+    assert_int_equal(ramfs_link(fs, "/", "/e"), -EPERM);
+    assert_int_equal(ramfs_link(fs, "/nope", "/e"), -ENOENT);
+    assert_int_equal(usage().files, 4);
+    assert_int_equal(usage().bytes, 5);                 /* one block */
+    assert_int_equal(ramfs_ops.lookup(fs, "/c", &st), 0);
+    assert_int_equal(st.nlink, 4);
+    assert_string_equal(content("/c"), "hello");
+    assert_int_equal(ramfs_ops.write(fs, "/b", 0, "J", 1), 1);   /* b gets its own copy */
+    assert_string_equal(content("/b"), "Jello");
+    assert_string_equal(content("/a"), "hello");
+    assert_string_equal(content("/c"), "hello");
+    assert_int_equal(usage().bytes, 10);
+    assert_int_equal(ramfs_ops.lookup(fs, "/b", &st), 0);
+    assert_int_equal(st.nlink, 1);
+    assert_int_equal(ramfs_ops.lookup(fs, "/a", &st), 0);
+    assert_int_equal(st.nlink, 3);
+    assert_int_equal(ramfs_ops.truncate(fs, "/d", 2), 0);       /* so does d */
+    assert_string_equal(content("/d"), "he");
+    assert_string_equal(content("/c"), "hello");
+    assert_int_equal(usage().bytes, 12);
+    assert_int_equal(ramfs_ops.remove(fs, "/a"), 0);            /* the primary goes: c holds it */
+    assert_string_equal(content("/c"), "hello");
+    assert_int_equal(usage().bytes, 12);
+    assert_int_equal(ramfs_ops.lookup(fs, "/c", &st), 0);
+    assert_int_equal(st.nlink, 1);
+    assert_int_equal(ramfs_link(fs, "/c", "/e"), 0);
+    assert_int_equal(ramfs_ops.rename_replace(fs, "/b", "/e"), 0);  /* over a sharer */
+    assert_string_equal(content("/e"), "Jello");
+    assert_string_equal(content("/c"), "hello");
+    assert_int_equal(usage().bytes, 12);
+    assert_int_equal(ramfs_link(fs, "/c", "/f"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/c"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/f"), 0);            /* the last name frees the block */
+    assert_int_equal(ramfs_ops.remove(fs, "/d"), 0);
+    assert_int_equal(ramfs_ops.remove(fs, "/e"), 0);
+    assert_int_equal(usage().files, 0);
+    assert_int_equal(usage().bytes, 0);
+    assert_int_equal(live_blocks, blocks);
+    assert_int_equal(live_bytes, bytes);
+    /* Shared names left for ramfs_destroy (teardown checks the heap). */
+    assert_int_equal(mk("/g", "x"), 0);
+    assert_int_equal(ramfs_link(fs, "/g", "/h"), 0);
+}
+
 static void test_inode_unlink_while_open(void **state) {
     (void)state;
     long blocks = live_blocks, bytes = live_bytes;
@@ -865,6 +921,7 @@ int main(void) {
         T(test_accounting_back_to_zero),
         T(test_out_of_memory_changes_nothing),
         T(test_destroy_frees_deep_tree),
+        T(test_link_shares_and_unshares),
         T(test_inode_unlink_while_open),
         T(test_inode_refcount_without_unlink),
         T(test_inode_follows_rename),
