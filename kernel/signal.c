@@ -85,7 +85,10 @@ int signal_fault(int sig, int code, uint64_t addr) {
     return 1;
 }
 
-int signal_for_vector(uint64_t vector) {
+int signal_for_vector(uint64_t vector, uint64_t error) {
+    /* int3 reaches ring 0 as #GP on its DPL-0 gate, the error code naming
+     * IDT entry 3 (QEMU's TCG scales the index by 16, hardware by 8). */
+    if (vector == 13 && (error == ((3 << 3) | 2) || error == ((3 << 4) | 2))) return SIGTRAP; /* as Linux's */
     switch (vector) {
     case 0: case 16: case 19: return SIGFPE;  /* #DE, #MF, #XM */
     case 1: case 3: return SIGTRAP;           /* #DB, #BP */

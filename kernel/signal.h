@@ -72,8 +72,9 @@ int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr);
  * default action applies (the caller prints [KILL] and ends the process). */
 int signal_fault(int sig, int code, uint64_t addr);
 
-/* The Linux signal for an exception vector in ring 3. */
-int signal_for_vector(uint64_t vector);
+/* The Linux signal for an exception in ring 3 (error: its error code), for
+ * delivery and for the wait status of a process the fault killed. */
+int signal_for_vector(uint64_t vector, uint64_t error);
 
 /* sig's action for p (SIG_DFL when p has no table). */
 const struct proc_sigaction *signal_action(const struct proc *p, int sig);

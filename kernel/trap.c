@@ -5,22 +5,6 @@
 #include "mm/vmm.h"
 #include "kernel/signal.h"
 
-/* The Linux signal a fatal exception stands for (what a Linux parent's
- * wait status shows): #DE SIGFPE, #DB/#BP SIGTRAP, #UD SIGILL, #AC SIGBUS,
- * x87/SIMD errors SIGFPE, everything else (#PF, #GP, #SS, ...) SIGSEGV. */
-static int vector_signal(uint64_t vector, uint64_t error) {
-    /* int3 reaches ring 0 as #GP on its DPL-0 gate, the error code naming
-     * IDT entry 3 (QEMU's TCG scales the index by 16, hardware by 8). */
-    if (vector == 13 && (error == ((3 << 3) | 2) || error == ((3 << 4) | 2))) return 5; /* SIGTRAP, as Linux's */
-    switch (vector) {
-    case 0: case 16: case 19: return 8; /* SIGFPE */
-    case 1: case 3: return 5;           /* SIGTRAP */
-    case 6: return 4;                   /* SIGILL */
-    case 17: return 7;                  /* SIGBUS */
-    default: return 11;                 /* SIGSEGV */
-    }
-}
-
 void trap_user_fault(struct trapframe *tf, uint64_t cr2) {
     /* Ring 3 always runs a user process; anything else is a kernel bug. */
     if (!current || current->is_kernel) panic("user-mode fault with no user process (vector %lu)", tf->vector);
@@ -28,18 +12,18 @@ void trap_user_fault(struct trapframe *tf, uint64_t cr2) {
         struct address_space *as = vmm_current();
         as->limit_hit = 0;
         if (vmm_handle_page_fault(cr2, tf->error)) return;
-        current->term_signal = 11; /* SIGSEGV */
+        current->term_signal = SIGSEGV;
         if (as->limit_hit) proc_kill_current("memory limit reached", tf, cr2, 128 + 14);
     }
     /* A Linux program gets the signal (a handler may catch it); the default
      * action is the same [KILL] line, with the signal as its end. */
     if (current->abi == PROC_ABI_LINUX) {
-        int sig = vector_signal(tf->vector, tf->error);
+        int sig = signal_for_vector(tf->vector, tf->error);
         int code = tf->vector == 14 ? ((tf->error & 1) ? 2 : 1) : tf->vector == 13 ? SI_KERNEL : SI_FAULT;
         if (signal_fault(sig, code, cr2)) return; /* delivered on the way out (isr_return) */
         current->term_signal = sig;
         proc_kill_current(exception_name(tf->vector), tf, cr2, 128 + sig);
     }
-    current->term_signal = vector_signal(tf->vector, tf->error);
+    current->term_signal = signal_for_vector(tf->vector, tf->error);
     proc_kill_current(exception_name(tf->vector), tf, cr2, 128 + (int)tf->vector);
 }
