@@ -2,6 +2,7 @@
 #include "mm/kheap.h"
 #include "lib/string.h"
 #include "arch/x86_64/panic.h"
+#include "kernel/proc.h"
 
 static uint64_t live;   /* heap descriptions alive: each file_alloc until its last file_put */
 
@@ -33,5 +34,9 @@ void file_put(struct file *f) {
 }
 
 uint64_t file_live_count(void) { return live; }
+
+static int poll_chan;
+const void *file_poll_chan(void) { return &poll_chan; }
+void file_poll_notify(void) { wakeup(&poll_chan); }
 
 int file_poll(struct file *f) { return f->ops->poll ? f->ops->poll(f) : FILE_POLLIN | FILE_POLLOUT; }

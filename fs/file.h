@@ -15,6 +15,8 @@ struct file;
 /* poll readiness bits (Linux's values) */
 #define FILE_POLLIN  0x001
 #define FILE_POLLOUT 0x004
+#define FILE_POLLERR 0x008
+#define FILE_POLLHUP 0x010
 
 struct file_ops {
     /* ubuf is a user address: the op checks and copies it (mm/usercopy.h).
@@ -55,6 +57,12 @@ void file_put(struct file *f);           /* one fewer; the last one releases and
 /* What f is ready for now (FILE_POLL*): its poll op, or both for a file
  * that has none (regular files never block). For poll/select. */
 int file_poll(struct file *f);
+/* Some file's readiness may have changed (data arrived, room appeared, a
+ * peer closed): every poll/select sleeper wakes and rechecks. Any object
+ * with a poll op calls it on each such change; safe from interrupts. */
+void file_poll_notify(void);
+/* The channel poll/select sleep on (sleep_on), woken by file_poll_notify. */
+const void *file_poll_chan(void);
 /* Descriptions alive now (the console's two excluded): the leak checks. */
 uint64_t file_live_count(void);
 

@@ -15,9 +15,9 @@ generated data ($(BUILD)/k/gen: font, version, embedded programs).
 
 The order, lowest first (docs/ARCHITECTURE.md says what each folder owns):
 
-    lib, include/secos  <  boot  <  arch  <  mm  <  kernel
+    lib, include/secos  <  boot  <  arch  <  mm  <  kernel  <  block
         <  fs, drivers, dspace (subsystems: never include each other)
-        <  console, tests/kernel  <  init
+        <  tty  <  console, tests/kernel  <  init
 
 A folder may include its own layer's folder and any folder below. Subsystems
 are peers: one that needs another gets a hook registered at init. uefi/ (the
@@ -38,9 +38,11 @@ RANKS = {
     "arch/x86_64": 2,
     "mm": 3,
     "kernel": 4,
-    "fs": 5, "drivers": 5, "dspace": 5,
-    "console": 6, "tests/kernel": 6,
-    "init": 7,
+    "block": 5,
+    "fs": 6, "drivers": 6, "dspace": 6,
+    "tty": 7,
+    "console": 8, "tests/kernel": 8,
+    "init": 9,
 }
 # Peers that may include each other (none of the subsystems may): lib and the
 # user ABI headers are both the bottom, shared by every program.
