@@ -51,6 +51,11 @@ uint8_t pci_find_cap(const struct pci_dev *d, uint8_t cap_id, uint8_t after);
 /* A memory BAR mapped uncached into the kernel's address space (kernel
  * virtual address), or 0 for an I/O or absent BAR or when mapping fails. */
 volatile void *pci_map_bar(const struct pci_dev *d, int bar);
+/* Calls fn(arg) on every interrupt of d's legacy INTx line. Lines are
+ * shared (level-triggered on q35 and pc): every handler registered on a line
+ * runs on each of its interrupts and must check its own device's status.
+ * 0, -ENODEV (no line routed), -ENOSPC (too many handlers). */
+int pci_irq_register(const struct pci_dev *d, void (*fn)(void *arg), void *arg);
 /* "vendor:device class name" for lspci, e.g. "mass storage / SATA (AHCI)". */
 const char *pci_class_name(uint8_t class_code, uint8_t subclass, uint8_t prog_if);
 
