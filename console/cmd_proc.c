@@ -65,6 +65,7 @@ static const char *state_name(enum proc_state s) {
     case PROC_RUNNING: return "RUNNING";
     case PROC_BLOCKED: return "BLOCKED";
     case PROC_ZOMBIE: return "ZOMBIE";
+    case PROC_STOPPED: return "STOPPED";
     default: return "?";
     }
 }

@@ -49,6 +49,7 @@ static char state_letter(const struct proc *p) {
     switch (p->state) {
     case PROC_ZOMBIE: return 'Z';
     case PROC_READY: case PROC_RUNNING: return 'R';
+    case PROC_STOPPED: return 'T';
     default: return 'S';
     }
 }

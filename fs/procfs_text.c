@@ -93,6 +93,7 @@ static const char *state_name(char s) {
     switch (s) {
     case 'R': return "running";
     case 'Z': return "zombie";
+    case 'T': return "stopped";
     default: return "sleeping";
     }
 }

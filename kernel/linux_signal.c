@@ -7,6 +7,7 @@
 #include "kernel/proc.h"
 #include "kernel/signal.h"
 #include "kernel/sigframe.h"
+#include "kernel/pgrp.h"
 #include "mm/usercopy.h"
 #include "lib/string.h"
 #include "secos/errno.h"
@@ -161,8 +162,7 @@ static long send_to(struct proc *t, int sig, int code) {
 }
 
 /* pid > 0: that process; 0: the caller's group; -1: every user process but
- * the caller (as Linux); < -1: group -pid.
- * Without process groups a group is its leader alone (pid 0 = the caller). */
+ * the caller (as Linux); < -1: every member of group -pid (-ESRCH if none). */
 long linux_kill(SYSARGS) {
     UNUSED_ARGS();
     int pid = (int)a0, sig = (int)a1;
@@ -177,9 +177,9 @@ long linux_kill(SYSARGS) {
         }
         return found ? 0 : -ESRCH;
     }
-    if (pid == 0) return send_to(current, sig, SI_USER);
     if (pid == INT32_MIN) return -ESRCH;
-    return send_to(proc_by_pid(pid < 0 ? -pid : pid), sig, SI_USER);
+    if (pid <= 0) return pgrp_signal(pid ? -pid : current->pgid, sig, SI_USER, current->pid) ? 0 : -ESRCH;
+    return send_to(proc_by_pid(pid), sig, SI_USER);
 }
 
 long linux_tkill(SYSARGS) {

@@ -10,6 +10,7 @@
 #include "secos/errno.h"
 #include "mm/usercopy.h"
 #include "kernel/signal.h"
+#include "kernel/pgrp.h"
 #include "kernel/time.h"
 
 struct proc proc_table[PROC_MAX];
@@ -217,6 +218,7 @@ static void proc_release(struct proc *p) {
         if (vmm_current() == as) vmm_activate(&kernel_space);
         vmm_space_destroy(as);
     }
+    pgrp_orphan_on_exit(p); /* while its children still name it */
     /* Children outlive their parent as orphans; the kernel reaps those. */
     for (int i = 0; i < PROC_MAX; i++)
         if (proc_table[i].state != PROC_UNUSED && proc_table[i].parent == p->pid) proc_table[i].parent = -1;
@@ -226,9 +228,7 @@ static void proc_become_zombie(struct proc *p, int status) {
     p->exit_status = status;
     p->state = PROC_ZOMBIE;
     p->wake_tick = 0;
-    struct proc *parent = p->parent >= 0 ? proc_by_pid(p->parent) : 0;
-    if (parent) wakeup(parent);
-    if (parent && !parent->is_kernel) signal_send(parent, SIGCHLD, SI_CHILD_EXITED, p->pid, 0);
+    signal_child_ended(p);
 }
 
 void proc_vfork_release(struct proc *child) {

@@ -20,7 +20,10 @@ struct file;
 #define PROC_CWD_MAX  256          /* holds a VFS path (fs/vfs.h VFS_PATH_MAX + 1) */
 #define PROC_FD_CLOEXEC 1          /* fd_flags bit: closed by execve (fs/fd.c) */
 
-enum proc_state { PROC_UNUSED = 0, PROC_READY, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE };
+/* PROC_STOPPED: job control stopped it (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU);
+ * it sits in the user-return hook, never scheduled until SIGCONT or SIGKILL
+ * makes it READY (kernel/signal.c). Nothing else wakes it. */
+enum proc_state { PROC_UNUSED = 0, PROC_READY, PROC_RUNNING, PROC_BLOCKED, PROC_ZOMBIE, PROC_STOPPED };
 
 /* Which system call table a process uses, fixed at exec from its image
  * (kernel/loader.c): a valid SECOS manifest without MANIFEST_FLAG_ABI_LINUX
@@ -46,7 +49,17 @@ struct proc_signals {
     uint64_t saved_mask;                     /* rt_sigsuspend's mask, back after the handler */
     uint8_t restore_mask;                    /* saved_mask is to be restored */
     uint8_t force_iret;                      /* rt_sigreturn rewrote the frame: leave through IRETQ */
+    /* A system call returned -EINTR (syscall_dispatch): if no handler runs
+     * on this way out, the hook restarts it (Linux's ERESTARTSYS), so a stop
+     * and continue is invisible to the interrupted call. */
+    uint8_t restart;
+    uint32_t restart_nr;                     /* the interrupted call's number */
+    int32_t chld_status;                     /* si_status of the pending SIGCHLD */
 };
+
+/* What wait4's WUNTRACED / WCONTINUED report, once each (kernel/signal.c
+ * sets it, kernel/linux_wait.c consumes it). */
+enum proc_job_report { PROC_JOB_NONE = 0, PROC_JOB_STOPPED, PROC_JOB_CONTINUED };
 
 struct proc {
     int pid;
@@ -59,6 +72,8 @@ struct proc {
     int pgid, sid;                 /* process group and session (inherited by fork) */
     int vfork_parent;              /* pid blocked in vfork until this child execs or exits, 0 = none */
     uint8_t did_exec;              /* has called execve since fork (setpgid by the parent: -EACCES) */
+    uint8_t stop_sig;              /* the signal that stopped it (PROC_STOPPED, and the WUNTRACED report) */
+    uint8_t job_report;            /* enum proc_job_report: a stop or continue its parent has not waited for */
     uint64_t ctx_rsp;              /* saved kernel rsp while switched out */
     struct trapframe *tf;          /* user frame at the top of the kernel stack */
     struct kstack kstack;
@@ -132,7 +147,9 @@ int proc_count(void);
  * return -EINTR while this holds. */
 static inline int proc_signal_pending(const struct proc *p) { return (p->sig.pending & ~p->sig.blocked) != 0; }
 /* The return-to-ring-3 hook has work for p (arch/x86_64/percpu.h user_work). */
-static inline int proc_user_work(const struct proc *p) { return proc_signal_pending(p) || p->sig.force_iret; }
+static inline int proc_user_work(const struct proc *p) {
+    return proc_signal_pending(p) || p->sig.force_iret || p->sig.restart;
+}
 /* Recomputes p->user_work after p's signal state changed, and
  * percpu0.user_work if p is running (the scheduler copies p->user_work there
  * when it switches to p). Every change of p->sig must be followed by it. */

@@ -57,6 +57,7 @@ struct linux_siginfo {
     int32_t si_signo, si_errno, si_code, pad;
     union {
         struct { int32_t pid; uint32_t uid; } kill; /* SI_USER, SI_TKILL */
+        struct { int32_t pid; uint32_t uid; int32_t status, pad; int64_t utime, stime; } chld; /* SIGCHLD */
         uint64_t addr;                              /* faults: the address */
         uint8_t raw[112];
     } f;

@@ -5,6 +5,7 @@
 #include "kernel/signal.h"
 #include "kernel/proc.h"
 #include "kernel/sigframe.h"
+#include "kernel/pgrp.h"
 #include "arch/x86_64/trap_hooks.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
@@ -16,9 +17,11 @@
 #include "secos/errno.h"
 
 #define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
-/* Default ignore, and the stop/continue signals, ignored until job control. */
-#define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT) | \
-                         SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
+/* Default ignore (SIGCONT's default continues, in signal_send, then ignores). */
+#define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | SIG_BIT(SIGCONT))
+#define STOP_SIGNALS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
+/* The terminal's stop signals: discarded for a process of an orphaned group. */
+#define TTY_STOP_SIGNALS (STOP_SIGNALS & ~SIG_BIT(SIGSTOP))
 /* Faults: delivered before anything else pending, as Linux dequeues them. */
 #define SYNCHRONOUS (SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGFPE) | SIG_BIT(SIGTRAP))
 
@@ -52,25 +55,73 @@ static int ignored(const struct proc *p, int sig) {
     return h == SIG_IGN || (h == SIG_DFL && (DEFAULT_IGNORED & SIG_BIT(sig)));
 }
 
-int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr) {
+/* Tells p's parent that p stopped, continued or ended (code CLD_*,
+ * status the si_status): its wait4 rechecks; a user parent gets SIGCHLD,
+ * except for a stop or continue when its SIGCHLD action has SA_NOCLDSTOP. */
+static void notify_parent(struct proc *p, int code, int status) {
+    struct proc *parent = p->parent > 0 ? proc_by_pid(p->parent) : 0;
+    if (!parent) return;
+    wakeup(parent);
+    if (parent->is_kernel) return;
+    if (code != CLD_EXITED && code != CLD_KILLED && (signal_action(parent, SIGCHLD)->flags & SA_NOCLDSTOP)) return;
+    signal_send_child(parent, p->pid, code, status);
+}
+
+/* Interrupts off. p was stopped; SIGCONT (or the kernel, for an orphaned
+ * group) makes it runnable: it goes on from where it stopped, in the hook. */
+static void continue_stopped(struct proc *p) {
+    p->state = PROC_READY;
+    p->job_report = PROC_JOB_CONTINUED;
+    notify_parent(p, CLD_CONTINUED, SIGCONT);
+}
+
+static int send(struct proc *p, int sig, int code, int pid, int status) {
     if (sig < 1 || sig > PROC_NSIG) return -EINVAL;
     uint64_t f = irq_save();
     uint64_t bit = SIG_BIT(sig);
-    /* A blocked ignored signal stays pending: the action may change before
-     * it is unblocked (Linux does the same). */
     /* No tf yet: still being built by spawn (BLOCKED until then, never to be woken early). */
-    if (p->is_kernel || !p->tf || p->state == PROC_UNUSED || p->state == PROC_ZOMBIE ||
-        (!(p->sig.blocked & bit) && ignored(p, sig))) {
+    if (p->is_kernel || !p->tf || p->state == PROC_UNUSED || p->state == PROC_ZOMBIE) {
         irq_restore(f);
         return 0;
     }
-    (void)addr;
-    if (!(p->sig.pending & bit)) p->sig.info[sig - 1] = (struct proc_siginfo){ code, pid };
+    /* Stop and continue cancel each other's pending instances whatever the
+     * actions, and SIGCONT continues even when ignored or caught (POSIX). */
+    if (bit & STOP_SIGNALS) p->sig.pending &= ~SIG_BIT(SIGCONT);
+    if (sig == SIGCONT) {
+        p->sig.pending &= ~STOP_SIGNALS;
+        if (p->state == PROC_STOPPED) continue_stopped(p);
+    }
+    /* A blocked ignored signal stays pending: the action may change before
+     * it is unblocked (Linux does the same). */
+    if (!(p->sig.blocked & bit) && ignored(p, sig)) {
+        proc_update_user_work(p);
+        irq_restore(f);
+        return 0;
+    }
+    if (!(p->sig.pending & bit)) {
+        p->sig.info[sig - 1] = (struct proc_siginfo){ code, pid };
+        if (sig == SIGCHLD) p->sig.chld_status = status;
+    }
     p->sig.pending |= bit; /* standard semantics for all 64: one instance pending at most */
     if (proc_signal_pending(p) && p->state == PROC_BLOCKED) p->state = PROC_READY; /* its sleep returns -EINTR */
+    if (sig == SIGKILL && p->state == PROC_STOPPED) p->state = PROC_READY; /* it dies in the hook */
     proc_update_user_work(p);
     irq_restore(f);
     return 0;
+}
+
+int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr) {
+    (void)addr;
+    return send(p, sig, code, pid, 0);
+}
+
+void signal_send_child(struct proc *parent, int child_pid, int code, int status) {
+    send(parent, SIGCHLD, code, child_pid, status);
+}
+
+void signal_child_ended(struct proc *p) {
+    notify_parent(p, p->term_signal ? CLD_KILLED : CLD_EXITED,
+                  p->term_signal ? p->term_signal : (p->exit_status & 0xff));
 }
 
 int signal_fault(int sig, int code, uint64_t addr) {
@@ -109,6 +160,7 @@ int signal_fork(struct proc *child, const struct proc *parent) {
     child->sig.pending = 0;
     child->sig.restore_mask = 0;
     child->sig.force_iret = 0;
+    child->sig.restart = 0;
     return 0;
 }
 
@@ -144,6 +196,7 @@ static int deliver(struct proc *p, struct trapframe *tf, int sig, const struct p
     uint64_t addr = (SYNCHRONOUS & SIG_BIT(sig)) ? p->sig.fault_addr : 0;
     if (SYNCHRONOUS & SIG_BIT(sig)) info.f.addr = addr;
     else info.f.kill.pid = pi->pid;
+    if (sig == SIGCHLD) info.f.chld.status = p->sig.chld_status;
     struct linux_rt_sigframe f;
     sigframe_fill(&f, tf, act->restorer, fpstate, oldmask, &info, addr);
     if (copy_to_user(frame, &f, sizeof f)) return -1;
@@ -162,12 +215,46 @@ static int next_signal(uint64_t ready) {
     return __builtin_ctzll(ready) + 1;
 }
 
+/* Interrupts off. The default action of a stop signal: the process stops
+ * right here, on its way back to ring 3, and is not scheduled again until
+ * SIGCONT or SIGKILL makes it READY (signal_send). */
+static void stop_current(struct proc *p, int sig) {
+    p->stop_sig = (uint8_t)sig;
+    p->job_report = PROC_JOB_STOPPED;
+    p->state = PROC_STOPPED;
+    notify_parent(p, CLD_STOPPED, sig);
+    while (p->state == PROC_STOPPED) schedule();
+}
+
+/* A call that returned -EINTR and met no handler on its way out runs again
+ * from its SYSCALL / INT 0x80 instruction (both two bytes), with the same
+ * arguments (they are still in the frame), as Linux restarts ERESTARTSYS. */
+static void restart_call(const struct proc *p, struct trapframe *tf) {
+    if ((tf->vector == 0x100 || tf->vector == 0x80) && (int64_t)tf->rax == -EINTR) {
+        tf->rax = p->sig.restart_nr;
+        tf->rip -= 2;
+    }
+}
+
+void signal_syscall_interrupted(uint64_t nr) {
+    struct proc *p = current;
+    /* rt_sigreturn rewrote the frame: its -EINTR is the restored rax of a
+     * call a handler interrupted, not its own. */
+    if (p->sig.force_iret) return;
+    uint64_t f = irq_save();
+    p->sig.restart = 1;
+    p->sig.restart_nr = (uint32_t)nr;
+    proc_update_user_work(p);
+    irq_restore(f);
+}
+
 /* The user-return hook: every pending unblocked signal, lowest first (a
  * handler's frame nests on the one before, as on Linux). */
 static void user_return(struct trapframe *tf) {
     cpu_cli();
     struct proc *p = current;
     p->sig.force_iret = 0;
+    int handled = 0;
     for (;;) {
         uint64_t ready = p->sig.pending & ~p->sig.blocked;
         if (!ready) {
@@ -186,12 +273,20 @@ static void user_return(struct trapframe *tf) {
         if (act.handler == SIG_IGN) continue;
         if (act.handler == SIG_DFL) {
             if (DEFAULT_IGNORED & SIG_BIT(sig)) continue;
+            if (STOP_SIGNALS & SIG_BIT(sig)) {
+                /* POSIX: nobody would continue an orphaned group stopped from the terminal. */
+                if (!((TTY_STOP_SIGNALS & SIG_BIT(sig)) && pgrp_is_orphaned(p->pgid))) stop_current(p, sig);
+                continue;
+            }
             char reason[16];
             ksnprintf(reason, sizeof reason, "signal %d", sig);
             die(sig, reason, tf, (SYNCHRONOUS & SIG_BIT(sig)) ? p->sig.fault_addr : 0);
         }
         if (deliver(p, tf, sig, &act) < 0) die(SIGSEGV, "bad signal frame", tf, tf->rsp);
+        handled = 1;
     }
+    if (p->sig.restart && !handled) restart_call(p, tf);
+    p->sig.restart = 0;
     proc_update_user_work(p);
 }
 

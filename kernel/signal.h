@@ -5,11 +5,24 @@
  * action, so every signal does its default to them.
  *
  * Default actions: terminate (most), terminate with core (no core is
- * written: the same as terminate), ignore (SIGCHLD, SIGURG, SIGWINCH), and
- * stop/continue (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT), which are
- * ignored until there is job control. SIGKILL and SIGSTOP can be neither
- * caught nor blocked. A process killed while in a system call only has
- * SIGKILL pending: its sleep returns -EINTR and it dies at the hook. */
+ * written: the same as terminate), ignore (SIGCHLD, SIGURG, SIGWINCH), stop
+ * (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) and continue (SIGCONT). SIGKILL and
+ * SIGSTOP can be neither caught nor blocked. A process killed while in a
+ * system call only has SIGKILL pending: its sleep returns -EINTR and it dies
+ * at the hook.
+ *
+ * Job control, as POSIX and Linux:
+ *   - a stop takes effect in the hook (a sleeping call is interrupted first,
+ *     and restarted after the continue unless a handler ran): the process is
+ *     PROC_STOPPED, never scheduled, until SIGCONT or SIGKILL;
+ *   - SIGCONT continues a stopped process whatever its action (a handler
+ *     runs after continuing); a stop signal discards a pending SIGCONT and
+ *     SIGCONT every pending stop signal;
+ *   - the parent's wait4 wakes and it gets SIGCHLD with CLD_STOPPED or
+ *     CLD_CONTINUED (not with SA_NOCLDSTOP), CLD_EXITED or CLD_KILLED at exit;
+ *   - SIGTSTP, SIGTTIN, SIGTTOU with the default action are discarded for a
+ *     process of an orphaned group (kernel/pgrp.h); a group an exit orphans
+ *     while it has a stopped member gets SIGHUP then SIGCONT. */
 #ifndef KERNEL_SIGNAL_H
 #define KERNEL_SIGNAL_H
 #include <stdint.h>
@@ -56,7 +69,11 @@ struct trapframe;
 #define SI_USER    0
 #define SI_KERNEL  0x80
 #define SI_TKILL   (-6)
-#define SI_CHILD_EXITED 1 /* CLD_EXITED */
+#define CLD_EXITED    1
+#define CLD_KILLED    2
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
+#define SA_NOCLDSTOP  0x1
 #define SI_FAULT   1      /* SEGV_MAPERR, BUS_ADRALN, ILL_ILLOPC, FPE_INTDIV, TRAP_BRKPT: the first code of each */
 
 /* Installs the user-return hook and the exec hook (once, at boot). */
@@ -66,6 +83,17 @@ void signal_init(void);
  * fields code, sender pid and addr. A signal p ignores is dropped; one it
  * does not block wakes it from any sleep. 0 or -EINVAL (bad number). */
 int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr);
+
+/* SIGCHLD to parent about child_pid, with si_code code (CLD_*) and si_status. */
+void signal_send_child(struct proc *parent, int child_pid, int code, int status);
+/* p just became a zombie: its parent's wait4 wakes, a user parent gets
+ * SIGCHLD (CLD_EXITED with the exit code, or CLD_KILLED with the signal). */
+void signal_child_ended(struct proc *p);
+
+/* syscall_dispatch: call nr of the current process returned -EINTR. The
+ * hook restarts it unless a handler runs first (a stop and continue, a
+ * signal discarded meanwhile). */
+void signal_syscall_interrupted(uint64_t nr);
 
 /* A fault in ring 3 of a Linux-personality process, as signal sig: 1 when a
  * handler will take it (the hook delivers it on the way out), 0 when the

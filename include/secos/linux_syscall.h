@@ -110,6 +110,7 @@
     X(230, clock_nanosleep, linux_clock_nanosleep) \
     X(231, exit_group, linux_exit)                 \
     X(234, tgkill, linux_tgkill)                   \
+    X(247, waitid, linux_waitid)                   \
     X(257, openat, linux_openat)                   \
     X(258, mkdirat, linux_mkdirat)                 \
     X(260, fchownat, linux_fchownat)               \
