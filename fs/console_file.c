@@ -58,11 +58,16 @@ static int console_file_stat(struct file *f, struct vfs_stat *st) {
     return 0;
 }
 
+/* Input waiting in the queue (kernel/input.c notifies on arrival); output never blocks. */
+static int console_file_poll(struct file *f) {
+    return f == &console_in ? (console_input_available() ? FILE_POLLIN : 0) : FILE_POLLOUT;
+}
+
 /* No ioctl: every terminal request (TCGETS, TIOCGWINSZ) is -ENOTTY until
  * the console is a real tty; libcs then treat it as a plain stream. */
 static const struct file_ops console_ops = {
     .read = console_file_read, .write = console_file_write, .kwrite = console_file_kwrite,
-    .stat = console_file_stat,
+    .stat = console_file_stat, .poll = console_file_poll,
 };
 
 /* One reference each that is never dropped: the console outlives everyone. */

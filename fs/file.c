@@ -36,7 +36,19 @@ void file_put(struct file *f) {
 uint64_t file_live_count(void) { return live; }
 
 static int poll_chan;
+static uint32_t poll_sleepers; /* tasks in file_poll_wait */
 const void *file_poll_chan(void) { return &poll_chan; }
-void file_poll_notify(void) { wakeup(&poll_chan); }
+void file_poll_notify(void) {
+    if (poll_sleepers) wakeup(&poll_chan);
+}
+
+int file_poll_wait(uint64_t deadline_tick) {
+    poll_sleepers++;
+    current->wake_tick = deadline_tick; /* the timer makes it READY then (kernel/sched.c) */
+    int r = sleep_on(&poll_chan);
+    current->wake_tick = 0;
+    poll_sleepers--;
+    return r;
+}
 
 int file_poll(struct file *f) { return f->ops->poll ? f->ops->poll(f) : FILE_POLLIN | FILE_POLLOUT; }

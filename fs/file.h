@@ -61,8 +61,12 @@ int file_poll(struct file *f);
  * peer closed): every poll/select sleeper wakes and rechecks. Any object
  * with a poll op calls it on each such change; safe from interrupts. */
 void file_poll_notify(void);
-/* The channel poll/select sleep on (sleep_on), woken by file_poll_notify. */
+/* The channel poll/select sleep on, woken by file_poll_notify. */
 const void *file_poll_chan(void);
+/* Interrupts off: sleeps on file_poll_chan() until a notify, the tick
+ * deadline (0: none) or a signal (-EINTR, else 0). Notifies cost a table
+ * scan only while someone sleeps here, so pipes notify on every change. */
+int file_poll_wait(uint64_t deadline_tick);
 /* Descriptions alive now (the console's two excluded): the leak checks. */
 uint64_t file_live_count(void);
 

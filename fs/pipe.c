@@ -42,8 +42,10 @@ static int pipe_sleep(struct pipe *p) {
     return r;
 }
 
+/* Readers and writers asleep here, and poll/select sleepers (file_poll_notify). */
 static void pipe_wake(struct pipe *p) {
     if (p->sleepers) wakeup(p);
+    file_poll_notify();
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -127,6 +129,7 @@ static void pipe_release(struct file *f) {
     if ((f->flags & 3) == O_RDONLY) p->readers--;
     else p->writers--;
     wakeup(p); /* a blocked reader sees EOF, a blocked writer EPIPE */
+    file_poll_notify();
     int last = p->readers == 0 && p->writers == 0;
     irq_restore(fl);
     if (last) {
@@ -135,11 +138,13 @@ static void pipe_release(struct file *f) {
     }
 }
 
-/* Ready as read and write would see it: data or EOF; room for PIPE_BUF or EPIPE. */
+/* As Linux's pipe_poll: the read end is IN with data, HUP once no writer
+ * is left (IN too while data remains); the write end is OUT with room for
+ * PIPE_BUF, ERR once no reader is left. */
 static int pipe_poll(struct file *f) {
     struct pipe *p = f->priv;
-    if ((f->flags & 3) == O_RDONLY) return p->count || p->writers == 0 ? FILE_POLLIN : 0;
-    return PIPE_RING_SIZE - p->count >= PIPE_BUF || p->readers == 0 ? FILE_POLLOUT : 0;
+    if ((f->flags & 3) == O_RDONLY) return (p->count ? FILE_POLLIN : 0) | (p->writers == 0 ? FILE_POLLHUP : 0);
+    return (PIPE_RING_SIZE - p->count >= PIPE_BUF ? FILE_POLLOUT : 0) | (p->readers == 0 ? FILE_POLLERR : 0);
 }
 
 static const struct file_ops pipe_read_ops = { .read = pipe_read, .poll = pipe_poll, .release = pipe_release };

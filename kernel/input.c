@@ -7,6 +7,7 @@
 static struct ringbuf input;
 static void (*resume_hook)(void);
 static void (*interrupt_hook)(void);
+static void (*arrival_hook)(void);
 static volatile int kicked;
 
 void console_input_init(void) { ringbuf_init(&input); }
@@ -15,6 +16,10 @@ void console_input_set_resume_hook(void (*fn)(void)) { resume_hook = fn; }
 
 void console_input_set_interrupt_hook(void (*fn)(void)) { interrupt_hook = fn; }
 
+void console_input_set_arrival_hook(void (*fn)(void)) { arrival_hook = fn; }
+
+int console_input_available(void) { return ringbuf_count(&input) != 0; }
+
 void console_input_push(uint8_t byte) {
     if (byte == 0x03 && interrupt_hook) {
         interrupt_hook();
@@ -22,6 +27,7 @@ void console_input_push(uint8_t byte) {
     }
     ringbuf_put(&input, byte);
     wakeup(&input);
+    if (arrival_hook) arrival_hook();
 }
 
 uint32_t console_input_room(void) { return (uint32_t)(RINGBUF_SIZE - ringbuf_count(&input)); }

@@ -17,6 +17,10 @@ void console_input_set_resume_hook(void (*fn)(void));
  * (the console sets it while it waits for a program). Called from interrupt
  * context; 0 removes it. */
 void console_input_set_interrupt_hook(void (*fn)(void));
+/* Called (interrupts off) after every byte that arrives: fs registers
+ * file_poll_notify, so poll/select on the console wake. */
+void console_input_set_arrival_hook(void (*fn)(void));
+int console_input_available(void);       /* bytes waiting in the ring */
 /* Wakes whoever waits in console_wait_input without a byte (the console
  * redraws its prompt after program output). */
 void console_input_kick(void);

@@ -29,6 +29,7 @@
     X(4, stat, linux_stat)                         \
     X(5, fstat, linux_fstat)                       \
     X(6, lstat, linux_lstat)                       \
+    X(7, poll, linux_poll)                         \
     X(8, lseek, sys_lseek)                         \
     X(9, mmap, linux_mmap)                         \
     X(10, mprotect, linux_mprotect)                \
@@ -44,6 +45,7 @@
     X(20, writev, linux_writev)                    \
     X(21, access, linux_access)                    \
     X(22, pipe, linux_pipe)                        \
+    X(23, select, linux_select)                    \
     X(24, sched_yield, sys_yield)                  \
     X(25, mremap, linux_enosys)                    \
     X(28, madvise, linux_madvise)                  \
@@ -120,6 +122,8 @@
     X(267, readlinkat, linux_readlinkat)           \
     X(268, fchmodat, linux_fchmodat)               \
     X(269, faccessat, linux_faccessat)             \
+    X(270, pselect6, linux_pselect6)               \
+    X(271, ppoll, linux_ppoll)                     \
     X(273, set_robust_list, linux_enosys)          \
     X(280, utimensat, linux_utimensat)             \
     X(292, dup3, linux_dup3)                       \
