@@ -14,6 +14,7 @@
 #include "kernel/syscall.h"
 #include "kernel/proc.h"
 #include "kernel/time.h"
+#include "kernel/signal.h"
 #include "arch/x86_64/cpu.h"
 #include "fs/file.h"
 #include "fs/fd.h"
@@ -36,7 +37,7 @@ static uint64_t deadline_for(uint64_t ms) {
  * so what became ready together with the signal is reported). */
 static int wait_more(uint64_t ms, uint64_t deadline) {
     if (ms == 0 || (deadline && timer_ticks() >= deadline)) return 0;
-    if (proc_signal_pending(current)) return -EINTR;
+    if (proc_signal_pending(current)) return signal_syscall_interrupted();
     file_poll_wait(deadline);
     return 1;
 }

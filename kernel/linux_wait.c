@@ -90,7 +90,7 @@ static int wait_for(int pid, uint32_t options, struct wait_result *r) {
         }
         /* Checked after the scan, as Linux: the SIGCHLD that comes with a
          * child's exit or stop does not hide the report itself. */
-        if (proc_signal_pending(self)) { found = -EINTR; break; } /* back to ring 3 to take it */
+        if (proc_signal_pending(self)) { found = signal_syscall_interrupted(); break; } /* back to ring 3 */
         sleep_on(self);
     }
     irq_restore(f);

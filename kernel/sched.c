@@ -9,6 +9,7 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/time.h"
 #include "kernel/syscall.h"
+#include "kernel/signal.h"
 #include "secos/errno.h"
 
 struct proc *current;
@@ -95,13 +96,13 @@ int sleep_on(const void *chan) {
     uint64_t f = irq_save();
     if (interrupted(current)) {
         irq_restore(f);
-        return -EINTR;
+        return signal_syscall_interrupted();
     }
     current->wait_chan = chan;
     current->state = PROC_BLOCKED;
     schedule();
     current->wait_chan = 0;
-    int r = interrupted(current) ? -EINTR : 0;
+    int r = interrupted(current) ? signal_syscall_interrupted() : 0;
     irq_restore(f);
     return r;
 }
@@ -124,7 +125,7 @@ int sched_sleep_ms(uint64_t ms) {
     int r = 0;
     current->wake_tick = timer_ticks() + (ms * TIMER_HZ + 999) / 1000;
     while (timer_ticks() < current->wake_tick) {
-        if (interrupted(current)) { r = -EINTR; break; }
+        if (interrupted(current)) { r = signal_syscall_interrupted(); break; }
         current->state = PROC_BLOCKED;
         current->wait_chan = &current->wake_tick;
         schedule();

@@ -236,16 +236,15 @@ static void restart_call(const struct proc *p, struct trapframe *tf) {
     }
 }
 
-void signal_syscall_interrupted(uint64_t nr) {
+int signal_syscall_interrupted(void) {
     struct proc *p = current;
-    /* rt_sigreturn rewrote the frame: its -EINTR is the restored rax of a
-     * call a handler interrupted, not its own. */
-    if (p->sig.force_iret) return;
+    if (p->is_kernel || !p->tf) return -EINTR;
     uint64_t f = irq_save();
     p->sig.restart = 1;
-    p->sig.restart_nr = (uint32_t)nr;
+    p->sig.restart_nr = (uint32_t)p->tf->rax; /* the dispatcher writes the result only after the call */
     proc_update_user_work(p);
     irq_restore(f);
+    return -EINTR;
 }
 
 /* The user-return hook: every pending unblocked signal, lowest first (a

@@ -90,10 +90,14 @@ void signal_send_child(struct proc *parent, int child_pid, int code, int status)
  * SIGCHLD (CLD_EXITED with the exit code, or CLD_KILLED with the signal). */
 void signal_child_ended(struct proc *p);
 
-/* syscall_dispatch: call nr of the current process returned -EINTR. The
- * hook restarts it unless a handler runs first (a stop and continue, a
- * signal discarded meanwhile). */
-void signal_syscall_interrupted(uint64_t nr);
+/* A pending signal cut a sleep of the current process's system call short
+ * (every -EINTR comes from one: sleep_on, sched_sleep_ms, a check of
+ * proc_signal_pending). Notes the call's number, still in its frame, and
+ * makes the hook run on its way out; if the call returns -EINTR and no
+ * handler runs there (a stop and continue, a signal discarded meanwhile),
+ * the hook restarts it, as Linux's ERESTARTSYS. Returns -EINTR. Kept off
+ * the dispatcher so that the system call path costs nothing more. */
+int signal_syscall_interrupted(void);
 
 /* A fault in ring 3 of a Linux-personality process, as signal sig: 1 when a
  * handler will take it (the hook delivers it on the way out), 0 when the

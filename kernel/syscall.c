@@ -3,7 +3,6 @@
 #include "kernel/syscall.h"
 #include "kernel/proc.h"
 #include "kernel/loader.h"
-#include "kernel/signal.h"
 #include "kernel/umem.h"
 #include "lib/ro_after_init.h"
 #include "mm/usercopy.h"
@@ -153,7 +152,6 @@ void syscall_dispatch(struct trapframe *tf) {
     long r = nr < SYSCALL_TABLE_SIZE ? table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9)
                                      : sys_nosys(0, 0, 0, 0, 0, 0);
     tf->rax = (uint64_t)r;
-    if (__builtin_expect(r == -EINTR, 0)) signal_syscall_interrupted(nr); /* restarted unless a handler runs */
 }
 
 /* INT 0x80 reaches only a personality that takes it (SECoS); from a Linux

@@ -181,6 +181,23 @@ static void sigchld_codes(void) {
     await_event(CLD_KILLED, SIGTERM, c);
     CHECK("SIGCHLD with CLD_KILLED and the signal", saw(CLD_KILLED, SIGTERM, c), "%d events", nev);
 
+    /* A waitpid asleep when its child exits returns the child, even though
+     * the SIGCHLD that comes with the exit has a handler (no SA_RESTART). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_chld;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGCHLD, &sa, 0);
+    c = fork();
+    if (c == 0) {
+        sleep_ms(30);
+        _exit(2);
+    }
+    errno = 0;
+    pid_t r = waitpid(c, &st, 0);
+    CHECK("the exit's own SIGCHLD does not make waitpid EINTR", r == c && WIFEXITED(st) && WEXITSTATUS(st) == 2,
+          "r=%d errno=%d", r, errno);
+
     chld_handler(SA_NOCLDSTOP);
     c = self_stopper(4, &gate);
     wait_on(c, &st, WUNTRACED);
