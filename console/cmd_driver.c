@@ -22,7 +22,8 @@ static device_desc_t *device_arg(const char *cmd, const char *s, uint32_t *id) {
 }
 
 static int live_user_process(const struct proc *p) {
-    return p && !p->is_kernel && (p->state == PROC_READY || p->state == PROC_RUNNING || p->state == PROC_BLOCKED);
+    return p && !p->is_kernel && (p->state == PROC_READY || p->state == PROC_RUNNING || p->state == PROC_BLOCKED ||
+                                  p->state == PROC_STOPPED);
 }
 
 /* drvreg's default: the newest live user process. pids only grow, so that is
