@@ -83,6 +83,9 @@ static void test_format_status(void **state) {
     assert_non_null(strstr(buf, "State:\tZ (zombie)\n"));
     assert_non_null(strstr(buf, "Pid:\t9\nPPid:\t2\n"));
     assert_non_null(strstr(buf, "Uid:\t0\t0\t0\t0\n"));
+    p.state = 'T'; /* job control stopped it: Linux's "T (stopped)" */
+    procfs_format_status(buf, sizeof buf, &p);
+    assert_non_null(strstr(buf, "State:\tT (stopped)\n"));
 }
 
 int main(void) {
