@@ -48,6 +48,17 @@ def test_poll_attack_cases(initrd_vm):
     run_ok(initrd_vm, "run /bin/t_poll attack", "t_poll attack")
 
 
+def test_poll_on_the_console(initrd_vm):
+    """fd 0 is not ready until a byte arrives; the arrival wakes the poll."""
+    vm = initrd_vm
+    vm.send("run /bin/t_poll stdin\r")
+    vm.wait_for("stdin before: r=0 revents=0", timeout=30)
+    vm.send("hello\r")
+    m = vm.wait_for(re.compile(r"\[EXIT\] pid=\d+ status=(\d+)\r"), timeout=60)
+    assert "stdin: r=1 revents=0x1 read 6 bytes 'hello'" in vm.output, vm.tail()
+    assert m.group(1) == "0", vm.tail()
+
+
 def test_stopped_process_shows_in_ps(initrd_vm):
     """A stopped process is STOPPED in the console's ps and T in /proc; the
     console's kill (SIGKILL) ends it."""

@@ -7,6 +7,8 @@
  * Usage: t_poll            the checks
  *        t_poll attack     hostile arguments (SECoS's bounds: nfds above the
  *                          descriptor table, kernel and unmapped pointers)
+ *        t_poll stdin      polls fd 0 (nothing ready yet, then up to 30 s for
+ *                          a line) and prints what it got
  *        t_poll --help     this text */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -350,8 +352,19 @@ static int attack(void) {
 int main(int argc, char **argv) {
     check_init();
     if (argc == 2 && strcmp(argv[1], "attack") == 0) return attack();
+    if (argc == 2 && strcmp(argv[1], "stdin") == 0) {
+        short rev;
+        int r0 = poll1(0, POLLIN, 0, &rev);
+        printf("stdin before: r=%d revents=%#x\n", r0, rev);
+        int r = poll1(0, POLLIN, 30000, &rev);
+        char line[64] = { 0 };
+        ssize_t n = r == 1 ? read(0, line, sizeof line - 1) : -1;
+        printf("stdin: r=%d revents=%#x read %zd bytes '%.*s'\n", r, rev, n, n > 0 ? (int)strcspn(line, "\r\n") : 0,
+               line);
+        return r == 1 && r0 == 0 ? 0 : 1;
+    }
     if (argc != 1) {
-        fprintf(stderr, "usage: t_poll [attack]\n");
+        fprintf(stderr, "usage: t_poll [attack | stdin]\n");
         return 2;
     }
     pipes();
