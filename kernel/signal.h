@@ -81,7 +81,8 @@ void signal_init(void);
 
 /* Makes sig pending for p (interrupts may be on or off), with the siginfo
  * fields code, sender pid and addr. A signal p ignores is dropped; one it
- * does not block wakes it from any sleep. 0 or -EINVAL (bad number). */
+ * does not block wakes it from any sleep (not from a stop: only SIGCONT,
+ * even ignored, and SIGKILL end that). 0 or -EINVAL (bad number). */
 int signal_send(struct proc *p, int sig, int code, int pid, uint64_t addr);
 
 /* SIGCHLD to parent about child_pid, with si_code code (CLD_*) and si_status. */
