@@ -57,7 +57,7 @@ static char state_letter(const struct proc *p) {
 static void info_of(const struct proc *p, struct procfs_info *i) {
     memset(i, 0, sizeof *i);
     i->pid = p->pid;
-    i->ppid = p->parent > 0 ? p->parent : 0;
+    i->ppid = p->parent > 0 && p->pid != 1 ? p->parent : 0; /* init's parent (the console task) shows as 0, as getppid says */
     i->state = state_letter(p);
     i->comm = p->name;
     i->utime_ticks = p->ticks * 100 / TIMER_HZ;

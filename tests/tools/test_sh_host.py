@@ -154,6 +154,19 @@ def test_script_file_positional_and_shebang(tmp_path):
     assert p.stdout == "plain script arg\n"
 
 
+SCRIPTS = REPO / "tests" / "data" / "initrd" / "data" / "sh"
+
+
+@pytest.mark.parametrize("name", ["lang", "jobs"])
+def test_shared_scripts(name):
+    """The scripts tests/qemu/test_user_shell.py runs on SECoS: the expected
+    output is checked here first, on Linux."""
+    need_sh()
+    p = subprocess.run([str(SH), str(SCRIPTS / f"{name}.sh"), "A", "B"], env=ENV, cwd="/",
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert (p.stdout, p.returncode) == ((SCRIPTS / f"{name}.out").read_text(), 0)
+
+
 def test_dot_and_stdin_script(tmp_path):
     need_sh()
     (tmp_path / "lib.sh").write_text("LIBVAR=from-lib\n")

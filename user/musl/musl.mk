@@ -15,10 +15,21 @@ MUSL_PROGS := $(patsubst user/musl/%.c,$(BUILD)/user/musl/%,$(MUSL_SRCS)) $(BUIL
 endif
 
 .PHONY: musl-progs
-musl-progs: $(MUSL_PROGS)
+musl-progs: $(MUSL_PROGS) $(MUSL_SBIN)
 	@:
 
 $(BUILD)/user/musl/%: user/musl/%.c $(wildcard user/musl/*.h)
+	@mkdir -p $(dir $@)
+	$(quiet) MUSLCC $<
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $<
+
+# /sbin/init (user/musl/sbin/init.c): PID 1 when the kernel boots with
+# init=/sbin/init; it goes into the initrd as sbin/init (MUSL_INITRD_EXTRA).
+ifneq ($(MUSL_PROGS),)
+MUSL_SBIN := $(BUILD)/user/musl-sbin/init
+MUSL_INITRD_EXTRA := sbin/init=$(BUILD)/user/musl-sbin/init
+endif
+$(BUILD)/user/musl-sbin/%: user/musl/sbin/%.c
 	@mkdir -p $(dir $@)
 	$(quiet) MUSLCC $<
 	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $<

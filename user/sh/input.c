@@ -11,16 +11,23 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 static struct line_editor editor;
 static struct termios saved;   /* the terminal as the shell found it */
 static int have_termios;
+/* A character device without termios (SECoS's console before it has a line
+ * discipline) does not echo what is typed: the shell shows it itself. */
+static int echo_plain;
+static int after_cr;           /* a CR ended the last line: skip its LF */
 
 void input_init(void) {
     line_editor_init(&editor);
     have_termios = tcgetattr(0, &saved) == 0;
+    struct stat st;
+    echo_plain = !have_termios && fstat(0, &st) == 0 && S_ISCHR(st.st_mode);
 }
 
 void input_restore_terminal(void) {
@@ -50,11 +57,29 @@ static int get_byte(unsigned char *c) {
     }
 }
 
+/* A line ends at LF, CR or CR LF (a serial terminal sends CR for Enter). */
 static char *read_plain(void) {
     struct strbuf b = {0};
     unsigned char c;
     int r;
-    while ((r = get_byte(&c)) == 1 && c != '\n') sb_putc(&b, (char)c);
+    while ((r = get_byte(&c)) == 1) {
+        int skip = after_cr && c == '\n' && b.len == 0;
+        after_cr = 0;
+        if (skip) continue;
+        if (c == '\r' || c == '\n') {
+            after_cr = c == '\r';
+            if (echo_plain) put("\n", 1);
+            break;
+        }
+        if (echo_plain) {
+            if (c == 0x7f || c == '\b') { /* erase what the terminal cannot */
+                if (b.len) { b.s[--b.len] = '\0'; put("\b \b", 3); }
+                continue;
+            }
+            put((const char *)&c, 1);
+        }
+        sb_putc(&b, (char)c);
+    }
     if (r != 1 && b.len == 0) {
         free(sb_take(&b));
         return NULL;
