@@ -8,6 +8,8 @@ same expected output (tests/data/initrd/data/sh/)."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import time
 
 import pytest
@@ -271,3 +273,55 @@ def test_bad_init_path_is_refused(boot_machine):
                       boot=False)
     m2.boot()
     assert "[INIT] cannot start /sbin/nosuch" in m2.output, m2.tail()
+
+
+# --- init= on the other boot paths ------------------------------------------------
+
+def _build(cmd):
+    r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.fail(f"{' '.join(map(str, cmd))} failed:\n{r.stdout}{r.stderr}")
+
+
+def _wait_init(m):
+    m.wait_for("[INIT] /sbin/init runs as pid 1", timeout=m.boot_timeout)
+    m.wait_for("init: started /bin/sh", timeout=120)
+    m.wait_for(PROMPT_RE, timeout=60)
+    assert "1 init-ok" in say(m, "echo $(cut -d' ' -f1 /proc/1/stat) init-ok", timeout=120)
+
+
+@pytest.mark.image
+def test_grub_second_entry_starts_init(boot_machine, tmp_path, monkeypatch):
+    """boot/grub.cfg's second entry, "SECoS (init=/sbin/init)", chosen by
+    making it the default in a copy (the real one boots the first at once)."""
+    for f in ("kernel.elf", "esp.img", "initrd.cpio"):
+        if not (BUILD / f).exists():
+            pytest.skip(f"{BUILD / f} missing (make CONFIG=test iso)")
+    cfg = (REPO / "boot" / "grub.cfg").read_text()
+    assert "set default=0" in cfg and 'menuentry "SECoS (init=/sbin/init)"' in cfg
+    (tmp_path / "grub.cfg").write_text(cfg.replace("set default=0", "set default=1"))
+    iso = tmp_path / "init.iso"
+    _build(["tools/mkiso.sh", BUILD / "kernel.elf", BUILD / "esp.img", tmp_path / "grub.cfg", iso,
+            BUILD / "initrd.cpio"])
+    monkeypatch.setenv("SECOS_ISO", str(iso))
+    m = boot_machine("iso-bios", boot=False)
+    m.start()
+    _wait_init(m)
+
+
+@pytest.mark.image
+@pytest.mark.uefi
+def test_uefi_cmdline_txt_starts_init(boot_machine, tmp_path, monkeypatch):
+    """The UEFI loader passes \\cmdline.txt from the ESP as the command line."""
+    esp = BUILD / "esp.img"
+    if not esp.exists():
+        pytest.skip(f"{esp} missing (make CONFIG=test esp)")
+    img = tmp_path / "esp.img"
+    shutil.copyfile(esp, img)
+    (tmp_path / "cmdline.txt").write_text("init=/sbin/init\n")
+    _build(["env", "MTOOLS_SKIP_CHECK=1", "mcopy", "-i", str(img), str(tmp_path / "cmdline.txt"), "::/cmdline.txt"])
+    monkeypatch.setenv("SECOS_ESP", str(img))
+    m = boot_machine("esp-uefi", boot=False)
+    m.start()
+    m.wait_for('[UEFI] cmdline: "init=/sbin/init"', timeout=m.boot_timeout)
+    _wait_init(m)
