@@ -223,6 +223,15 @@ class Pty:
     def send(self, data: bytes):
         os.write(self.fd, data)
 
+    def wait_foreground_job(self, timeout=10.0):
+        """Until a job, not the shell, owns the terminal (so that ^C / ^Z
+        reach it and not the shell, whatever the machine's load)."""
+        end = time.time() + timeout
+        while os.tcgetpgrp(self.fd) == self.pid:
+            assert time.time() < end, "the job never got the terminal"
+            time.sleep(0.02)
+        time.sleep(0.1)  # the job has execed sleep (it set the group before exec)
+
     def close(self):
         if self.pid:
             try:
@@ -256,7 +265,7 @@ def test_line_editing_and_history(tty):
 
 def test_ctrl_c_kills_the_foreground_job(tty):
     tty.send(b"sleep 100\r")
-    time.sleep(0.5)
+    tty.wait_foreground_job()
     tty.send(b"\x03")
     tty.expect(b"$ ")
     tty.send(b"echo status=$?\r")
@@ -265,7 +274,7 @@ def test_ctrl_c_kills_the_foreground_job(tty):
 
 def test_ctrl_z_jobs_bg_fg(tty):
     tty.send(b"sleep 100\r")
-    time.sleep(0.5)
+    tty.wait_foreground_job()
     tty.send(b"\x1a")
     assert b"Stopped" in tty.expect(b"$ ")
     tty.send(b"jobs\r")
@@ -277,7 +286,7 @@ def test_ctrl_z_jobs_bg_fg(tty):
     assert b"Running" in tty.expect(b"$ ")
     tty.send(b"fg %1\r")
     tty.expect(b"sleep 100")
-    time.sleep(0.3)
+    tty.wait_foreground_job()
     tty.send(b"\x03")
     tty.expect(b"$ ")
     tty.send(b"jobs; echo end\r")
