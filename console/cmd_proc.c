@@ -10,7 +10,8 @@
 #include "fs/fd.h"
 #include "secos/errno.h"
 
-#define SHELL_PID 1
+/* The kernel console task: pid 1, or another once init runs (proc_spawn_init). */
+#define SHELL_PID proc_kernel_shell_pid()
 
 static int last_loaded = -1;
 

@@ -111,16 +111,7 @@ SHELL_COMMAND(colors, "colors", "colors", "show the 16 console colours", cmd_col
 static int cmd_reboot(int argc, char **argv) {
     (void)argc; (void)argv;
     kprintf("rebooting...\n");
-    cpu_cli();
-    /* The 8042's reset line; wait for its input buffer to drain first. */
-    for (int i = 0; i < 100000 && (inb(0x64) & 2); i++) {}
-    outb(0x64, 0xFE);
-    for (volatile int i = 0; i < 1000000; i++) {}
-    /* Fallback: an empty IDT turns the next exception into a triple fault. */
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } none = { 0, 0 };
-    __asm__ volatile("lidt %0; int3" ::"m"(none));
-    for (;;) cpu_hlt();
-    return -1; /* not reached */
+    power_reboot();
 }
 SHELL_COMMAND(reboot, "reboot", "reboot", "restart the machine", cmd_reboot);
 

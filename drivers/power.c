@@ -9,6 +9,7 @@
 #include "boot/boot_info.h"
 #include "mm/physmap.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/cpu.h"
 #include "kernel/time.h"
 #include "lib/string.h"
 #include <stdint.h>
@@ -127,4 +128,16 @@ void power_off(const char **why) {
     outw(0xB004, SLP_EN);
     timer_sleep_ms(WAIT_MS);
     *why = "no ACPI FADT, and QEMU's PM1 ports 0x604/0xB004 did not switch the machine off";
+}
+
+void power_reboot(void) {
+    cpu_cli();
+    /* The 8042's reset line; wait for its input buffer to drain first. */
+    for (int i = 0; i < 100000 && (inb(0x64) & 2); i++) {}
+    outb(0x64, 0xFE);
+    for (volatile int i = 0; i < 1000000; i++) {}
+    /* Fallback: an empty IDT turns the next exception into a triple fault. */
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } none = { 0, 0 };
+    __asm__ volatile("lidt %0; int3" ::"m"(none));
+    for (;;) cpu_hlt();
 }

@@ -9,6 +9,7 @@
 #include "fs/fs.h"
 #include "fs/devfs.h"
 #include "fs/procfs_text.h"
+#include "lib/klog.h"
 #include "kernel/proc.h"
 #include "kernel/time.h"
 #include "mm/pmm.h"
@@ -57,7 +58,7 @@ static char state_letter(const struct proc *p) {
 static void info_of(const struct proc *p, struct procfs_info *i) {
     memset(i, 0, sizeof *i);
     i->pid = p->pid;
-    i->ppid = p->parent > 0 ? p->parent : 0;
+    i->ppid = p->parent > 0 && p->pid != 1 ? p->parent : 0; /* init's parent (the console task) shows as 0, as getppid says */
     i->state = state_letter(p);
     i->comm = p->name;
     i->utime_ticks = p->ticks * 100 / TIMER_HZ;
@@ -132,6 +133,8 @@ static int pr_lookup(void *ctx, const char *path, struct vfs_stat *st) {
 
 static long pr_iread(void *ctx, void *node, uint64_t off, void *buf, uint64_t len) {
     (void)ctx;
+    /* The kernel log is read where it lies, already redacted (lib/klog.h). */
+    if (NODE_KIND(node) == PROCFS_DMESG) return (long)klog_read(&kernel_log, off, buf, len);
     static char text[1024];   /* one read at a time: system calls are not preempted */
     long n = generate(node, text, sizeof text);
     if (n < 0) return n;
@@ -164,12 +167,12 @@ static int pr_ireaddir(void *ctx, void *node, uint32_t index, struct vfs_dirent 
     memset(out, 0, sizeof *out);
     switch (NODE_KIND(node)) {
     case PROCFS_ROOT:
-        if (index < 3) {
+        if (index < 4) {
             strlcpy(out->name, procfs_root_files[index], sizeof out->name);
-            out->type = index == 1 ? VFS_DIR : VFS_FILE;
+            out->type = strcmp(out->name, "self") == 0 ? VFS_DIR : VFS_FILE;
             out->ino = entry_ino(-1, out->name);
         } else {
-            struct proc *p = nth_proc(index - 3);
+            struct proc *p = nth_proc(index - 4);
             if (!p) return -ENOENT;
             ksnprintf(out->name, sizeof out->name, "%d", p->pid);
             out->type = VFS_DIR;

@@ -5,7 +5,7 @@
 #include "secos/errno.h"
 
 const char *const procfs_pid_files[4] = { "cmdline", "exe", "stat", "status" };
-const char *const procfs_root_files[3] = { "meminfo", "self", "uptime" };
+const char *const procfs_root_files[4] = { "dmesg", "meminfo", "self", "uptime" };
 
 static const enum procfs_kind pid_kinds[4] = { PROCFS_CMDLINE, PROCFS_EXE, PROCFS_STAT, PROCFS_STATUS };
 
@@ -40,10 +40,10 @@ int procfs_parse(const char *path, int self_pid, int *pid, enum procfs_kind *kin
     }
     const char *rest = component(path + 1, name, sizeof name);
     if (!rest) return -ENOENT;
-    if (strcmp(name, "uptime") == 0 || strcmp(name, "meminfo") == 0) {
+    if (strcmp(name, "uptime") == 0 || strcmp(name, "meminfo") == 0 || strcmp(name, "dmesg") == 0) {
         if (*rest) return -ENOENT;
         *pid = -1;
-        *kind = name[0] == 'u' ? PROCFS_UPTIME : PROCFS_MEMINFO;
+        *kind = name[0] == 'u' ? PROCFS_UPTIME : name[0] == 'm' ? PROCFS_MEMINFO : PROCFS_DMESG;
         return 0;
     }
     int p;

@@ -16,13 +16,14 @@ enum procfs_kind {
     PROCFS_CMDLINE,    /* /proc/<pid>/cmdline */
     PROCFS_EXE,        /* /proc/<pid>/exe (a link) */
     PROCFS_STATUS,     /* /proc/<pid>/status */
+    PROCFS_DMESG,      /* /proc/dmesg: the kernel log (lib/klog.h) */
     PROCFS_KIND_MAX
 };
 
 /* The files of a pid directory, in readdir order, and of the root (after
  * which the pid directories follow). */
 extern const char *const procfs_pid_files[4];
-extern const char *const procfs_root_files[3];
+extern const char *const procfs_root_files[4];
 
 /* path: "/" or "/x/y" (normalised, inside the mount). self_pid answers
  * "self". Returns 0 with *kind and *pid (pid -1 for the root's own files),

@@ -34,6 +34,7 @@
 #include "kernel/user_budget.h"
 #include "kernel/umem.h"
 #include "kernel/version.h"
+#include "kernel/cmdline.h"
 #include "fs/exec.h"
 #include "fs/vfs.h"
 #include "fs/file.h"
@@ -60,6 +61,28 @@ static const void *identity_reader(uint64_t pa, uint64_t len) {
 static void keyboard_irq_handler(struct trapframe *tf) {
     (void)tf;
     keyboard_irq();
+}
+
+/* init=<path> on the kernel command line: that program runs as pid 1 and
+ * owns the console (fds 0-2 read and write it, as every process's do);
+ * the kernel console task waits for it and takes the console back when it
+ * ends, saying so, so that a broken init never leaves a dead machine. */
+static void run_init_if_asked(void) {
+    char path[CMDLINE_INIT_MAX];
+    const char *why;
+    int r = cmdline_init_path(boot_info.cmdline, path, sizeof path, &why);
+    if (r < 0) kprintf("[INIT] init= refused: %s; starting the kernel console\n", why);
+    if (r <= 0) return;
+    int pid = proc_spawn_init(path, &why);
+    if (pid < 0) {
+        kprintf("[INIT] cannot start %s: %s (error %d); starting the kernel console\n", path, why, pid);
+        return;
+    }
+    kprintf("[INIT] %s runs as pid 1; the kernel console (pid %d) waits for it\n", path, proc_kernel_shell_pid());
+    console_marker("[INIT] started\n");
+    int status = 0;
+    proc_wait(proc_kernel_shell_pid(), 1, &status, 1);
+    kprintf("[INIT] pid 1 (%s) exited with status %d: falling back to the kernel console\n", path, status);
 }
 
 /* Runs on the guarded main stack in the stack region. */
@@ -105,6 +128,7 @@ static void kernel_main_stage2(void) {
     if (driver_registry_init() != 0) panic("driver registry: out of memory for the device regions");
     kprintf("[BOOT] sealed %lu ro-after-init pages (IDT, GDT, driver registry, syscall table)\n",
             paging_seal_ro_after_init());
+    run_init_if_asked();
     console_marker("SHELL_TSC %lu\n", rdtsc());
     shell_main();
 }

@@ -25,7 +25,11 @@ long linux_getid(SYSARGS) {
 
 long linux_getppid(SYSARGS) {
     UNUSED_ARGS();
-    return current->parent > 0 ? current->parent : 1; /* orphans belong to the kernel, pid 1 */
+    /* A kernel parent (the console) is shown as pid 1, as orphans are;
+     * init itself has parent 0, as on Linux. */
+    struct proc *pp = current->parent > 0 ? proc_by_pid(current->parent) : 0;
+    if (pp && !pp->is_kernel) return current->parent;
+    return current->pid == 1 ? 0 : 1;
 }
 
 /* ARCH_SET_FS with a non-canonical base would make the wrmsr #GP in the

@@ -154,10 +154,20 @@ static int may_signal(const struct proc *t) {
     return t && t->state != PROC_ZOMBIE && t->state != PROC_UNUSED;
 }
 
+/* Init (pid 1) gets from others only the signals it installed a handler
+ * for, as on Linux: a default action (SIGKILL included) would end it, and
+ * with it the system's user space. Dropped silently, as Linux does. */
+static int init_protected(const struct proc *t, int sig) {
+    if (t->pid != 1 || t == current) return 0;
+    uint64_t h = signal_action(t, sig)->handler;
+    return sig == SIGKILL || sig == SIGSTOP || h == SIG_DFL || h == SIG_IGN;
+}
+
 /* sig 0 checks that the target exists. */
 static long send_to(struct proc *t, int sig, int code) {
     if (!may_signal(t)) return -ESRCH;
     if (t->is_kernel) return -EPERM;
+    if (sig && init_protected(t, sig)) return 0;
     return sig ? signal_send(t, sig, code, current->pid, 0) : 0;
 }
 
@@ -171,7 +181,7 @@ long linux_kill(SYSARGS) {
         int found = 0;
         for (int i = 0; i < PROC_MAX; i++) {
             struct proc *t = &proc_table[i];
-            if (!may_signal(t) || t->is_kernel || t == current) continue;
+            if (!may_signal(t) || t->is_kernel || t == current || t->pid == 1) continue; /* -1 spares init (Linux) */
             found++;
             if (sig) signal_send(t, sig, SI_USER, current->pid, 0);
         }

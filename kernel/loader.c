@@ -1,6 +1,7 @@
 #include "kernel/loader.h"
 #include "kernel/proc.h"
 #include "kernel/elf_user.h"
+#include "kernel/shebang.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "mm/physmap.h"
@@ -148,6 +149,8 @@ static void set_cmdline(struct proc *p, int argc, char *const argv[]) {
 
 static int load_image(struct proc *p, const char *path, const void *img, uint64_t size,
                       const struct loader_args *args, uint64_t *entry, uint64_t *user_sp, const char **why);
+static int load_script(struct proc *p, const struct shebang *sb, const char *script_path,
+                       const struct loader_args *args, uint64_t *entry, uint64_t *user_sp, const char **why);
 
 int loader_load(struct proc *p, const char *path, const struct loader_args *args, uint64_t *entry,
                 uint64_t *user_sp, const char **why) {
@@ -169,8 +172,58 @@ int loader_load(struct proc *p, const char *path, const struct loader_args *args
         else if (r != -ENOENT) *why = "cannot read the program file";
         return r;
     }
-    r = load_image(p, resolved, img, size, args, entry, user_sp, why);
+    struct shebang *sb = kmalloc(sizeof *sb);
+    if (!sb) { kfree(owned); *why = "out of memory"; return -ENOMEM; }
+    int script = shebang_parse(img, size, sb);
+    if (script == 0) r = load_image(p, resolved, img, size, args, entry, user_sp, why);
+    else if (script < 0) { *why = "the #! line is not usable (see kernel/shebang.h)"; r = -ENOEXEC; }
+    else r = load_script(p, sb, resolved, args, entry, user_sp, why);
+    kfree(sb);
     kfree(owned);
+    return r;
+}
+
+/* An interpreter script: the interpreter runs with argv
+ *   interpreter [argument] script-path argv[1] ...
+ * as on Linux. One level only: an interpreter that is a script itself is
+ * refused (-ELOOP), so a chain of scripts cannot recurse in the kernel. */
+static int load_script(struct proc *p, const struct shebang *sb, const char *script_path,
+                       const struct loader_args *args, uint64_t *entry, uint64_t *user_sp, const char **why) {
+    int extra = sb->has_arg ? 2 : 1, rest = args->argc > 0 ? args->argc - 1 : 0;
+    if ((uint64_t)rest + (uint64_t)extra + 1 + (uint64_t)args->envc > USTACK_VECTOR_MAX) {
+        *why = "too many arguments";
+        return -E2BIG;
+    }
+    char **argv = kmalloc(sizeof(char *) * (uint64_t)(rest + extra + 1));
+    char *resolved = kmalloc(PROC_EXE_MAX);
+    int r = -ENOMEM;
+    *why = "out of memory";
+    if (argv && resolved) {
+        int n = 0;
+        argv[n++] = (char *)sb->interp;
+        if (sb->has_arg) argv[n++] = (char *)sb->arg;
+        argv[n++] = (char *)script_path;
+        for (int i = 1; i < args->argc; i++) argv[n++] = args->argv[i];
+        struct loader_args la = { n, argv, args->envc, args->envp };
+        const void *img;
+        uint64_t size;
+        void *owned;
+        strlcpy(resolved, sb->interp, PROC_EXE_MAX);
+        r = program_find(sb->interp, &img, &size, &owned, resolved);
+        if (r) {
+            *why = "the #! interpreter cannot be loaded";
+        } else {
+            if (size >= 2 && ((const char *)img)[0] == '#' && ((const char *)img)[1] == '!') {
+                *why = "the #! interpreter is a script itself (one level only)";
+                r = -ELOOP;
+            } else {
+                r = load_image(p, resolved, img, size, &la, entry, user_sp, why);
+            }
+            kfree(owned);
+        }
+    }
+    kfree(resolved);
+    kfree(argv);
     return r;
 }
 

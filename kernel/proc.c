@@ -16,7 +16,7 @@
 struct proc proc_table[PROC_MAX];
 int proc_slots_high = 2; /* idle and the shell; raised by proc_alloc, never lowered */
 extern struct proc *idle_proc;
-static int next_pid = 2; /* 0 = idle, 1 = the kernel shell */
+static int next_pid = 2; /* 0 = idle, 1 = the kernel shell (or init, see proc_spawn_init) */
 
 extern void kthread_trampoline(void);
 extern void user_trampoline(void);
@@ -200,11 +200,35 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
     /* Started by a user process (SYS_spawn): its group and session, as a
      * fork would give. Started by the kernel: a session of its own, like a
      * login. */
-    struct proc *pp = parent > 1 ? proc_by_pid(parent) : 0;
+    struct proc *pp = proc_by_pid(parent);
+    if (pp && pp->is_kernel) pp = 0;
     p->pgid = pp ? pp->pgid : p->pid;
     p->sid = pp ? pp->sid : p->pid;
     sched_make_ready(p);
     return p->pid;
+}
+
+int proc_kernel_shell_pid(void) { return proc_table[1].pid; }
+
+struct proc *proc_init_process(void) {
+    struct proc *p = proc_by_pid(1);
+    return p && !p->is_kernel && p->state != PROC_ZOMBIE ? p : 0;
+}
+
+int proc_spawn_init(const char *path, const char **why) {
+    struct proc *kshell = &proc_table[1];
+    *why = "init was started already";
+    if (kshell->pid != 1) return -EBUSY;
+    uint64_t f = irq_save();
+    kshell->pid = next_pid++;
+    kshell->pgid = kshell->sid = kshell->pid;
+    int saved = next_pid;
+    next_pid = 1; /* the one pid proc_alloc hands out below */
+    char *argv[] = { (char *)path, 0 };
+    int pid = proc_spawn(path, 1, argv, kshell->pid, why);
+    next_pid = saved;
+    irq_restore(f);
+    return pid;
 }
 
 /* Releases what a dead process holds, except its kernel stack and slot
@@ -219,9 +243,20 @@ static void proc_release(struct proc *p) {
         vmm_space_destroy(as);
     }
     pgrp_orphan_on_exit(p); /* while its children still name it */
-    /* Children outlive their parent as orphans; the kernel reaps those. */
-    for (int i = 0; i < PROC_MAX; i++)
-        if (proc_table[i].state != PROC_UNUSED && proc_table[i].parent == p->pid) proc_table[i].parent = -1;
+    /* Children outlive their parent as orphans: init's children while it
+     * lives (it waits for them), else the kernel's, which reaps them. */
+    struct proc *init = proc_init_process();
+    if (init == p) init = 0;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *c = &proc_table[i];
+        if (c->state == PROC_UNUSED || c->parent != p->pid) continue;
+        c->parent = init ? init->pid : -1;
+        if (init && c->state == PROC_ZOMBIE) {
+            wakeup(init);
+            signal_send_child(init, c->pid, c->term_signal ? CLD_KILLED : CLD_EXITED,
+                              c->term_signal ? c->term_signal : c->exit_status & 0xff);
+        }
+    }
 }
 
 static void proc_become_zombie(struct proc *p, int status) {

@@ -175,6 +175,16 @@ void sched_resched_point(void);
 /* Lifecycle. */
 /* pid, or -errno with *why set to a one-line reason. */
 int proc_spawn(const char *path, int argc, char *const argv[], int parent, const char **why);
+/* Starts path as pid 1, the init process (the kernel's init= option): the
+ * kernel console task, pid 1 until then, takes the next free pid and is
+ * init's parent, so that it can wait for init and take the console back
+ * when it ends. While init lives, orphans become its children (it reaps
+ * them, as on Linux). Once per boot: 1, or -errno with *why set. */
+int proc_spawn_init(const char *path, const char **why);
+/* The kernel console task's pid: 1, or another once init runs. */
+int proc_kernel_shell_pid(void);
+/* The init process (pid 1, a user process) if it is alive, else NULL. */
+struct proc *proc_init_process(void);
 __attribute__((noreturn)) void proc_exit(int status);
 /* Ends the current process as killed by signal sig (the default action of a
  * fatal signal): Linux parents see WIFSIGNALED, SECoS's wait 128 + sig. */

@@ -3,6 +3,7 @@
  * count that only grows and entries written before the count. */
 #include "lib/console_out.h"
 #include "lib/printf.h"
+#include "lib/klog.h"
 #include <stdarg.h>
 
 static const struct console_sink *sinks[CONSOLE_MAX_SINKS];
@@ -34,7 +35,12 @@ void console_program_write(const char *s, uint64_t n) {
     if (observer) observer->after(s[n - 1]);
 }
 
-static void emit_console(char c, void *ctx) { (void)ctx; console_putc(c); }
+/* kprintf's bytes: to every sink and into the kernel log (lib/klog.h). */
+static void emit_console(char c, void *ctx) {
+    (void)ctx;
+    klog_putc(&kernel_log, c);
+    console_putc(c);
+}
 
 int kprintf(const char *fmt, ...) {
     va_list ap;

@@ -21,7 +21,7 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
@@ -35,6 +35,8 @@ FUZZ_SRCS_sigframe     := kernel/sigframe.c
 FUZZ_SRCS_region       := mm/region.c
 FUZZ_SRCS_driver_check := dspace/driver_check.c
 FUZZ_SRCS_poll_abi     := fs/poll_abi.c
+FUZZ_SRCS_shebang      := kernel/shebang.c
+FUZZ_SRCS_cmdline      := kernel/cmdline.c
 
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2

@@ -15,7 +15,8 @@
 #define M8_SCHED_DEMO 0
 #endif
 
-#define SHELL_PID 1
+/* The kernel console task: pid 1, or another once init runs (proc_spawn_init). */
+#define SHELL_PID proc_kernel_shell_pid()
 
 static int spawn_or_report(const char *tag, char **argv, int argc) {
     const char *why = "";

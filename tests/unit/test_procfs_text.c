@@ -24,6 +24,9 @@ static void test_parse_names(void **state) {
     assert_int_equal(k, PROCFS_UPTIME);
     assert_int_equal(parse("/meminfo", &pid, &k), 0);
     assert_int_equal(k, PROCFS_MEMINFO);
+    assert_int_equal(parse("/dmesg", &pid, &k), 0);
+    assert_int_equal(k, PROCFS_DMESG);
+    assert_int_equal(pid, -1);
     assert_int_equal(parse("/42", &pid, &k), 0);
     assert_int_equal(k, PROCFS_PID);
     assert_int_equal(pid, 42);
@@ -46,7 +49,7 @@ static void test_parse_refuses(void **state) {
     int pid = 99;
     enum procfs_kind k = PROCFS_ROOT;
     const char *bad[] = { "", "x", "/0", "/01", "/-1", "/+1", "/1x", "/1234567890", "/3/mem", "/3/maps",
-                          "/3/environ", "/3/stat/x", "/uptime/x", "/3/", "//3", "/self/", "/selfx",
+                          "/3/environ", "/3/stat/x", "/uptime/x", "/dmesg/x", "/dmesgx", "/3/", "//3", "/self/", "/selfx",
                           "/3/statusx", "/99999999999999999999", "/3/cmdline/..", NULL };
     for (int i = 0; bad[i]; i++) {
         assert_int_equal(parse(bad[i], &pid, &k), -ENOENT);

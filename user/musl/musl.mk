@@ -11,17 +11,36 @@ MUSL_CC ?= musl-gcc
 MUSL_CFLAGS := -static -O2 -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser/lib
 MUSL_SRCS := $(sort $(wildcard user/musl/*.c))
 ifneq ($(shell command -v $(MUSL_CC) 2>/dev/null),)
-MUSL_PROGS := $(patsubst user/musl/%.c,$(BUILD)/user/musl/%,$(MUSL_SRCS))
+MUSL_PROGS := $(patsubst user/musl/%.c,$(BUILD)/user/musl/%,$(MUSL_SRCS)) $(BUILD)/user/musl/sh
 endif
 
 .PHONY: musl-progs
-musl-progs: $(MUSL_PROGS)
+musl-progs: $(MUSL_PROGS) $(MUSL_SBIN)
 	@:
 
 $(BUILD)/user/musl/%: user/musl/%.c $(wildcard user/musl/*.h)
 	@mkdir -p $(dir $@)
 	$(quiet) MUSLCC $<
 	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $<
+
+# /sbin/init (user/musl/sbin/init.c): PID 1 when the kernel boots with
+# init=/sbin/init; it goes into the initrd as sbin/init (MUSL_INITRD_EXTRA).
+ifneq ($(MUSL_PROGS),)
+MUSL_SBIN := $(BUILD)/user/musl-sbin/init
+MUSL_INITRD_EXTRA := sbin/init=$(BUILD)/user/musl-sbin/init
+endif
+$(BUILD)/user/musl-sbin/%: user/musl/sbin/%.c
+	@mkdir -p $(dir $@)
+	$(quiet) MUSLCC $<
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $<
+
+# /bin/sh: the multi-file program in user/sh/ (sh.h says which file does
+# what), with the kernel console's pure line editor compiled in.
+MUSL_SH_SRCS := $(sort $(wildcard user/sh/*.c)) lib/lineedit.c
+$(BUILD)/user/musl/sh: $(MUSL_SH_SRCS) user/sh/sh.h lib/lineedit.h lib/string.h
+	@mkdir -p $(dir $@)
+	$(quiet) MUSLCC user/sh
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -I. -o $@ $(MUSL_SH_SRCS)
 
 # The Linux side of tools/bench.sh --vs-linux, built from the same source so
 # that both kernels run the same static binary: /bin/lxbench and /exit0 (the

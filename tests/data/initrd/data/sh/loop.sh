@@ -1,0 +1,2 @@
+#!/data/sh/hello.sh
+echo never

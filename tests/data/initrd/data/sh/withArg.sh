@@ -1,0 +1,2 @@
+#!/bin/busybox sh
+echo "busybox ran $0: $1"
