@@ -28,19 +28,36 @@ static int find_builtin(const char *name, const void **img, uint64_t *size) {
     return -ENOENT;
 }
 
-/* A file from the VFS, read whole into a kernel buffer the caller frees. */
-static int read_program_file(const char *path, void **buf, uint64_t *size, int *immutable) {
+/* The bytes of an immutable file in place (the initrd's programs), so that
+ * an exec copies them once, into the new image, not first into the heap:
+ * *view is set, *buf stays 0. Anything else -EINVAL. */
+static int peek_program_file(const char *path, const void **view, uint64_t *size) {
+    struct vfs_inode ino;
+    int r = vfs_iget(path, &ino);
+    if (r) return r;
+    r = vfs_ipeek(&ino, view, size);
+    vfs_iput(&ino);   /* an immutable node outlives this reference (see ipeek) */
+    return r;
+}
+
+/* A file from the VFS: its bytes in place when the file system can lend
+ * them (*view), else read whole into a kernel buffer the caller frees
+ * (*buf, and *view = *buf). */
+static int read_program_file(const char *path, const void **view, void **buf, uint64_t *size, int *immutable) {
     struct vfs_stat st;
+    *buf = 0;
     int r = vfs_lookup(path, &st);
     if (r) return r;
     if (immutable) *immutable = st.immutable;
     if (st.type != VFS_FILE) return -EACCES;
     if (st.size > LOADER_MAX_FILE) return -EFBIG;
+    if (st.immutable && peek_program_file(path, view, size) == 0) return 0;
     *buf = kmalloc(st.size ? st.size : 1);
     if (!*buf) return -ENOMEM;
     long n = vfs_read_all(path, *buf, st.size);
     if (n < 0) { kfree(*buf); *buf = 0; return (int)n; }
     *size = (uint64_t)n;
+    *view = *buf;
     return 0;
 }
 
@@ -55,13 +72,13 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
         if (fs_follow_link(abs, target) == 1) strlcpy(abs, target, sizeof abs);
         strlcpy(resolved, abs, PROC_EXE_MAX);
         int in_bin = strncmp(abs, "/bin/", 5) == 0 && !strchr(abs + 5, '/'), immutable = 0;
-        r = read_program_file(abs, owned, size, &immutable);
+        r = read_program_file(abs, img, owned, size, &immutable);
         if (r == 0 && in_bin && !immutable && find_builtin(abs + 5, img, size) == 0) {
             kfree(*owned); /* a mutable file never stands for a built-in program */
             *owned = 0;
             return 0;
         }
-        if (r == 0) { *img = *owned; return 0; }
+        if (r == 0) return 0;
         if (r != -ENOENT) return r;
         if (in_bin) return find_builtin(abs + 5, img, size);
         return -ENOENT;
@@ -71,7 +88,5 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
     strlcpy(abs + 5, path, sizeof abs - 5);
     strlcpy(resolved, abs, PROC_EXE_MAX); /* a bare name is a program in /bin */
     if (find_builtin(path, img, size) == 0) return 0;
-    int r = read_program_file(abs, owned, size, 0);
-    if (r == 0) *img = *owned;
-    return r;
+    return read_program_file(abs, img, owned, size, 0);
 }

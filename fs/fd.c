@@ -65,21 +65,27 @@ int files_open_count(const struct proc *p) {
     return n;
 }
 
+/* The open descriptors of p in order: most of the table is empty. */
+static int next_open(const struct proc *p, int i) {
+    return (int)scan_nonzero64(p->files, (size_t)i, SECOS_FD_MAX);
+}
+
 void files_release(struct proc *p) {
-    for (int i = 0; i < SECOS_FD_MAX; i++) fd_drop(p, i);
+    for (int i = next_open(p, 0); i < SECOS_FD_MAX; i = next_open(p, i + 1)) fd_drop(p, i);
 }
 
 void fd_close_on_exec(struct proc *p) {
-    for (int i = 0; i < SECOS_FD_MAX; i++)
-        if (p->files[i] && (p->fd_flags[i] & PROC_FD_CLOEXEC)) fd_drop(p, i);
+    for (int i = next_open(p, 0); i < SECOS_FD_MAX; i = next_open(p, i + 1))
+        if (p->fd_flags[i] & PROC_FD_CLOEXEC) fd_drop(p, i);
 }
 
+/* The child's table is all zero (proc_alloc): only open entries are set. */
 void fd_table_copy(struct proc *child, struct proc *parent) {
-    for (int i = 0; i < SECOS_FD_MAX; i++) {
-        child->files[i] = parent->files[i] ? file_get(parent->files[i]) : 0;
-        child->fd_flags[i] = parent->files[i] ? parent->fd_flags[i] : 0;
+    for (int i = next_open(parent, 0); i < SECOS_FD_MAX; i = next_open(parent, i + 1)) {
+        child->files[i] = file_get(parent->files[i]);
+        child->fd_flags[i] = parent->fd_flags[i];
     }
-    memcpy(child->cwd, parent->cwd, sizeof child->cwd);
+    strlcpy(child->cwd, parent->cwd, sizeof child->cwd);
     child->umask = parent->umask;
 }
 

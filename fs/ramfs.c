@@ -467,6 +467,10 @@ int ramfs_link(struct ramfs *fs, const char *from, const char *to) {
     n->twin = src->twin;
     src->twin = n;
     link_into(dir, n);
+    /* A link is the same file: an immutable one (the initrd's) stays
+     * immutable under every name, and pins its new place like the first. */
+    n->immutable = src->immutable;
+    if (n->immutable) pin_ancestors(n);
     touch_dir(fs, dir);
     fs->files++;
     return 0;
@@ -614,6 +618,17 @@ static long ramfs_iread(void *ctx, void *node, uint64_t off, void *buf, uint64_t
     return node_read(ctx, node, off, buf, len);
 }
 
+/* An immutable file is never written, truncated, renamed or removed, so its
+ * block stays as it is for as long as the file system exists. */
+static int ramfs_ipeek(void *ctx, void *node, const void **data, uint64_t *size) {
+    (void)ctx;
+    const struct ramfs_node *n = node;
+    if (n->type != VFS_FILE || !n->immutable || !n->data) return -EINVAL;
+    *data = n->data;
+    *size = n->size;
+    return 0;
+}
+
 static long ramfs_iwrite(void *ctx, void *node, uint64_t off, const void *buf, uint64_t len) {
     return node_write(ctx, node, off, buf, len);
 }
@@ -652,6 +667,7 @@ const struct vfs_fs_ops ramfs_ops = {
     .iput = ramfs_iput,
     .istat = ramfs_istat,
     .iread = ramfs_iread,
+    .ipeek = ramfs_ipeek,
     .iwrite = ramfs_iwrite,
     .itruncate = ramfs_itruncate,
     .ireaddir = ramfs_ireaddir,

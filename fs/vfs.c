@@ -249,6 +249,10 @@ int vfs_isetattr(const struct vfs_inode *ino, const struct vfs_setattr *a) {
     return ino->ops->isetattr ? ino->ops->isetattr(ino->ctx, ino->node, a) : -EROFS;
 }
 
+int vfs_ipeek(const struct vfs_inode *ino, const void **data, uint64_t *size) {
+    return ino->ops->ipeek ? ino->ops->ipeek(ino->ctx, ino->node, data, size) : -EINVAL;
+}
+
 long vfs_ireadlink(const struct vfs_inode *ino, char *buf, uint64_t cap) {
     return ino->ops->ireadlink ? ino->ops->ireadlink(ino->ctx, ino->node, buf, cap) : -EINVAL;
 }

@@ -71,6 +71,11 @@ struct vfs_fs_ops {
     int (*itruncate)(void *ctx, void *node, uint64_t size);
     int (*ireaddir)(void *ctx, void *node, uint32_t index, struct vfs_dirent *out);
     int (*isetattr)(void *ctx, void *node, const struct vfs_setattr *a);
+    /* A file whose bytes never change nor go away (an immutable RAMFS
+     * file): a pointer to all of them, valid for the life of the file
+     * system, so exec can load it without a copy. 0 or -EINVAL (anything
+     * else: read it). */
+    int (*ipeek)(void *ctx, void *node, const void **data, uint64_t *size);
     /* VFS_LNK nodes: the target into buf (no NUL); its length. */
     long (*ireadlink)(void *ctx, void *node, char *buf, uint64_t cap);
 };
@@ -111,6 +116,7 @@ int vfs_itruncate(const struct vfs_inode *ino, uint64_t size);
 int vfs_ireaddir(const struct vfs_inode *ino, uint32_t index, struct vfs_dirent *out);
 int vfs_isetattr(const struct vfs_inode *ino, const struct vfs_setattr *a);
 long vfs_ireadlink(const struct vfs_inode *ino, char *buf, uint64_t cap);
+int vfs_ipeek(const struct vfs_inode *ino, const void **data, uint64_t *size); /* -EINVAL: read it instead */
 
 /* Boot: mounts RAMFS at / and creates the boot files (VERSION, sys/...). */
 void fs_init(void);

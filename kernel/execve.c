@@ -18,25 +18,45 @@
 #include "secos/errno.h"
 
 /* The kernel copy of one execve's arguments: vec holds argv, a NULL, envp,
- * a NULL; every string lives in strings. */
+ * a NULL; every string lives in strings. Both arrays follow the structure
+ * in the same allocation, sized by the caps: a first attempt uses small
+ * caps (almost every exec fits), and only one that does not fit is copied
+ * again with the full limits, so an ordinary exec never makes the heap
+ * grow by the 160 KiB the limits need (and shrink again after). */
 struct exec_args {
     char path[PROC_EXE_MAX + 1];
-    char *vec[USTACK_VECTOR_MAX + 2];
-    char strings[USTACK_STRINGS_MAX];
-    uint32_t used;   /* bytes of strings taken, NULs included */
-    uint32_t nvec;   /* entries of vec taken, NULLs included */
+    uint32_t used;          /* bytes of strings taken, NULs included */
+    uint32_t nvec;          /* entries of vec taken, NULLs included */
+    uint32_t strings_cap;   /* bytes at strings */
+    uint32_t vec_max;       /* strings vec may hold (two more entries for the NULLs) */
+    char **vec;
+    char *strings;
 };
 
+#define EXEC_SMALL_STRINGS 4096
+#define EXEC_SMALL_VECTOR  126
+
+static struct exec_args *exec_args_alloc(uint32_t strings_cap, uint32_t vec_max) {
+    struct exec_args *a = kmalloc(sizeof *a + (vec_max + 2) * sizeof(char *) + strings_cap);
+    if (!a) return 0;
+    a->used = a->nvec = 0;
+    a->strings_cap = strings_cap;
+    a->vec_max = vec_max;
+    a->vec = (char **)(a + 1);
+    a->strings = (char *)(a->vec + vec_max + 2);
+    return a;
+}
+
 /* Appends the NULL-terminated user array uvec (0 = empty) to a->vec;
- * returns how many strings it had, -E2BIG past either limit, -EFAULT. */
+ * returns how many strings it had, -E2BIG past either cap, -EFAULT. */
 static long copy_vector(struct exec_args *a, uint64_t uvec) {
     long n = 0;
     for (; uvec; n++) {
         uint64_t ptr;
         if (copy_from_user(&ptr, uvec + (uint64_t)n * 8, 8)) return -EFAULT;
         if (!ptr) break;
-        if (a->nvec >= USTACK_VECTOR_MAX || a->used >= USTACK_STRINGS_MAX) return -E2BIG;
-        long len = strncpy_from_user(a->strings + a->used, ptr, USTACK_STRINGS_MAX - a->used);
+        if (a->nvec >= a->vec_max || a->used >= a->strings_cap) return -E2BIG;
+        long len = strncpy_from_user(a->strings + a->used, ptr, a->strings_cap - a->used);
         if (len < 0) return len == -ENAMETOOLONG ? -E2BIG : len;
         a->vec[a->nvec++] = a->strings + a->used;
         a->used += (uint32_t)len + 1;
@@ -106,31 +126,38 @@ static void switch_image(struct proc *p, struct proc *img, const char *path, uin
     proc_run_exec_hooks(p);
 }
 
+/* Path, argv and envp into a (the caller's caps): 0 with *argc, *envc set,
+ * or a negative errno (-E2BIG past a cap). */
+static long copy_args(struct exec_args *a, uint64_t upath, uint64_t uargv, uint64_t uenvp, long *argc, long *envc) {
+    long r = copy_path(a, upath);
+    if (r == 0) r = *argc = copy_vector(a, uargv);
+    if (r >= 0) r = *envc = copy_vector(a, uenvp);
+    if (r >= 0 && *argc == 0) {
+        /* No argv at all: argv[0] = "", as Linux gives since 5.18, so that
+         * no program walks into its envp believing it is argv. */
+        if (a->nvec + 1 > a->vec_max + 2 || a->used >= a->strings_cap) return -E2BIG;
+        memmove(a->vec + 1, a->vec, a->nvec * sizeof a->vec[0]);
+        a->strings[a->used] = 0;
+        a->vec[0] = a->strings + a->used++;
+        a->nvec++;
+        *argc = 1;
+    }
+    return r < 0 ? r : 0;
+}
+
 long sys_exec(SYSARGS) {
     UNUSED_ARGS();
     struct proc *p = current;
     if (p->is_kernel) return -EINVAL;
-    struct exec_args *a = kmalloc(sizeof *a);
+    struct exec_args *a = exec_args_alloc(EXEC_SMALL_STRINGS, EXEC_SMALL_VECTOR);
     struct proc *img = kmalloc(sizeof *img);
     long r = a && img ? 0 : -ENOMEM;
     long argc = 0, envc = 0;
-    if (r == 0) {
-        a->used = a->nvec = 0;
-        r = copy_path(a, a0);
-    }
-    if (r == 0) r = argc = copy_vector(a, a1);
-    if (r >= 0) r = envc = copy_vector(a, a2);
-    if (r >= 0 && argc == 0) {
-        /* No argv at all: argv[0] = "", as Linux gives since 5.18, so that
-         * no program walks into its envp believing it is argv. */
-        if (a->nvec + 1 > USTACK_VECTOR_MAX + 2 || a->used >= USTACK_STRINGS_MAX) r = -E2BIG;
-        else {
-            memmove(a->vec + 1, a->vec, a->nvec * sizeof a->vec[0]);
-            a->strings[a->used] = 0;
-            a->vec[0] = a->strings + a->used++;
-            a->nvec++;
-            argc = 1;
-        }
+    if (r == 0) r = copy_args(a, a0, a1, a2, &argc, &envc);
+    if (r == -E2BIG) {   /* too big for the small caps: again with the real limits */
+        kfree(a);
+        a = exec_args_alloc(USTACK_STRINGS_MAX, USTACK_VECTOR_MAX);
+        r = a ? copy_args(a, a0, a1, a2, &argc, &envc) : -ENOMEM;
     }
     if (r >= 0) {
         memset(img, 0, sizeof *img);

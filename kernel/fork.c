@@ -48,8 +48,9 @@ int proc_fork(uint64_t child_sp, struct proc **child_out) {
     c->abi = parent->abi;
     c->fs_base = parent->fs_base;
     c->brk = parent->brk;
-    memcpy(c->exe_path, parent->exe_path, sizeof c->exe_path);
-    memcpy(c->cmdline, parent->cmdline, sizeof c->cmdline);
+    /* Only the used bytes: the child's slot is all zero (proc_alloc). */
+    strlcpy(c->exe_path, parent->exe_path, sizeof c->exe_path);
+    memcpy(c->cmdline, parent->cmdline, parent->cmdline_len);
     c->cmdline_len = parent->cmdline_len;
     /* What the parent already logged as missing is not news from its child
      * (a fork storm must not flood the console). */

@@ -42,11 +42,17 @@ static int map_segment(struct address_space *as, const uint8_t *img, const struc
         end = file_end;
     }
     for (uint64_t va = start; va < end; va += 4096) {
-        uint64_t pa = pmm_alloc_zeroed();
+        /* Every byte of the frame is written once: the file's bytes, zeros
+         * around them (a page the segment starts or ends inside). */
+        uint64_t pa = pmm_alloc();
         if (!pa) return -ENOMEM;
+        uint8_t *page = phys_to_virt(pa);
         uint64_t lo = va > s->vaddr ? va : s->vaddr;
         uint64_t hi = va + 4096 < s->vaddr + s->filesz ? va + 4096 : s->vaddr + s->filesz;
-        if (hi > lo) memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), img + s->offset + (lo - s->vaddr), hi - lo);
+        if (hi < lo) hi = lo;
+        memset(page, 0, lo - va);
+        memcpy(page + (lo - va), img + s->offset + (lo - s->vaddr), hi - lo);
+        memset(page + (hi - va), 0, 4096 - (hi - va));
         int r = vmm_map(as, va + bias, pa, seg_flags(s->flags) | PTE_OWNED);
         if (r) { pmm_free(pa); return r; }
     }
@@ -106,7 +112,7 @@ static int build_stack(struct address_space *as, uint64_t stack_top, const struc
     if (!buf) return -ENOMEM;
     int r = ustack_build(args, buf, size, stack_top, sp_out);
     for (uint64_t off = 0; r == 0 && off < size; off += 4096) {
-        uint64_t pa = pmm_alloc_zeroed();
+        uint64_t pa = pmm_alloc();   /* overwritten whole: ustack_build filled buf */
         if (!pa) { r = -ENOMEM; break; }
         memcpy(phys_to_virt(pa), buf + off, 4096);
         r = vmm_map(as, stack_top - size + off, pa, PTE_P | PTE_U | PTE_W | PTE_NX | PTE_OWNED);

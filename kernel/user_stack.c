@@ -35,6 +35,9 @@ int ustack_build(const struct ustack_args *a, uint8_t *buf, uint64_t size, uint6
     if (!need || need > size) return -E2BIG;
     uint8_t *top = buf + size;       /* stands for top_va */
     uint64_t off = 0;                /* bytes below the top used so far */
+    /* Every byte of buf is written: it becomes the stack's pages, and the
+     * part below the initial sp is the program's to read. */
+    memset(buf, 0, size - need);
 #define VA(o) (top_va - (o))
 #define PUT(src, len) (off += (len), memcpy(top - off, (src), (len)), VA(off))
     uint64_t random_va = PUT(a->random16, 16);

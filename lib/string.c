@@ -116,3 +116,19 @@ int parse_u64(const char *s, unsigned long long *out) {
     *out = v;
     return 0;
 }
+
+/* may_alias: the words may be pointers (a descriptor table). */
+typedef uint64_t __attribute__((may_alias)) any_word;
+_Static_assert(sizeof(void *) == sizeof(any_word), "pointers are 8-byte words");
+
+size_t scan_nonzero64(const void *words, size_t i, size_t n) {
+    const any_word *a = words;
+    while (i < n && (i & 7)) {
+        if (a[i]) return i;
+        i++;
+    }
+    while (i + 8 <= n && !(a[i] | a[i + 1] | a[i + 2] | a[i + 3] | a[i + 4] | a[i + 5] | a[i + 6] | a[i + 7]))
+        i += 8;
+    while (i < n && !a[i]) i++;
+    return i;
+}

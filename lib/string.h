@@ -3,6 +3,7 @@
 #ifndef LIB_STRING_H
 #define LIB_STRING_H
 #include <stddef.h>
+#include <stdint.h>
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
@@ -19,5 +20,10 @@ size_t strlcpy(char *dst, const char *src, size_t size);
 /* Parses an unsigned decimal (or 0x-prefixed hex) number. Returns 0 on
  * success, -1 on an empty string, a stray character or overflow. */
 int parse_u64(const char *s, unsigned long long *out);
+/* The first index in [i, n) of the array of 8-byte words a (integers or
+ * pointers) whose word is not zero, or n. Sparse tables (page tables,
+ * descriptor tables) are mostly zero: eight words are tested per step, which
+ * keeps walking a 512-entry table cheap when few are used. */
+size_t scan_nonzero64(const void *a, size_t i, size_t n);
 
 #endif

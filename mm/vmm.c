@@ -195,17 +195,20 @@ struct address_space *vmm_space_create(void) {
     /* The struct (with its region array) lives in frames of its own, so this
      * needs no heap and its cost is exact in the frame counts. */
     uint64_t spa = pmm_alloc_contig(VMM_SPACE_FRAMES, 1, 0);
-    uint64_t ppa = pmm_alloc_zeroed();
+    uint64_t ppa = pmm_alloc();
     if (!spa || !ppa) {
         if (spa) pmm_free_contig(spa, VMM_SPACE_FRAMES);
         if (ppa) pmm_free(ppa);
         return 0;
     }
     struct address_space *as = phys_to_virt(spa);
-    memset(as, 0, sizeof *as);
+    /* Not the region storage (10 KiB): region_set reads only its first n
+     * entries, each written before n counts it. */
+    memset(as, 0, offsetof(struct address_space, region_store));
     region_set_init(&as->regions, as->region_store, VMM_MAX_REGIONS);
     as->pml4_phys = ppa;
     as->pml4 = phys_to_virt(ppa);
+    memset(as->pml4, 0, 256 * sizeof(uint64_t)); /* the user half; the kernel half is copied below */
     as->table_frames = 1;
     user_frames += 1 + VMM_SPACE_FRAMES; /* the PML4 and the pages holding this structure */
     memcpy(&as->pml4[256], &kernel_space.pml4[256], 256 * sizeof(uint64_t));
@@ -214,7 +217,7 @@ struct address_space *vmm_space_create(void) {
 
 static void free_user_tables(struct address_space *as, uint64_t *table, int level) {
     int top = level == 4 ? 256 : 512; /* never descend into the shared kernel half */
-    for (int i = 0; i < top; i++) {
+    for (int i = (int)scan_nonzero64(table, 0, top); i < top; i = (int)scan_nonzero64(table, i + 1, top)) {
         uint64_t e = table[i];
         if (!(e & PTE_P)) continue;
         if (level == 1) {

@@ -22,7 +22,7 @@ static int budget_allows(uint64_t frames) { return !vmm_user_frames_allow || vmm
 static long fork_level(struct address_space *child, uint64_t *pt, uint64_t *ct, int level) {
     long copied = 0;
     int top = level == 4 ? 256 : 512; /* the kernel half is shared, not copied */
-    for (int i = 0; i < top; i++) {
+    for (int i = (int)scan_nonzero64(pt, 0, top); i < top; i = (int)scan_nonzero64(pt, i + 1, top)) {
         uint64_t e = pt[i];
         if (!(e & PTE_P)) continue;
         if (level == 1) {

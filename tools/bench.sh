@@ -69,7 +69,7 @@ vs_linux() {
     # version when the archive still has it, else linux-image-amd64.
     local readme_kernel=linux-image-6.1.0-56-amd64 kpkg=
     local -a base=() extra=()
-    for k in musl-tools cpio nasm binutils gzip qemu-system-x86; do installed "$k" || base+=("$k"); done
+    for k in musl-tools cpio nasm binutils gzip busybox-static qemu-system-x86; do installed "$k" || base+=("$k"); done
     for k in ovmf systemd-boot-efi dosfstools mtools; do installed "$k" || extra+=("$k"); done
     if [ -z "${LINUX_KERNEL:-}" ] && ! compgen -G "/boot/vmlinuz-*" >/dev/null; then
         if apt-cache show --no-all-versions "$readme_kernel" >/dev/null 2>&1; then kpkg=$readme_kernel
@@ -240,7 +240,7 @@ try:
     command("kbench 200" if quick else "kbench", KBENCH_T)
     command("run bench --quick" if quick else "run bench", BENCH_T)
     if lxbench:
-        command("run /bin/lxbench pipe_pingpong fork_exit_wait spawn_exec vfork_exec", BENCH_T)
+        command("run /bin/lxbench pipe_pingpong fork_exit_wait spawn_exec vfork_exec shell_script", BENCH_T)
     send("poweroff")
     deadline = time.monotonic() + 30
     while p.poll() is None and time.monotonic() < deadline:

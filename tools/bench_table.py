@@ -143,6 +143,7 @@ ROWS = [
     ("vfork_exec: vfork+execve+wait (lxbench)", "vfork_exec", "vfork_exec"),
     ("spawn_exit_wait (SECoS spawn) vs spawn_exec", "spawn_exit_wait", "spawn_exec"),
     ("page_fault", "page_fault", "page_fault"),
+    ("shell_script: busybox sh, 20 loops of pipe + redirect + $(...)", "shell_script", "shell_script"),
     ("user_page_fault (= page_fault)", "user_page_fault", "page_fault"),
     ("pmm_alloc_free (kernel)", "pmm_alloc_free", None),
     ("kmalloc_kfree_64 (kernel)", "kmalloc_kfree_64", None),
@@ -322,6 +323,7 @@ def report(args) -> int:
         ratio_target("spawn_exec", 2),
         tick_target("spawn_exit_wait", 50000, "spawn_exec"),
         tick_target("page_fault", 1200, "page_fault"),
+        ratio_target("shell_script", 1),
     ]
     def boot_target(label, st, lst):
         if st is None or lst is None:

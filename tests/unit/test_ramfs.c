@@ -739,6 +739,35 @@ static void test_link_shares_and_unshares(void **state) {
     assert_int_equal(ramfs_link(fs, "/g", "/h"), 0);
 }
 
+/* A link of an immutable file (the initrd's applet names) is that file:
+ * no name of it can be written, truncated or removed, and exec may lend
+ * its bytes (ipeek) under every name. */
+static void test_link_of_immutable_is_immutable(void **state) {
+    (void)state;
+    struct vfs_stat st;
+    const void *data;
+    uint64_t size;
+    void *node;
+    assert_int_equal(ramfs_ops.mkdir(fs, "/bin"), 0);
+    assert_int_equal(ramfs_ops.create(fs, "/bin/busybox", 1, "ELF!", 4), 0);
+    assert_int_equal(ramfs_link(fs, "/bin/busybox", "/bin/cat"), 0);
+    assert_int_equal(ramfs_ops.lookup(fs, "/bin/cat", &st), 0);
+    assert_true(st.immutable);
+    assert_int_equal(ramfs_ops.write(fs, "/bin/cat", 0, "X", 1), -EPERM);
+    assert_int_equal(ramfs_ops.truncate(fs, "/bin/cat", 0), -EPERM);
+    assert_int_equal(ramfs_ops.remove(fs, "/bin/cat"), -EPERM);
+    assert_int_equal(ramfs_ops.rename(fs, "/bin", "/sbin"), -EPERM);   /* its directory is pinned */
+    assert_int_equal(ramfs_ops.iget(fs, "/bin/cat", &node), 0);
+    assert_int_equal(ramfs_ops.ipeek(fs, node, &data, &size), 0);
+    assert_int_equal(size, 4);
+    assert_memory_equal(data, "ELF!", 4);
+    ramfs_ops.iput(fs, node);
+    assert_int_equal(mk("/plain", "abc"), 0);                          /* a mutable file: read it */
+    assert_int_equal(ramfs_ops.iget(fs, "/plain", &node), 0);
+    assert_int_equal(ramfs_ops.ipeek(fs, node, &data, &size), -EINVAL);
+    ramfs_ops.iput(fs, node);
+}
+
 static void test_inode_unlink_while_open(void **state) {
     (void)state;
     long blocks = live_blocks, bytes = live_bytes;
@@ -922,6 +951,7 @@ int main(void) {
         T(test_out_of_memory_changes_nothing),
         T(test_destroy_frees_deep_tree),
         T(test_link_shares_and_unshares),
+        T(test_link_of_immutable_is_immutable),
         T(test_inode_unlink_while_open),
         T(test_inode_refcount_without_unlink),
         T(test_inode_follows_rename),

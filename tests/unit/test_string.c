@@ -382,6 +382,31 @@ static void test_parse_u64_roundtrip(void **state) {
     }
 }
 
+/* ---- scan_nonzero64 ---------------------------------------------------------- */
+
+/* Every start index and every single set word, against a plain loop. */
+static void test_scan_nonzero64(void **state) {
+    (void)state;
+    uint64_t a[37];
+    for (size_t set = 0; set <= 37; set++) {
+        memset(a, 0, sizeof a);
+        if (set < 37) a[set] = 1ULL << (set % 64);
+        for (size_t n = 0; n <= 37; n++)
+            for (size_t i = 0; i <= n; i++) {
+                size_t want = i;
+                while (want < n && !a[want]) want++;
+                assert_int_equal(scan_nonzero64(a, i, n), want);
+            }
+    }
+    for (size_t k = 0; k < 37; k++) a[k] = k % 3 == 0 ? 0 : k;   /* dense: every hit in order */
+    size_t seen = 0;
+    for (size_t i = scan_nonzero64(a, 0, 37); i < 37; i = scan_nonzero64(a, i + 1, 37)) {
+        assert_true(a[i] != 0);
+        seen++;
+    }
+    assert_int_equal(seen, 24);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memset),
@@ -400,6 +425,7 @@ int main(void) {
         cmocka_unit_test(test_parse_u64_valid),
         cmocka_unit_test(test_parse_u64_invalid),
         cmocka_unit_test(test_parse_u64_roundtrip),
+        cmocka_unit_test(test_scan_nonzero64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

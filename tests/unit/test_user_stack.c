@@ -76,6 +76,22 @@ static void test_empty_and_no_execfn(void **state) {
     assert_int_equal(word(buf, size, sp + 40), AT_IGNORE);
 }
 
+/* The whole buffer is the stack's pages: what lies below sp (the rest of
+ * the lowest page) is zero, never what the buffer held before. */
+static void test_below_sp_is_zero(void **state) {
+    (void)state;
+    char *argv[] = { "prog" };
+    struct ustack_args a = { 1, 0, argv, NULL, "/bin/prog", rnd, NULL, 0 };
+    uint64_t need = ustack_size(&a), size = 4096;
+    uint8_t *buf = malloc(size);
+    memset(buf, 0xA5, size);               /* stale heap bytes */
+    uint64_t sp;
+    assert_int_equal(ustack_build(&a, buf, size, TOP, &sp), 0);
+    assert_int_equal(sp, TOP - need);
+    for (uint64_t i = 0; i < size - need; i++) assert_int_equal(buf[i], 0);
+    free(buf);
+}
+
 static void test_limits(void **state) {
     (void)state;
     /* 128 KiB of strings exactly fits; one byte more does not. */
@@ -115,6 +131,7 @@ int main(void) {
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_empty_and_no_execfn),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_below_sp_is_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

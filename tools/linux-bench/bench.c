@@ -157,6 +157,28 @@ static void spawn(const char *name, int use_vfork, int n) {
     result(name, i);
 }
 
+/* A shell-script macro benchmark: Debian's busybox sh (the same static
+ * binary on both systems) runs a loop of 20 iterations, each a
+ * pipeline into a redirection and a command substitution; one sample is the
+ * whole script, fork + exec of sh to its exit status. */
+static const char shell_script_text[] =
+    "i=0; while [ $i -lt 20 ]; do echo line $i | cat > /tmp/lxbench.sh.out; "
+    "v=$(cat /tmp/lxbench.sh.out); i=$((i + 1)); done; [ \"$v\" = \"line 19\" ]";
+
+static void shell_script(int n) {
+    char *argv[] = { "sh", "-c", (char *)shell_script_text, 0 }, *envp[] = { "PATH=/bin", 0 };
+    int i = 0;
+    for (; i < n; i++) {
+        uint64_t t = now();
+        pid_t p = fork();
+        if (p == 0) { execve("/bin/busybox", argv, envp); _exit(127); }
+        int status = -1;
+        if (p < 0 || waitpid(p, &status, 0) != p || status != 0) break;
+        samples[i] = now() - t;
+    }
+    result("shell_script", i);
+}
+
 /* The first write to each page of a fresh anonymous mapping (4 KiB pages). */
 static void page_fault(int n) {
     size_t len = (size_t)n * 4096;
@@ -180,7 +202,11 @@ static int run_named(int argc, char **argv) {
         else if (strcmp(argv[i], "spawn_exec") == 0) spawn("spawn_exec", 0, 1000);
         else if (strcmp(argv[i], "vfork_exec") == 0) spawn("vfork_exec", 1, 1000);
         else if (strcmp(argv[i], "page_fault") == 0) page_fault(8192);
-        else { say("usage: lxbench [pipe_pingpong|fork_exit_wait|spawn_exec|vfork_exec|page_fault]...\n"); return 2; }
+        else if (strcmp(argv[i], "shell_script") == 0) shell_script(5);
+        else {
+            say("usage: lxbench [pipe_pingpong|fork_exit_wait|spawn_exec|vfork_exec|page_fault|shell_script]...\n");
+            return 2;
+        }
     }
     say("BENCH_DONE\n");
     return 0;
@@ -206,6 +232,7 @@ int main(int argc, char **argv) {
     spawn("spawn_exec", 0, 1000);
     spawn("vfork_exec", 1, 1000);
     page_fault(8192);
+    shell_script(5);
     say("BENCH_DONE\n");
     sync();
     reboot(RB_POWER_OFF);
