@@ -259,6 +259,35 @@ def driver_input(ndevs, caller, devs, call, tail=b""):
     return b + struct.pack("<IIQQQQI", *call) + tail
 
 
+# ---- PCI / ACPI -----------------------------------------------------------------------
+def acpi_memory(rev):
+    """The fuzz target's memory at 0x10000: RSDP, then XSDT, RSDT, MCFG."""
+    base = 0x10000
+
+    def fix(t, at):
+        t[at] = (-sum(t)) & 0xff
+        return t
+
+    def sdt(sig, body):
+        t = bytearray(sig + struct.pack("<I", 36 + len(body)) + b"\x01" + bytes(27) + body)
+        return bytes(fix(t, 9))
+
+    xsdt_at, rsdt_at, mcfg_at = base + 64, base + 128, base + 192
+    mcfg = sdt(b"MCFG", bytes(8) + struct.pack("<QHBBI", 0xb0000000, 0, 0, 255, 0))
+    xsdt = sdt(b"XSDT", struct.pack("<Q", mcfg_at))
+    rsdt = sdt(b"RSDT", struct.pack("<I", mcfg_at))
+    r = bytearray(b"RSD PTR " + bytes(1) + b"SECOS " + bytes([rev]) + struct.pack("<IIQ", rsdt_at, 36, xsdt_at) + bytes(4))
+    fix(r[:20], 8)
+    r[8] = (-sum(r[:20])) & 0xff
+    r[32] = (-sum(r[:36])) & 0xff
+    m = bytearray(256)
+    m[0:36] = r
+    m[64:64 + len(xsdt)] = xsdt
+    m[128:128 + len(rsdt)] = rsdt
+    m[192:192 + len(mcfg)] = mcfg
+    return bytes(m)
+
+
 def main():
     put("elf_user", "tiny-exec", tiny_user_elf())
     put("elf_user", "tiny-dyn", tiny_user_elf(etype=3, base=0x1000))
@@ -317,6 +346,9 @@ def main():
     put("driver_check", "map-ok", driver_input(4, 7, devs, (3, 0, 0, 0, 4096, 3 * 4096, 0), b"map_mem"))
     put("driver_check", "unmap-range", driver_input(4, 7, devs, (4, 1, 0, 0, 4096, 4096, 0), b"4"))
     put("driver_check", "info-other", driver_input(4, 8, devs, (5, 2, 0, 0, 0, 0, 0), b"0x5"))
+
+    put("pci_acpi", "v2-xsdt", acpi_memory(2))
+    put("pci_acpi", "v1-rsdt", acpi_memory(0))
 
 
 if __name__ == "__main__":
