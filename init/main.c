@@ -42,6 +42,7 @@
 #include "drivers/keyboard.h"
 #include "drivers/pit.h"
 #include "drivers/pci.h"
+#include "drivers/virtio_blk.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
 #include "console/shell.h"
@@ -95,6 +96,7 @@ static void kernel_main_stage2(void) {
     pci_init();                        /* before any driver of a PCI device */
     cpu_sti();
 
+    virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
     fs_init();
 #if M4_SELFTEST_ENABLE
     selftest_run(0);
