@@ -1,6 +1,7 @@
 /* Block-device commands: lsblk, blkhash. */
 #include "console/shell.h"
 #include "block/blockdev.h"
+#include "block/bcache.h"
 #include "mm/kheap.h"
 #include "lib/console_out.h"
 #include "lib/sha256.h"
@@ -18,6 +19,11 @@ static int cmd_lsblk(int argc, char **argv) {
         if (d->parent) kprintf(" (on %s at sector %lu)", d->parent->name, d->start);
         kprintf("\n");
     }
+    struct bcache_info c;
+    bcache_info(&c);
+    kprintf("cache: %u/%u blocks of %u bytes, %u dirty; %lu hits, %lu misses, %lu direct reads, %lu write-backs, "
+            "%lu write errors\n", c.used, c.capacity, c.block, c.dirty, c.st.hits, c.st.misses, c.direct_reads,
+            c.st.writebacks, c.st.write_errors);
     return 0;
 }
 SHELL_COMMAND(lsblk, "lsblk", "lsblk",
