@@ -148,8 +148,13 @@ OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 QEMU_EXTRA ?=
 GDB_PORT ?= 1234
+# make run DISK=disk.img [DISK_IF=virtio] [MACHINE=pc|q35]: tools/run.sh says more.
+DISK ?=
+DISK_IF ?= virtio
+MACHINE ?=
 RUN_SH = BUILD='$(BUILD)' QEMU='$(QEMU)' QEMU_EXTRA='$(QEMU_EXTRA)' OVMF_CODE='$(OVMF_CODE)' \
-    OVMF_VARS='$(OVMF_VARS)' GDB_PORT='$(GDB_PORT)' tools/run.sh
+    OVMF_VARS='$(OVMF_VARS)' GDB_PORT='$(GDB_PORT)' DISK='$(DISK)' DISK_IF='$(DISK_IF)' MACHINE='$(MACHINE)' \
+    tools/run.sh
 
 # Checks (and, as root or with sudo, installs) the Debian packages.
 deps:
