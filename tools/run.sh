@@ -79,7 +79,7 @@ if [ -n "${DISK:-}" ]; then
     [ -f "$DISK" ] || die "DISK=$DISK: no such file"
     case ${DISK_IF:-virtio} in
         virtio) args+=(-drive "file=$DISK,if=none,format=raw,id=disk0" -device "virtio-blk-pci,drive=disk0") ;;
-        ahci)   [ "$machine" = q35 ] || args+=(-device ahci,id=ahci0)
+        ahci)   [ "$machine" = q35 ] || args+=(-device "ahci,id=ahci0")
                 bus=ahci0.0; [ "$machine" = q35 ] && bus=ide.0
                 args+=(-drive "file=$DISK,if=none,format=raw,id=disk0" -device "ide-hd,drive=disk0,bus=$bus") ;;
         ide)    args+=(-drive "file=$DISK,if=ide,index=0,format=raw") ;;
