@@ -120,6 +120,10 @@ def test_partitions_and_hashes(boot_machine, tmp_path, machine):
     assert blkhash(m, "vdc", 4095, 10001) == sha(raw[4095:4095 + 10001])
     assert blkhash(m, "vdc", len(raw) - 700, 700) == sha(raw[-700:])
     assert blkhash(m, "vda5", 511, 1) == sha(mbr[12288 * 512 + 511:12288 * 512 + 512])
+    # Completion is interrupt-driven: requests slept until their interrupt.
+    stats = re.search(r"^vda: virtio-blk (\d+) requests, (\d+) interrupts, (\d+) sleeps", m.run("lsblk"), re.M)
+    requests, irqs, sleeps = map(int, stats.groups())
+    assert requests > 100 and irqs >= requests // 2 and sleeps > 0, stats.group(0)
     assert "past the end" in m.run(f"blkhash vdc {len(raw) - 1} 2")
     assert "no block device" in m.run("blkhash vdz")
     assert "usage" in m.run("blkhash")
