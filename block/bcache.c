@@ -9,7 +9,7 @@
 #include "lib/string.h"
 #include "secos/errno.h"
 
-#define DIRECT_MAX_BLOCKS 32   /* one device request: 128 KiB */
+#define DIRECT_MAX_BLOCKS 128  /* one device request: 512 KiB (the virtio-blk bounce buffer) */
 
 static struct bcache cache;
 static struct bcache_entry *entries;

@@ -1,7 +1,7 @@
 /* virtio-blk (virtio 1.x, 5.2). One virtqueue, one request in flight per
  * disk (callers queue on a sleep lock). Every DMA buffer is kernel-owned
  * and never reused while the device may still write it: the ring page, a
- * page holding the request header and status byte, and a 64 KiB physically
+ * page holding the request header and status byte, and a 512 KiB physically
  * contiguous bounce buffer the data goes through. A request waits asleep
  * for the device's interrupt (the ISR read acknowledges it); before
  * interrupts are on, or when the line could not be registered, it polls.
@@ -27,7 +27,7 @@
 #define VIRTIO_BLK_T_OUT   1
 #define VIRTIO_BLK_T_FLUSH 4
 #define VBLK_MAX 4
-#define BOUNCE_FRAMES 16
+#define BOUNCE_FRAMES 128
 #define BOUNCE_SECTORS (BOUNCE_FRAMES * 4096 / 512)
 #define QUEUE_SIZE 8
 /* Polling gives up after this many checks (about seconds under TCG). */
