@@ -54,7 +54,9 @@ volatile void *pci_map_bar(const struct pci_dev *d, int bar);
 /* Calls fn(arg) on every interrupt of d's legacy INTx line. Lines are
  * shared (level-triggered on q35 and pc): every handler registered on a line
  * runs on each of its interrupts and must check its own device's status.
- * 0, -ENODEV (no line routed), -ENOSPC (too many handlers). */
+ * 0, -ENODEV (no line routed), -ENOSPC (too many handlers), -EBUSY (one of
+ * the lines the kernel's own ISA devices use: 0 PIT, 1 keyboard, 2 cascade,
+ * 4 COM1), -EINVAL (no device or function). */
 int pci_irq_register(const struct pci_dev *d, void (*fn)(void *arg), void *arg);
 /* "vendor:device class name" for lspci, e.g. "mass storage / SATA (AHCI)". */
 const char *pci_class_name(uint8_t class_code, uint8_t subclass, uint8_t prog_if);

@@ -42,6 +42,8 @@
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
 #include "drivers/pit.h"
+#include "drivers/pci.h"
+#include "drivers/virtio_blk.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
 #include "console/shell.h"
@@ -114,8 +116,10 @@ static void kernel_main_stage2(void) {
     irq_register(1, keyboard_irq_handler);
     pic_unmask(1);
     serial_enable_rx_irq();
+    pci_init();                        /* before any driver of a PCI device */
     cpu_sti();
 
+    virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
     fs_init();
 #if M4_SELFTEST_ENABLE
     selftest_run(0);

@@ -259,6 +259,83 @@ def driver_input(ndevs, caller, devs, call, tail=b""):
     return b + struct.pack("<IIQQQQI", *call) + tail
 
 
+# ---- PCI / ACPI -----------------------------------------------------------------------
+def acpi_memory(rev):
+    """The fuzz target's memory at 0x10000: RSDP, then XSDT, RSDT, MCFG."""
+    base = 0x10000
+
+    def fix(t, at):
+        t[at] = (-sum(t)) & 0xff
+        return t
+
+    def sdt(sig, body):
+        t = bytearray(sig + struct.pack("<I", 36 + len(body)) + b"\x01" + bytes(27) + body)
+        return bytes(fix(t, 9))
+
+    xsdt_at, rsdt_at, mcfg_at = base + 64, base + 128, base + 192
+    mcfg = sdt(b"MCFG", bytes(8) + struct.pack("<QHBBI", 0xb0000000, 0, 0, 255, 0))
+    xsdt = sdt(b"XSDT", struct.pack("<Q", mcfg_at))
+    rsdt = sdt(b"RSDT", struct.pack("<I", mcfg_at))
+    r = bytearray(b"RSD PTR " + bytes(1) + b"SECOS " + bytes([rev]) + struct.pack("<IIQ", rsdt_at, 36, xsdt_at) + bytes(4))
+    fix(r[:20], 8)
+    r[8] = (-sum(r[:20])) & 0xff
+    r[32] = (-sum(r[:36])) & 0xff
+    m = bytearray(256)
+    m[0:36] = r
+    m[64:64 + len(xsdt)] = xsdt
+    m[128:128 + len(rsdt)] = rsdt
+    m[192:192 + len(mcfg)] = mcfg
+    return bytes(m)
+
+
+# ---- partition tables -------------------------------------------------------------------
+def mbr_entry(status, ptype, start, count):
+    return struct.pack("<B3sB3sII", status, bytes(3), ptype, bytes(3), start, count)
+
+
+def sector(entries, boot=b""):
+    s = bytearray(512)
+    s[:len(boot)] = boot
+    s[446:446 + 16 * len(entries)] = b"".join(entries)
+    s[510:512] = b"\x55\xaa"
+    return bytes(s)
+
+
+def mbr_disk():
+    """48 sectors: primary 1 at 2..9, extended 10..47 with two logicals."""
+    d = bytearray(48 * 512)
+    d[0:512] = sector([mbr_entry(0x80, 0x83, 2, 8), mbr_entry(0, 0x05, 10, 38)])
+    d[10 * 512:11 * 512] = sector([mbr_entry(0, 0x83, 1, 9), mbr_entry(0, 0x05, 10, 20)])
+    d[20 * 512:21 * 512] = sector([mbr_entry(0, 0x0c, 1, 10)])
+    return bytes(d)
+
+
+def gpt_disk(n=40):
+    """n sectors: protective MBR, GPT with 16 entries (4 sectors), backup at the end."""
+    import uuid
+    import zlib
+    d = bytearray(n * 512)
+    d[0:512] = sector([mbr_entry(0, 0xee, 1, n - 1)])
+    entries = bytearray(16 * 128)
+    linux = uuid.UUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4").bytes_le
+    for i, (a, b, name) in enumerate([(10, 19, "one"), (20, 33, "two")]):
+        e = struct.pack("<16s16sQQQ72s", linux, bytes(range(i, i + 16)), a, b, 0, name.encode("utf-16-le"))
+        entries[i * 128:(i + 1) * 128] = e
+    acrc = zlib.crc32(entries)
+
+    def header(my, alt, array):
+        h = bytearray(struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0, my, alt, 6, n - 6,
+                                  bytes(16), array, 16, 128, acrc))
+        h[16:20] = struct.pack("<I", zlib.crc32(h))
+        return bytes(h) + bytes(512 - len(h))
+
+    d[512:1024] = header(1, n - 1, 2)
+    d[2 * 512:6 * 512] = entries
+    d[(n - 5) * 512:(n - 1) * 512] = entries
+    d[(n - 1) * 512:] = header(n - 1, 1, n - 5)
+    return bytes(d)
+
+
 def main():
     put("elf_user", "tiny-exec", tiny_user_elf())
     put("elf_user", "tiny-dyn", tiny_user_elf(etype=3, base=0x1000))
@@ -317,6 +394,15 @@ def main():
     put("driver_check", "map-ok", driver_input(4, 7, devs, (3, 0, 0, 0, 4096, 3 * 4096, 0), b"map_mem"))
     put("driver_check", "unmap-range", driver_input(4, 7, devs, (4, 1, 0, 0, 4096, 4096, 0), b"4"))
     put("driver_check", "info-other", driver_input(4, 8, devs, (5, 2, 0, 0, 0, 0, 0), b"0x5"))
+
+    put("part_mbr", "mbr-extended", mbr_disk())
+    put("part_mbr", "gpt-protective", gpt_disk())
+    put("part_gpt", "gpt", gpt_disk())
+    bad = bytearray(gpt_disk())
+    bad[600] ^= 1
+    put("part_gpt", "gpt-primary-bad", bytes(bad))
+    put("pci_acpi", "v2-xsdt", acpi_memory(2))
+    put("pci_acpi", "v1-rsdt", acpi_memory(0))
 
 
 if __name__ == "__main__":
