@@ -38,6 +38,7 @@
 #include "fs/vfs.h"
 #include "fs/file.h"
 #include "drivers/debugcon.h"
+#include "drivers/ide.h"
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
 #include "drivers/pit.h"
@@ -92,6 +93,7 @@ static void kernel_main_stage2(void) {
     pic_unmask(1);
     serial_enable_rx_irq();
     cpu_sti();
+    ide_init();                        /* disks: bounded waits need the tick */
 
     fs_init();
 #if M4_SELFTEST_ENABLE

@@ -259,6 +259,33 @@ def driver_input(ndevs, caller, devs, call, tail=b""):
     return b + struct.pack("<IIQQQQI", *call) + tail
 
 
+# ---- ATA IDENTIFY / READ CAPACITY --------------------------------------------------
+def ata_identify(sectors, atapi=False, checksum=False, sector_words=0):
+    w = [0] * 256
+    w[0] = 0x85C0 if atapi else 0x0040
+    model = b"QEMU HARDDISK".ljust(40)
+    for i in range(20):
+        w[27 + i] = model[2 * i] << 8 | model[2 * i + 1]
+    w[49] = 1 << 9
+    l28 = min(sectors, 0x0FFFFFFF)
+    w[60], w[61] = l28 & 0xFFFF, l28 >> 16
+    w[83] = 0x4000 | 1 << 10 | 1 << 13
+    for i in range(4):
+        w[100 + i] = (sectors >> (16 * i)) & 0xFFFF
+    if sector_words:
+        w[106] = 0x4000 | 1 << 12
+        w[117], w[118] = sector_words & 0xFFFF, sector_words >> 16
+    if checksum:
+        w[255] = 0xA5
+        total = sum(x & 0xFF for x in w) + sum(x >> 8 for x in w)
+        w[255] |= ((-total) & 0xFF) << 8
+    return struct.pack("<256H", *w)
+
+
+def ata_tail(last_lba, block, lba, count):
+    return struct.pack(">II", last_lba, block) + struct.pack("<QI", lba, count)
+
+
 def main():
     put("elf_user", "tiny-exec", tiny_user_elf())
     put("elf_user", "tiny-dyn", tiny_user_elf(etype=3, base=0x1000))
@@ -317,6 +344,11 @@ def main():
     put("driver_check", "map-ok", driver_input(4, 7, devs, (3, 0, 0, 0, 4096, 3 * 4096, 0), b"map_mem"))
     put("driver_check", "unmap-range", driver_input(4, 7, devs, (4, 1, 0, 0, 4096, 4096, 0), b"4"))
     put("driver_check", "info-other", driver_input(4, 8, devs, (5, 2, 0, 0, 0, 0, 0), b"0x5"))
+
+    put("ata_id", "disk-8m", ata_identify(16384) + ata_tail(299, 2048, 16, 16))
+    put("ata_id", "disk-lba48-sum", ata_identify(1 << 36, checksum=True) + ata_tail(0xFFFFFFFF, 2048, 1 << 32, 1))
+    put("ata_id", "disk-4k", ata_identify(4096, sector_words=2048) + ata_tail(0, 4096, 0, 0x10000))
+    put("ata_id", "atapi", ata_identify(0, atapi=True) + ata_tail(1000, 2048, 999, 1))
 
 
 if __name__ == "__main__":
