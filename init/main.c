@@ -42,6 +42,7 @@
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
 #include "drivers/pit.h"
+#include "drivers/pci.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
 #include "console/shell.h"
@@ -92,6 +93,7 @@ static void kernel_main_stage2(void) {
     irq_register(1, keyboard_irq_handler);
     pic_unmask(1);
     serial_enable_rx_irq();
+    pci_init();                        /* before any driver of a PCI device */
     cpu_sti();
     ide_init();                        /* disks: bounded waits need the tick */
 

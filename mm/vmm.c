@@ -58,7 +58,7 @@ void vmm_init(void) {
     kernel_space.pml4 = phys_to_virt(kernel_space.pml4_phys);
     /* Every kernel-half PML4 slot we will ever use gets its PDPT now, so
      * spaces created later share them (a PML4 entry is copied, not tracked). */
-    static const uint64_t slots[] = { KHEAP_BASE, KSTACK_REGION }; /* KTEST_BASE is in the heap's slot */
+    static const uint64_t slots[] = { KHEAP_BASE, KSTACK_REGION, KMMIO_BASE }; /* KTEST_BASE is in the heap's slot */
     for (unsigned i = 0; i < sizeof slots / sizeof slots[0]; i++) {
         uint64_t *e = &kernel_space.pml4[idx(slots[i], 4)];
         if (*e & PTE_P) continue;

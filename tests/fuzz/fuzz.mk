@@ -21,7 +21,8 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe ata_id \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe pci_acpi \
+    ata_id \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
@@ -34,6 +35,7 @@ FUZZ_SRCS_escape       := lib/escape.c
 FUZZ_SRCS_sigframe     := kernel/sigframe.c
 FUZZ_SRCS_region       := mm/region.c
 FUZZ_SRCS_driver_check := dspace/driver_check.c
+FUZZ_SRCS_pci_acpi     := drivers/pci_acpi.c drivers/pci_bar.c
 FUZZ_SRCS_ata_id       := drivers/ata_id.c
 
 FUZZ_SECONDS ?= 60

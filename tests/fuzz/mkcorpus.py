@@ -284,6 +284,33 @@ def ata_identify(sectors, atapi=False, checksum=False, sector_words=0):
 
 def ata_tail(last_lba, block, lba, count):
     return struct.pack(">II", last_lba, block) + struct.pack("<QI", lba, count)
+# ---- PCI / ACPI -----------------------------------------------------------------------
+def acpi_memory(rev):
+    """The fuzz target's memory at 0x10000: RSDP, then XSDT, RSDT, MCFG."""
+    base = 0x10000
+
+    def fix(t, at):
+        t[at] = (-sum(t)) & 0xff
+        return t
+
+    def sdt(sig, body):
+        t = bytearray(sig + struct.pack("<I", 36 + len(body)) + b"\x01" + bytes(27) + body)
+        return bytes(fix(t, 9))
+
+    xsdt_at, rsdt_at, mcfg_at = base + 64, base + 128, base + 192
+    mcfg = sdt(b"MCFG", bytes(8) + struct.pack("<QHBBI", 0xb0000000, 0, 0, 255, 0))
+    xsdt = sdt(b"XSDT", struct.pack("<Q", mcfg_at))
+    rsdt = sdt(b"RSDT", struct.pack("<I", mcfg_at))
+    r = bytearray(b"RSD PTR " + bytes(1) + b"SECOS " + bytes([rev]) + struct.pack("<IIQ", rsdt_at, 36, xsdt_at) + bytes(4))
+    fix(r[:20], 8)
+    r[8] = (-sum(r[:20])) & 0xff
+    r[32] = (-sum(r[:36])) & 0xff
+    m = bytearray(256)
+    m[0:36] = r
+    m[64:64 + len(xsdt)] = xsdt
+    m[128:128 + len(rsdt)] = rsdt
+    m[192:192 + len(mcfg)] = mcfg
+    return bytes(m)
 
 
 def main():
@@ -349,6 +376,8 @@ def main():
     put("ata_id", "disk-lba48-sum", ata_identify(1 << 36, checksum=True) + ata_tail(0xFFFFFFFF, 2048, 1 << 32, 1))
     put("ata_id", "disk-4k", ata_identify(4096, sector_words=2048) + ata_tail(0, 4096, 0, 0x10000))
     put("ata_id", "atapi", ata_identify(0, atapi=True) + ata_tail(1000, 2048, 999, 1))
+    put("pci_acpi", "v2-xsdt", acpi_memory(2))
+    put("pci_acpi", "v1-rsdt", acpi_memory(0))
 
 
 if __name__ == "__main__":

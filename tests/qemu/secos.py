@@ -96,6 +96,44 @@ CONFIGS = {
 }
 
 
+@dataclass(frozen=True)
+class Disk:
+    """A raw disk image attached to a Machine (Machine(disks=[...])).
+
+    interface: "virtio" (virtio-blk-pci; `device_opts` appends to its -device,
+    e.g. "disable-legacy=on"), "ahci" (an ide-hd on an AHCI controller:
+    q35's own, or one added on pc) or "ide" (the legacy IDE controller of pc).
+    readonly: QEMU refuses guest writes (virtio-blk then offers
+    VIRTIO_BLK_F_RO). Writes land in the file itself: tests make a copy."""
+    path: Union[str, Path]
+    interface: str = "virtio"
+    readonly: bool = False
+    device_opts: str = ""
+
+
+def disk_args(disks, machine: str) -> list:
+    """The QEMU arguments for disks, in order (drive ids d0, d1, ...)."""
+    args, ahci_port, ide_index = [], 0, 0
+    for i, d in enumerate(disks):
+        ro = ",readonly=on" if d.readonly else ""
+        drive = f"file={d.path},if=none,format=raw,id=d{i}{ro}"
+        if d.interface == "virtio":
+            opts = f",{d.device_opts}" if d.device_opts else ""
+            args += ["-drive", drive, "-device", f"virtio-blk-pci,drive=d{i}{opts}"]
+        elif d.interface == "ahci":
+            if machine != "q35" and ahci_port == 0:
+                args += ["-device", "ahci,id=ahci0"]
+            bus = f"ide.{ahci_port}" if machine == "q35" else f"ahci0.{ahci_port}"
+            args += ["-drive", drive, "-device", f"ide-hd,drive=d{i},bus={bus}"]
+            ahci_port += 1
+        elif d.interface == "ide":
+            args += ["-drive", f"file={d.path},if=ide,index={ide_index},format=raw{ro}"]
+            ide_index += 1
+        else:
+            raise ValueError(f"unknown disk interface {d.interface!r} (virtio, ahci, ide)")
+    return args
+
+
 class MachineError(AssertionError):
     """A wait timed out, QEMU died early, or it exited badly."""
 
@@ -222,13 +260,18 @@ class Machine:
 
     def __init__(self, config: str = "kernel", memory: str = "512M", extra_args=(),
                  boot_timeout: Optional[float] = None, lifetime: float = 900.0,
-                 label: str = "", workdir: Optional[Path] = None, debugcon: bool = True):
+                 label: str = "", workdir: Optional[Path] = None, debugcon: bool = True,
+                 machine: Optional[str] = None, disks=()):
+        """machine: "pc" or "q35" for the -kernel configurations (default:
+        QEMU's pc); disks: Disk()s attached in order."""
         if config not in CONFIGS:
             raise ValueError(f"unknown boot configuration {config!r}; have {sorted(CONFIGS)}")
         self.cfg = CONFIGS[config]
         self.config = config
         self.memory = memory
         self.extra_args = list(extra_args)
+        self.machine = machine
+        self.disks = list(disks)
         env_timeout = os.environ.get("SECOS_BOOT_TIMEOUT")
         self.boot_timeout = (boot_timeout if boot_timeout is not None
                              else float(env_timeout) if env_timeout else self.cfg.boot_timeout)
@@ -265,6 +308,8 @@ class Machine:
         if self.use_debugcon:
             cmd += ["-debugcon", f"file:{self.debugcon_path}"]
         if self.config in ("kernel", "release"):
+            if self.machine:
+                cmd += ["-machine", self.machine]
             cmd += ["-kernel", str(image)]
         elif self.config == "iso-bios":
             cmd += ["-machine", "pc", "-cdrom", str(image)]
@@ -278,7 +323,8 @@ class Machine:
                 cmd += ["-cdrom", str(image)]
             else:  # esp-uefi: snapshot=on keeps writes away from the image
                 cmd += ["-drive", f"format=raw,snapshot=on,file={image}"]
-        return cmd + self.extra_args
+        machine = self.machine or ("q35" if self.cfg.uefi else "pc")
+        return cmd + disk_args(self.disks, machine) + self.extra_args
 
     def start(self) -> "Machine":
         if self.proc is not None:
