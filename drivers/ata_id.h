@@ -20,6 +20,8 @@
 #define ATA_CMD_WRITE_SECTORS_EXT 0x34
 #define ATA_CMD_WRITE_DMA_EXT     0x35
 #define ATA_CMD_PACKET            0xA0
+#define ATA_CMD_READ_DMA          0xC8
+#define ATA_CMD_WRITE_DMA         0xCA
 #define ATA_CMD_IDENTIFY_PACKET   0xA1
 #define ATA_CMD_FLUSH_CACHE       0xE7
 #define ATA_CMD_FLUSH_CACHE_EXT   0xEA

@@ -38,6 +38,7 @@
 #include "fs/vfs.h"
 #include "fs/file.h"
 #include "drivers/debugcon.h"
+#include "drivers/ahci.h"
 #include "drivers/ide.h"
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
@@ -96,6 +97,7 @@ static void kernel_main_stage2(void) {
     pci_init();                        /* before any driver of a PCI device */
     cpu_sti();
     ide_init();                        /* disks: bounded waits need the tick */
+    ahci_init();
 
     fs_init();
 #if M4_SELFTEST_ENABLE

@@ -5,6 +5,7 @@
  * few lines; no cryptographic strength is needed to compare two copies). */
 #include "console/shell.h"
 #include "block/blockdev.h"
+#include "drivers/ahci.h"
 #include "drivers/ide.h"
 #include "lib/console_out.h"
 #include "lib/string.h"
@@ -95,6 +96,8 @@ static int cmd_atatest(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "stats") == 0) {
         kprintf("atatest: ide reads=%lu writes=%lu errors=%lu timeouts=%lu\n", ide_stats.reads,
                 ide_stats.writes, ide_stats.errors, ide_stats.timeouts);
+        kprintf("atatest: ahci commands=%lu errors=%lu timeouts=%lu recoveries=%lu\n", ahci_stats.commands,
+                ahci_stats.errors, ahci_stats.timeouts, ahci_stats.recoveries);
         return 0;
     }
     if ((argc == 3 || argc == 5) && strcmp(argv[1], "hash") == 0) return cmd_hash(argc, argv);
