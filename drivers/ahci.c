@@ -14,8 +14,9 @@
  * port's lock, held for the whole command, so the bounce buffer and the
  * command table are never rewritten while the device may use them). A
  * command ends by completion, a task-file or interface error or a timeout;
- * the last two recover the port (ST off, CR seen clear, errors cleared,
- * COMRESET if the device stays busy) before the lock is released. A port
+ * the last two stop the port (ST off, CR seen clear, errors cleared) before
+ * the lock is released, and after a timeout the bounce buffer and command
+ * table the device was given are retired, never reused (recover()). A port
  * whose DMA engine does not stop is taken out of service for good and its
  * frames are never freed or reused. PRD byte counts are even and at most
  * the bounce buffer. */
@@ -85,6 +86,7 @@
 #define AHCI_CMD_MS     5000                       /* one command */
 #define AHCI_STOP_MS    500                        /* ST/FRE off until CR/FR clear (spec: 500 ms) */
 #define AHCI_RESET_MS   1000
+#define AHCI_MAX_RETIRED 4                         /* timeouts a port survives (68 KiB kept each) */
 
 /* The command table: command FIS at 0, ATAPI command at 0x40, PRDT at 0x80. */
 #define CT_ACMD  0x40
@@ -108,6 +110,8 @@ struct ahci_port {
     volatile uint32_t irq_is;  /* PxIS bits the interrupt handler took; the waiter clears them */
     int busy;                  /* the port's lock; waiters sleep on &busy */
     int dead;                  /* DMA engine would not stop: no more commands, memory never reused */
+    int retired;               /* command tables + bounce buffers given up after timeouts */
+    uint64_t max_pa;           /* DMA memory below this (0: anywhere) */
     struct ata_identity id;
     struct blockdev bd;
 };
@@ -205,8 +209,14 @@ static int start_engine(struct ahci_port *p) {
     return 0;
 }
 
-/* After an error or a timeout: the AHCI 1.3 section 6.2.2 software recovery. */
-static void recover(struct ahci_port *p) {
+/* After an error or a timeout (AHCI 1.3 section 6.2.2): ST off with the
+ * engine seen idle (CR clear) and the errors cleared; the next command
+ * starts the engine again (start_engine: COMRESET only if the device is
+ * still busy then). After a timeout the device may yet finish the command
+ * and move data to where its PRD pointed: the command table and the bounce
+ * buffer are retired (kept allocated, never reused) and fresh ones take
+ * their place, at most AHCI_MAX_RETIRED times per port. */
+static void recover(struct ahci_port *p, int timed_out) {
     ahci_stats.recoveries++;
     if (stop_engine(p) < 0) {
         p->dead = 1;
@@ -217,10 +227,24 @@ static void recover(struct ahci_port *p) {
     wr(p->regs, PX_SERR, 0xFFFFFFFFu);
     wr(p->regs, PX_IS, 0xFFFFFFFFu);
     p->irq_is = 0;
-    if (start_engine(p) < 0) {
-        p->dead = 1;
-        kprintf("[AHCI] %s: the device stays busy after COMRESET: out of service\n", p->bd.name);
+    if (!timed_out) return;
+    uint64_t table = 0, bounce = 0;
+    if (p->retired < AHCI_MAX_RETIRED) {
+        table = pmm_alloc_contig(1, 1, p->max_pa);
+        bounce = pmm_alloc_contig(BOUNCE_FRAMES, 1, p->max_pa);
     }
+    if (!table || !bounce) {
+        if (table) pmm_free(table);
+        if (bounce) pmm_free_contig(bounce, BOUNCE_FRAMES);
+        p->dead = 1;
+        kprintf("[AHCI] %s: no fresh DMA memory after a timeout: out of service\n", p->bd.name);
+        return;
+    }
+    memset(phys_to_virt(table), 0, 4096);
+    p->table_pa = table;
+    p->bounce_pa = bounce;
+    p->retired++;
+    ahci_stats.retired++;
 }
 
 /* Runs one command in slot 0 with the port locked: the bytes the HBA moved
@@ -228,6 +252,10 @@ static void recover(struct ahci_port *p) {
 static long exec(struct ahci_port *p, const struct ahci_cmd *c) {
     if (p->dead) return -EIO;
     if (c->bytes > BOUNCE_BYTES || (c->bytes & 1)) return -EINVAL;
+    if (!(rd(p->regs, PX_CMD) & CMD_ST) && start_engine(p) < 0) {
+        kprintf("[AHCI] %s: the device stays busy, even after COMRESET\n", p->bd.name);
+        return -EIO;
+    }
     volatile uint32_t *hdr = phys_to_virt(p->list_pa);
     uint8_t *ct = phys_to_virt(p->table_pa);
     memset(ct, 0, CT_PRDT + 16);
@@ -259,10 +287,6 @@ static long exec(struct ahci_port *p, const struct ahci_cmd *c) {
     hdr[1] = 0;
     hdr[2] = (uint32_t)p->table_pa;
     hdr[3] = (uint32_t)(p->table_pa >> 32);
-    if (rd(p->regs, PX_TFD) & (ATA_SR_BSY | ATA_SR_DRQ)) {
-        recover(p);
-        if (p->dead) return -EIO;
-    }
     p->irq_is = 0;
     wr(p->regs, PX_IS, 0xFFFFFFFFu);
     barrier();
@@ -284,13 +308,13 @@ static long exec(struct ahci_port *p, const struct ahci_cmd *c) {
         if (!c->packet)   /* ATAPI CHECK CONDITION (no medium, unit attention) is routine */
             kprintf("[AHCI] %s: command %#x failed: PxIS %#x status %#x error %#x SError %#x\n", p->bd.name,
                     c->command, is, tfd & 0xFF, (tfd >> 8) & 0xFF, rd(p->regs, PX_SERR));
-        recover(p);
+        recover(p, 0);
         return -EIO;
     }
     if (pending) {
         ahci_stats.timeouts++;
-        kprintf("[AHCI] %s: command %#x timed out; recovering the port\n", p->bd.name, c->command);
-        recover(p);
+        kprintf("[AHCI] %s: command %#x timed out; stopping the port\n", p->bd.name, c->command);
+        recover(p, 1);
         return -EIO;
     }
     ahci_stats.commands++;
@@ -398,6 +422,7 @@ static int port_init(struct ahci_hba *h, int n, uint64_t max_pa) {
     p->hba = h;
     p->num = n;
     p->regs = pr;
+    p->max_pa = max_pa;
     ksnprintf(p->bd.name, sizeof p->bd.name, "ahci%d", n);   /* until it has its real name */
     if (stop_port(p) < 0) {
         kprintf("[AHCI] port %d does not stop; ignored\n", n);

@@ -10,9 +10,9 @@
  * pci_init() done, interrupts on and the tick running (bounded waits). */
 int ahci_init(void);
 
-/* Completed commands, failed ones (task-file or interface errors, each
- * followed by a port recovery) and timeouts since boot. */
-struct ahci_stats { uint64_t commands, errors, timeouts, recoveries; };
+/* Completed commands, failed ones (task-file or interface errors), timeouts,
+ * port recoveries after either, and DMA buffers retired after a timeout. */
+struct ahci_stats { uint64_t commands, errors, timeouts, recoveries, retired; };
 extern struct ahci_stats ahci_stats;
 
 #endif

@@ -1,6 +1,7 @@
 /* ATA over the legacy IDE controller (the pc machine's PIIX), in PIO mode
  * with interrupt-driven completion. Two channels at the ISA addresses
- * (0x1F0/0x3F6 IRQ 14, 0x170/0x376 IRQ 15), a master and a slave on each.
+ * (0x1F0/0x3F6 IRQ 14, 0x170/0x376 IRQ 15), a master and a slave on each,
+ * the PCI function (class 01:01) in compatibility mode when there is one.
  *
  * Names follow the position, as Linux's old IDE layer did: hda primary
  * master, hdb primary slave, hdc secondary master, hdd secondary slave, for
@@ -11,9 +12,13 @@
  * Invariants: one command at a time per channel (the two drives share its
  * registers): `busy` is the channel's lock, taken for the whole command.
  * Every wait is bounded (IDE_CMD_MS): a device that does not answer gives
- * -EIO and a channel reset, never a hang. ATAPI drives are read-only. */
+ * -EIO, never a hang, and a channel reset before the next command if it is
+ * still busy then. PIO moves data only when the CPU reads or writes the
+ * data port, so a late device cannot write memory. ATAPI drives are
+ * read-only. */
 #include "drivers/ide.h"
 #include "drivers/ata_id.h"
+#include "drivers/pci.h"
 #include "block/blockdev.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/cpu.h"
@@ -137,15 +142,24 @@ static int fail(struct ide_channel *c, const char *what, uint8_t st) {
     return -EIO;
 }
 
-/* Selects the drive and waits for it to be ready for a command. */
+/* Selects the drive and waits for it to be ready for a command. A drive
+ * still busy with a command that timed out (or offering data nobody asked
+ * for) gets a channel reset here, not at the timeout: the reset makes the
+ * device drop what it was doing, and it is only needed when the channel is
+ * used again. */
 static int select_drive(struct ide_drive *d, uint8_t dev_bits) {
     struct ide_channel *c = d->ch;
     uint8_t st;
-    outb(c->base + REG_DEVICE, (uint8_t)(0xA0 | (d->slave << 4) | dev_bits));
-    settle(c);
-    if (wait_not_busy(c, IDE_CMD_MS, &st) < 0) return -EIO;
-    if (st & ATA_SR_DRQ) return -EIO;
-    return 0;
+    for (int tries = 0; tries < 2; tries++) {
+        outb(c->base + REG_DEVICE, (uint8_t)(0xA0 | (d->slave << 4) | dev_bits));
+        settle(c);
+        if (wait_not_busy(c, IDE_RESET_MS, &st) == 0 && !(st & ATA_SR_DRQ)) return 0;
+        if (tries == 0) {
+            kprintf("[IDE] %s: the drive is still busy: resetting the channel\n", d->bd.name);
+            channel_reset(c, 0);
+        }
+    }
+    return -EIO;
 }
 
 /* Programs the task file for count sectors at lba and issues cmd. */
@@ -193,8 +207,7 @@ static int pio_rw(struct ide_drive *d, uint64_t lba, uint32_t count, uint8_t *bu
     }
     return 0;
 timeout:
-    kprintf("[IDE] %s: %s timed out; resetting the channel\n", d->bd.name, write ? "write" : "read");
-    channel_reset(c, 0);
+    kprintf("[IDE] %s: %s timed out\n", d->bd.name, write ? "write" : "read");
     return -EIO;
 }
 
@@ -232,8 +245,7 @@ static long atapi_packet(struct ide_drive *d, const uint8_t pkt[12], uint8_t *bu
     }
     return got;
 timeout:
-    kprintf("[IDE] %s: packet command timed out or misbehaved; resetting the channel\n", d->bd.name);
-    channel_reset(c, 0);
+    kprintf("[IDE] %s: packet command timed out or misbehaved\n", d->bd.name);
     return -EIO;
 }
 
@@ -315,8 +327,7 @@ static int ide_flush(struct blockdev *bd) {
         outb(c->base + REG_COMMAND, d->id.flush_ext ? ATA_CMD_FLUSH_CACHE_EXT : ATA_CMD_FLUSH_CACHE);
         settle(c);
         if (wait_irq(c, &seen, &st) < 0) {
-            kprintf("[IDE] %s: flush timed out; resetting the channel\n", bd->name);
-            channel_reset(c, 0);
+            kprintf("[IDE] %s: flush timed out\n", bd->name);
             r = -EIO;
         } else if (st & (ATA_SR_ERR | ATA_SR_DF)) {
             r = fail(c, "flush", st);
@@ -400,8 +411,20 @@ static void register_drive(struct ide_drive *d) {
 }
 
 int ide_init(void) {
+    /* The PCI function (class 01:01) says which channels sit at the ISA
+     * addresses (compatibility mode) and turns on its I/O decoding. PCI
+     * native mode (BARs, a shared INTx) is not supported: such a channel is
+     * left alone. Without a PCI IDE function the ISA addresses are probed
+     * anyway (a bus with nothing there reads 0xFF). */
+    const struct pci_dev *pd = pci_find_class(0x01, 0x01, 0xff, 0);
+    if (pd) pci_enable(pd, 0);
     for (int ci = 0; ci < 2; ci++) {
         struct ide_channel *c = &channels[ci];
+        if (pd && (pd->prog_if & (1u << (2 * ci)))) {
+            kprintf("[IDE] %02x:%02x.%x channel %d is in PCI native mode: not supported\n", pd->bus, pd->dev,
+                    pd->fn, ci);
+            continue;
+        }
         /* A channel with no drives floats (0xFF); nothing to reset there. */
         if (alt_status(c) == 0xFF) continue;
         if (channel_reset(c, 1) < 0) continue;

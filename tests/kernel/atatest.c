@@ -96,8 +96,9 @@ static int cmd_atatest(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "stats") == 0) {
         kprintf("atatest: ide reads=%lu writes=%lu errors=%lu timeouts=%lu\n", ide_stats.reads,
                 ide_stats.writes, ide_stats.errors, ide_stats.timeouts);
-        kprintf("atatest: ahci commands=%lu errors=%lu timeouts=%lu recoveries=%lu\n", ahci_stats.commands,
-                ahci_stats.errors, ahci_stats.timeouts, ahci_stats.recoveries);
+        kprintf("atatest: ahci commands=%lu errors=%lu timeouts=%lu recoveries=%lu retired=%lu\n",
+                ahci_stats.commands, ahci_stats.errors, ahci_stats.timeouts, ahci_stats.recoveries,
+                ahci_stats.retired);
         return 0;
     }
     if ((argc == 3 || argc == 5) && strcmp(argv[1], "hash") == 0) return cmd_hash(argc, argv);

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import secos
+from secos import Disk
 
 MiB = 1 << 20
 
@@ -61,6 +62,13 @@ def guest_hash(m, dev: str, off: int = None, length: int = None, timeout: float 
 
 def ide_drive(path: Path, index: int, extra: str = "") -> list[str]:
     return ["-drive", f"file={path},if=ide,format=raw,index={index}{extra}"]
+
+
+def heap_in_use(m) -> tuple:
+    out = m.run("mem")
+    frames = int(re.search(r"phys free: +(\d+) frames", out)[1])
+    heap = int(re.search(r"heap in use: +(\d+) bytes in (\d+) blocks", out)[2])
+    return frames, heap
 
 
 # --- IDE (pc) ---------------------------------------------------------------------
@@ -145,6 +153,15 @@ def test_ide_lba48_beyond_128_gib(boot_machine, tmp_path):
         assert f.read() == pattern(size - 4096, 4096, 3)
 
 
+def test_ide_churn_leaks_nothing(ide_vm, ide_disks):
+    _, data = ide_disks
+    before = heap_in_use(ide_vm)
+    for i in range(20):
+        assert guest_hash(ide_vm, "hdb", 512 * i + 7, 3000) == fnv1a64(data["hdb"][512 * i + 7:512 * i + 3007])
+        ide_vm.run(f"atatest hash hdb {MiB} 1024")       # past the end: refused
+    assert heap_in_use(ide_vm) == before
+
+
 def blkdebug(tmp_path: Path, img: Path, event: str, sector: int) -> str:
     cfg = tmp_path / f"{event}.cfg"
     cfg.write_text(f'[inject-error]\nevent = "{event}"\nerrno = "5"\nsector = "{sector}"\n')
@@ -173,14 +190,126 @@ def test_ide_device_errors_give_eio_and_the_system_keeps_running(boot_machine, t
 
 @pytest.mark.image
 def test_ide_atapi_reads_the_iso(boot_machine):
+    iso = need_iso()
+    m = boot_machine("kernel", extra_args=["-machine", "pc", "-cdrom", str(iso)])
+    cd_checks(m, iso, "hdc", "ide")
+
+
+# --- AHCI (q35's ICH9; an added one on pc) ----------------------------------------
+
+def test_ahci_lists_and_reads_disks_on_two_ports(boot_machine, tmp_path):
+    a, b = tmp_path / "a.img", tmp_path / "b.img"
+    da, db = make_image(a, 3 * MiB), make_image(b, 1 * MiB + 512)
+    m = boot_machine(machine="q35", disks=[Disk(a, "ahci"), Disk(b, "ahci")])
+    devs = devices(m)
+    assert devs == {"sda": ("ahci", 3 * MiB // 512, 512, False), "sdb": ("ahci", (MiB + 512) // 512, 512, False)}
+    assert re.search(r"\[AHCI\] 00:1f\.2: version 1\.0, 6 ports .* interrupts", m.output)
+    assert "[IDE]" not in m.output                  # q35 has no IDE controller
+    assert guest_hash(m, "sda") == fnv1a64(da)
+    assert guest_hash(m, "sdb") == fnv1a64(db)
+    assert guest_hash(m, "sda", 65536 - 5, 65536 + 10) == fnv1a64(da[65536 - 5:2 * 65536 + 5])
+    assert "read sda failed: -22" in m.run(f"atatest hash sda {3 * MiB - 1} 2")
+    before = heap_in_use(m)
+    for i in range(20):
+        guest_hash(m, "sdb", 4096 * i + 1, 9000)
+    assert heap_in_use(m) == before
+
+
+def test_ahci_and_ide_side_by_side_on_pc(boot_machine, tmp_path):
+    a, b = tmp_path / "a.img", tmp_path / "b.img"
+    da, db = make_image(a, 1 * MiB), make_image(b, 2 * MiB)
+    m = boot_machine(machine="pc", disks=[Disk(a, "ide"), Disk(b, "ahci")])
+    devs = devices(m)
+    assert devs["hda"] == ("ide", 2048, 512, False) and devs["sda"] == ("ahci", 4096, 512, False), devs
+    assert guest_hash(m, "hda") == fnv1a64(da)
+    assert guest_hash(m, "sda") == fnv1a64(db)
+
+
+def test_ahci_writes_land_on_the_host_image(boot_machine, tmp_path):
+    img = tmp_path / "w.img"
+    data = bytearray(make_image(img, 2 * MiB))
+    m = boot_machine(machine="q35", disks=[Disk(img, "ahci")])
+    # Unaligned (read-modify-write), and 300 KiB: five commands through the 64 KiB bounce buffer.
+    assert "wrote sda 1000+5000" in m.run("atatest write sda 1000 5000 7")
+    assert "wrote sda 65536+307200" in m.run("atatest write sda 65536 307200 9")
+    assert "sync sda: 0" in m.run("atatest sync sda")
+    assert guest_hash(m, "sda", 65536, 307200) == fnv1a64(pattern(65536, 307200, 9))
+    m.poweroff()
+    data[1000:6000] = pattern(1000, 5000, 7)
+    data[65536:65536 + 307200] = pattern(65536, 307200, 9)
+    assert img.read_bytes() == bytes(data)
+
+
+def test_ahci_device_errors_give_eio_and_the_port_recovers(boot_machine, tmp_path):
+    img, img2 = tmp_path / "e.img", tmp_path / "e2.img"
+    data = make_image(img, 1 * MiB)
+    make_image(img2, 1 * MiB)
+    bad = 100
+    m = boot_machine(machine="q35", disks=[Disk(blkdebug(tmp_path, img, "read_aio", bad), "ahci"),
+                                           Disk(blkdebug(tmp_path, img2, "write_aio", bad), "ahci")])
+    out = m.run(f"atatest hash sda {bad * 512} 512")
+    assert "read sda failed: -5" in out and re.search(r"\[AHCI\] sda: command 0x25 failed: PxIS 0x40000001", out)
+    assert guest_hash(m, "sda", 0, bad * 512) == fnv1a64(data[:bad * 512])
+    assert guest_hash(m, "sda", (bad + 1) * 512, 4096) == fnv1a64(data[(bad + 1) * 512:(bad + 9) * 512])
+    assert "write sdb failed: -5" in m.run(f"atatest write sdb {bad * 512} 512 1")
+    assert "wrote sdb" in m.run("atatest write sdb 0 512 1")
+    stats = m.run("atatest stats")
+    assert re.search(r"ahci commands=\d+ errors=2 timeouts=0 recoveries=2 retired=0", stats), stats
+
+
+@pytest.mark.parametrize("machine,iface,dev,drive", [("pc", "ide", "hda", "ide0-hd0"), ("q35", "ahci", "sda", "d0")])
+def test_a_device_that_does_not_answer_times_out_with_eio(boot_machine, tmp_path, machine, iface, dev, drive):
+    """QEMU's I/O throttle at 1 byte/s holds a request for hours: the driver
+    gives up after its timeout with -EIO, the system goes on, and once the
+    device answers again so does the disk (AHCI on fresh DMA buffers)."""
+    img = tmp_path / "t.img"
+    data = make_image(img, 2 * MiB)
+    m = boot_machine(machine=machine, disks=[Disk(img, iface)])
+
+    def throttle(bps):
+        m.qmp.execute("block_set_io_throttle", device=drive, bps=bps, bps_rd=0, bps_wr=0,
+                      iops=0, iops_rd=0, iops_wr=0)
+    throttle(1)
+    out = m.run(f"atatest hash {dev} 0 {MiB}", timeout=60)
+    assert f"read {dev} failed: -5" in out and "timed out" in out
+    assert m.run("echo alive").strip() == "alive"
+    throttle(0)
+    assert guest_hash(m, dev, MiB, MiB) == fnv1a64(data[MiB:])
+    stats = m.run("atatest stats")
+    if iface == "ahci":
+        assert re.search(r"ahci .*timeouts=1 recoveries=1 retired=1", stats), stats
+    else:
+        assert re.search(r"ide .*timeouts=[1-9]", stats), stats
+
+
+def cd_checks(m, iso: Path, dev: str, driver: str):
+    size = iso.stat().st_size
+    assert devices(m)[dev] == (driver, size // 2048, 2048, True)
+    with open(iso, "rb") as f:
+        head = f.read(2048 * 17)
+    assert guest_hash(m, dev, 0, 2048) == fnv1a64(head[:2048])
+    # Sector 16 is the ISO 9660 primary volume descriptor.
+    assert guest_hash(m, dev, 16 * 2048, 2048) == fnv1a64(head[16 * 2048:])
+    assert "-30" in m.run(f"atatest write {dev} 0 2048 1")     # -EROFS
+
+
+def need_iso() -> Path:
     iso = secos.iso_path()
     if not iso.exists():
         pytest.skip(f"{iso} does not exist (run `make CONFIG=test iso`)")
-    m = boot_machine("kernel", extra_args=["-machine", "pc", "-cdrom", str(iso)])
-    size = iso.stat().st_size
-    assert devices(m)["hdc"] == ("ide", size // 2048, 2048, True)
-    head = iso.read_bytes()[:2048 * 17]
-    assert guest_hash(m, "hdc", 0, 2048) == fnv1a64(head[:2048])
-    # Sector 16 is the ISO 9660 primary volume descriptor.
-    assert guest_hash(m, "hdc", 16 * 2048, 2048) == fnv1a64(head[16 * 2048:])
-    assert "-30" in m.run("atatest write hdc 0 2048 1")     # -EROFS
+    return iso
+
+
+@pytest.mark.image
+def test_ahci_atapi_reads_the_iso(boot_machine):
+    iso = need_iso()
+    m = boot_machine(machine="q35", extra_args=["-cdrom", str(iso)])
+    cd_checks(m, iso, "sr0", "ahci")
+
+
+@pytest.mark.image
+@pytest.mark.uefi
+def test_iso_booted_on_q35_reads_its_own_cd(boot_machine):
+    iso = need_iso()
+    m = boot_machine("iso-uefi")
+    cd_checks(m, iso, "sr0", "ahci")
