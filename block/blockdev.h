@@ -39,6 +39,7 @@ struct blockdev {
     struct blockdev *parent;            /* a partition: the whole disk; else 0 */
     uint64_t start;                     /* a partition: first sector in parent */
     const char *driver;                 /* "virtio-blk", "ahci", "ide", "ramdisk", "partition" */
+    char part_desc[48];                 /* a partition: its type and name for lsblk ("GPT Linux filesystem \"root\""); else "" */
 };
 
 /* Adds d (filled by the caller, static or heap storage that is never freed)

@@ -44,6 +44,7 @@
 #include "drivers/keyboard.h"
 #include "drivers/pit.h"
 #include "drivers/pci.h"
+#include "drivers/virtio_blk.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
 #include "console/shell.h"
@@ -99,6 +100,7 @@ static void kernel_main_stage2(void) {
     ide_init();                        /* disks: bounded waits need the tick */
     ahci_init();
 
+    virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
     fs_init();
 #if M4_SELFTEST_ENABLE
     selftest_run(0);
