@@ -24,6 +24,7 @@
 #include "drivers/ata_id.h"
 #include "drivers/pci.h"
 #include "block/blockdev.h"
+#include "block/partition_scan.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/proc.h"
 #include "kernel/time.h"
@@ -490,6 +491,8 @@ static int port_init(struct ahci_hba *h, int n, uint64_t max_pa) {
             packet ? "ATAPI" : "ATA", p->id.model, p->bd.sectors, p->bd.sector_size,
             (p->bd.sectors * p->bd.sector_size) >> 20, p->id.lba48 ? " LBA48" : "",
             p->bd.readonly ? " read-only" : "");
+    /* A CD's tables (a hybrid ISO's MBR) count 512-byte sectors, not its 2048-byte ones: disks only. */
+    if (!packet) partition_scan(&p->bd);
     return 1;
 fail:
     wr(pr, PX_IE, 0);

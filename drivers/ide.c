@@ -20,6 +20,7 @@
 #include "drivers/ata_id.h"
 #include "drivers/pci.h"
 #include "block/blockdev.h"
+#include "block/partition_scan.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
@@ -408,6 +409,8 @@ static void register_drive(struct ide_drive *d) {
             d->id.atapi ? "ATAPI" : "ATA", d->id.model, d->bd.sectors, d->bd.sector_size,
             (d->bd.sectors * d->bd.sector_size) >> 20, d->id.lba48 ? " LBA48" : "",
             d->bd.readonly ? " read-only" : "");
+    /* A CD's tables (a hybrid ISO's MBR) count 512-byte sectors, not its 2048-byte ones: disks only. */
+    if (!d->id.atapi) partition_scan(&d->bd);
 }
 
 int ide_init(void) {
