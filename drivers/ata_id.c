@@ -62,6 +62,10 @@ int ata_parse_identify(const uint16_t id[256], int packet, struct ata_identity *
         if (!pow2_sector(words * 2)) { *why = "logical sector size not 512..4096 bytes (words 117-118)"; return -1; }
         r.sector_size = (uint32_t)(words * 2);
     }
+    /* Word 47 bits 7:0: the largest DRQ block of READ/WRITE MULTIPLE; only
+     * powers of two are valid values, anything else means "do not use". */
+    uint32_t mult = id[47] & 0xff;
+    r.multiple = (mult && !(mult & (mult - 1))) ? mult : 0;
     /* FLUSH CACHE is mandatory since ATA-6; the EXT form is word 83 bit 13. */
     r.flush_ext = r.lba48 && (id[83] & (1u << 13));
     *out = r;

@@ -15,11 +15,16 @@
 /* Commands (ATA/ATAPI-8 ACS) and the SCSI operation codes sent in a PACKET. */
 #define ATA_CMD_READ_SECTORS      0x20
 #define ATA_CMD_READ_SECTORS_EXT  0x24
+#define ATA_CMD_READ_MULTIPLE_EXT 0x29
 #define ATA_CMD_READ_DMA_EXT      0x25
 #define ATA_CMD_WRITE_SECTORS     0x30
 #define ATA_CMD_WRITE_SECTORS_EXT 0x34
+#define ATA_CMD_WRITE_MULTIPLE_EXT 0x39
 #define ATA_CMD_WRITE_DMA_EXT     0x35
 #define ATA_CMD_PACKET            0xA0
+#define ATA_CMD_READ_MULTIPLE     0xC4
+#define ATA_CMD_WRITE_MULTIPLE    0xC5
+#define ATA_CMD_SET_MULTIPLE      0xC6
 #define ATA_CMD_READ_DMA          0xC8
 #define ATA_CMD_WRITE_DMA         0xCA
 #define ATA_CMD_IDENTIFY_PACKET   0xA1
@@ -44,6 +49,7 @@ struct ata_identity {
     int lba48;               /* 48-bit commands supported (ATA) */
     uint64_t sectors;        /* ATA: user-addressable sectors; ATAPI: 0 until the capacity is read */
     uint32_t sector_size;    /* ATA: logical sector bytes (words 106, 117-118); ATAPI: 2048 */
+    uint32_t multiple;       /* most sectors per PIO data block for READ/WRITE MULTIPLE (word 47): a power of two, 0 = none */
     int flush_ext;           /* FLUSH CACHE EXT supported (word 83 bit 13); plain FLUSH CACHE otherwise */
     char model[41];          /* words 27-46, printable ASCII only, trailing blanks cut */
 };

@@ -50,6 +50,7 @@
 #define IDE_CMD_MS     5000  /* one command (or one DRQ block) must finish within this */
 #define IDE_RESET_MS   2000
 #define ATAPI_CHUNK    16    /* 2048-byte blocks per PACKET READ(10): 32 KiB, inside one byte count */
+#define IDE_MAX_BLOCK  16    /* sectors per READ/WRITE MULTIPLE data block (QEMU's and most drives' limit) */
 
 struct ide_channel {
     uint16_t base, ctrl;
@@ -63,6 +64,7 @@ struct ide_drive {
     struct ide_channel *ch;
     int slave;
     struct ata_identity id;
+    uint32_t block;          /* sectors per PIO data block: 1, or the READ/WRITE MULTIPLE size set */
     struct blockdev bd;
 };
 
@@ -179,28 +181,41 @@ static void issue_rw(struct ide_drive *d, uint64_t lba, uint32_t count, uint8_t 
     outb(b + REG_COMMAND, cmd);
 }
 
-/* One READ/WRITE SECTORS (EXT) of count sectors, with the channel locked. */
+/* The command for a PIO transfer: READ/WRITE MULTIPLE when the drive took
+ * a block size (one interrupt per block instead of per sector), SECTORS
+ * otherwise; the EXT forms for LBA48. */
+static uint8_t rw_command(const struct ide_drive *d, int write, int lba48) {
+    static const uint8_t cmds[2][2][2] = {   /* [multiple][write][lba48] */
+        { { ATA_CMD_READ_SECTORS, ATA_CMD_READ_SECTORS_EXT }, { ATA_CMD_WRITE_SECTORS, ATA_CMD_WRITE_SECTORS_EXT } },
+        { { ATA_CMD_READ_MULTIPLE, ATA_CMD_READ_MULTIPLE_EXT },
+          { ATA_CMD_WRITE_MULTIPLE, ATA_CMD_WRITE_MULTIPLE_EXT } },
+    };
+    return cmds[d->block > 1][write][lba48];
+}
+
+/* One PIO read or write of count sectors (<= 256), with the channel locked:
+ * data blocks of d->block sectors (the last one may be shorter). */
 static int pio_rw(struct ide_drive *d, uint64_t lba, uint32_t count, uint8_t *buf, int write) {
     struct ide_channel *c = d->ch;
-    uint32_t ss = d->bd.sector_size, seen = c->irqs;
+    uint32_t ss = d->bd.sector_size, seen;
     int lba48 = lba + count > ATA_LBA28_MAX || count > 256;
     uint8_t st;
     if (lba48 && !d->id.lba48) return -EIO;
     if (select_drive(d, (uint8_t)(DEV_LBA | (lba48 ? 0 : (lba >> 24) & 0x0F))) < 0) goto timeout;
     seen = c->irqs;
-    issue_rw(d, lba, count & (lba48 ? 0xFFFF : 0xFF),
-             write ? (lba48 ? ATA_CMD_WRITE_SECTORS_EXT : ATA_CMD_WRITE_SECTORS)
-                   : (lba48 ? ATA_CMD_READ_SECTORS_EXT : ATA_CMD_READ_SECTORS), lba48);
+    issue_rw(d, lba, count & (lba48 ? 0xFFFF : 0xFF), rw_command(d, write, lba48), lba48);
     settle(c);
-    for (uint32_t i = 0; i < count; i++) {
+    for (uint32_t i = 0; i < count;) {
         /* A read's every block and a write's completions come with an
          * interrupt; a write's first block is asked for without one. */
         int r = (write && i == 0) ? wait_not_busy(c, IDE_CMD_MS, &st) : wait_irq(c, &seen, &st);
         if (r < 0) goto timeout;
         if (st & (ATA_SR_ERR | ATA_SR_DF)) return fail(c, write ? "write" : "read", st);
         if (!(st & ATA_SR_DRQ)) return fail(c, write ? "write (no data request)" : "read (no data)", st);
-        if (write) outsw(c->base + REG_DATA, buf + (uint64_t)i * ss, ss / 2);
-        else insw(c->base + REG_DATA, buf + (uint64_t)i * ss, ss / 2);
+        uint32_t n = count - i < d->block ? count - i : d->block;
+        if (write) outsw(c->base + REG_DATA, buf + (uint64_t)i * ss, n * ss / 2);
+        else insw(c->base + REG_DATA, buf + (uint64_t)i * ss, n * ss / 2);
+        i += n;
     }
     if (write) {
         if (wait_irq(c, &seen, &st) < 0) goto timeout;
@@ -210,6 +225,21 @@ static int pio_rw(struct ide_drive *d, uint64_t lba, uint32_t count, uint8_t *bu
 timeout:
     kprintf("[IDE] %s: %s timed out\n", d->bd.name, write ? "write" : "read");
     return -EIO;
+}
+
+/* SET MULTIPLE MODE to the drive's largest block, at most IDE_MAX_BLOCK
+ * sectors: d->block, 1 when the drive has none or refuses. */
+static void set_multiple(struct ide_drive *d) {
+    struct ide_channel *c = d->ch;
+    uint32_t want = d->id.multiple < IDE_MAX_BLOCK ? d->id.multiple : IDE_MAX_BLOCK;
+    uint8_t st;
+    d->block = 1;
+    if (want < 2 || select_drive(d, DEV_LBA) < 0) return;
+    uint32_t seen = c->irqs;
+    outb(c->base + REG_COUNT, (uint8_t)want);
+    outb(c->base + REG_COMMAND, ATA_CMD_SET_MULTIPLE);
+    settle(c);
+    if (wait_irq(c, &seen, &st) == 0 && !(st & (ATA_SR_ERR | ATA_SR_DF))) d->block = want;
 }
 
 /* A PACKET command reading up to len bytes into buf (PIO, byte count from
@@ -391,6 +421,11 @@ static void probe_drive(struct ide_channel *c, int ci, int slave) {
 /* Registers what probe_drive found, once the channel runs with interrupts
  * (an ATAPI drive needs a PACKET command for its capacity). */
 static void register_drive(struct ide_drive *d) {
+    if (!d->id.atapi) {
+        lock(d->ch);
+        set_multiple(d);
+        unlock(d->ch);
+    }
     if (d->id.atapi) {
         lock(d->ch);
         int r = atapi_read_capacity(d);
@@ -405,10 +440,10 @@ static void register_drive(struct ide_drive *d) {
         kprintf("[IDE] %s: cannot register (%d)\n", d->bd.name, r);
         return;
     }
-    kprintf("[IDE] %s: %s \"%s\" %lu sectors of %u bytes (%lu MiB)%s%s\n", d->bd.name,
-            d->id.atapi ? "ATAPI" : "ATA", d->id.model, d->bd.sectors, d->bd.sector_size,
+    kprintf("[IDE] %s: %s \"%s\" %lu sectors of %u bytes (%lu MiB)%s%s, %u sector(s) per interrupt\n",
+            d->bd.name, d->id.atapi ? "ATAPI" : "ATA", d->id.model, d->bd.sectors, d->bd.sector_size,
             (d->bd.sectors * d->bd.sector_size) >> 20, d->id.lba48 ? " LBA48" : "",
-            d->bd.readonly ? " read-only" : "");
+            d->bd.readonly ? " read-only" : "", d->id.atapi ? 1 : d->block);
     /* A CD's tables (a hybrid ISO's MBR) count 512-byte sectors, not its 2048-byte ones: disks only. */
     if (!d->id.atapi) partition_scan(&d->bd);
 }

@@ -13,6 +13,7 @@ static void check_identity(const struct ata_identity *r) {
         CHECK(r->sectors >= 1);
         CHECK(r->sectors <= (r->lba48 ? ATA_LBA48_MAX : ATA_LBA28_MAX));
         CHECK(r->sectors <= UINT64_MAX / r->sector_size);
+        CHECK(r->multiple <= 128 && !(r->multiple & (r->multiple - 1)));
     }
     size_t n = 0;
     while (n < sizeof r->model && r->model[n]) {

@@ -99,6 +99,9 @@ def test_ide_lists_every_drive_with_its_size(ide_vm, ide_disks):
     # pc's empty CD (secondary master) is found but has no medium: not a device.
     assert "hdc" not in devs
     assert re.search(r'\[IDE\] hdc: ATAPI "QEMU DVD-ROM": no medium', ide_vm.output)
+    # READ/WRITE MULTIPLE: one interrupt per 16 sectors (the write and hash
+    # tests cross block and command boundaries: 300 sectors = 256 + 2 * 16 + 12).
+    assert re.search(r"\[IDE\] hda: ATA .* 16 sector\(s\) per interrupt", ide_vm.output)
 
 
 def test_ide_whole_disk_hash_matches_the_host(ide_vm, ide_disks):

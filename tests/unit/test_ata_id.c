@@ -42,6 +42,13 @@ static void test_plain_disk(void **state) {
     assert_int_equal(r.sector_size, 512);
     assert_true(r.lba48 && r.flush_ext && !r.atapi);
     assert_string_equal(r.model, "QEMU HARDDISK");
+    assert_int_equal(r.multiple, 0);
+    id[47] = 0x8010;                                   /* 16 sectors per block */
+    assert_int_equal(ata_parse_identify(id, 0, &r, 0), 0);
+    assert_int_equal(r.multiple, 16);
+    id[47] = 0x800C;                                   /* 12: not a valid value */
+    assert_int_equal(ata_parse_identify(id, 0, &r, 0), 0);
+    assert_int_equal(r.multiple, 0);
 }
 
 static void test_lba48_capacity_beyond_lba28(void **state) {
