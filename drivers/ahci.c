@@ -85,6 +85,7 @@
 #define BOUNCE_FRAMES   16                         /* 64 KiB: 128 sectors of 512, 32 of 2048 */
 #define BOUNCE_BYTES    (BOUNCE_FRAMES * 4096u)
 #define AHCI_CMD_MS     5000                       /* one command */
+#define AHCI_POLL_MS    20                         /* a lost interrupt costs at most this */
 #define AHCI_STOP_MS    500                        /* ST/FRE off until CR/FR clear (spec: 500 ms) */
 #define AHCI_RESET_MS   1000
 #define AHCI_MAX_RETIRED 4                         /* timeouts a port survives (68 KiB kept each) */
@@ -298,8 +299,11 @@ static long exec(struct ahci_port *p, const struct ahci_cmd *c) {
     for (;;) {
         uint32_t is = p->irq_is | rd(p->regs, PX_IS);
         if ((is & IS_ERRORS) || !(rd(p->regs, PX_CI) & 1) || timer_ticks() >= end) break;
-        /* Without a routed interrupt the tick is the poll. */
-        sleep_on_until(p, p->hba->has_irq ? end : timer_ticks() + 1);
+        /* The interrupt wakes us; the poll (every tick without a routed
+         * line, every AHCI_POLL_MS with one) is what finds a completion
+         * whose interrupt got lost, before the timeout would. */
+        uint64_t next = timer_ticks() + (p->hba->has_irq ? AHCI_POLL_MS * TIMER_HZ / 1000 : 1);
+        sleep_on_until(p, next < end ? next : end);
     }
     irq_restore(f);
     uint32_t is = p->irq_is | rd(p->regs, PX_IS), tfd = rd(p->regs, PX_TFD);
