@@ -52,7 +52,7 @@ NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86_64/
 # The selftests are in every configuration; tests/kernel/test_*.c only in test.
 KERNEL_DIRS := lib boot arch/x86_64 mm kernel block fs drivers dspace tty console init
 KERNEL_C   := $(sort $(wildcard $(addsuffix /*.c,$(KERNEL_DIRS)) tests/kernel/selftests_*.c))
-KERNEL_TEST_C := tests/kernel/crashtest.c tests/kernel/kbench.c tests/kernel/demos.c tests/kernel/memhog.c tests/kernel/blkfill.c tests/kernel/atatest.c
+KERNEL_TEST_C := tests/kernel/crashtest.c tests/kernel/kbench.c tests/kernel/demos.c tests/kernel/memhog.c tests/kernel/blkfill.c tests/kernel/blkbench.c tests/kernel/atatest.c
 ifeq ($(TEST_CONFIG),1)
 KERNEL_C   += $(KERNEL_TEST_C)
 endif
@@ -148,8 +148,13 @@ OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 QEMU_EXTRA ?=
 GDB_PORT ?= 1234
+# make run DISK=disk.img [DISK_IF=virtio] [MACHINE=pc|q35]: tools/run.sh says more.
+DISK ?=
+DISK_IF ?= virtio
+MACHINE ?=
 RUN_SH = BUILD='$(BUILD)' QEMU='$(QEMU)' QEMU_EXTRA='$(QEMU_EXTRA)' OVMF_CODE='$(OVMF_CODE)' \
-    OVMF_VARS='$(OVMF_VARS)' GDB_PORT='$(GDB_PORT)' tools/run.sh
+    OVMF_VARS='$(OVMF_VARS)' GDB_PORT='$(GDB_PORT)' DISK='$(DISK)' DISK_IF='$(DISK_IF)' MACHINE='$(MACHINE)' \
+    tools/run.sh
 
 # Checks (and, as root or with sudo, installs) the Debian packages.
 deps:

@@ -1,8 +1,8 @@
-/* The block-device registry and byte-granular I/O. This version goes to the
- * device directly (read-modify-write of the sectors a transfer touches);
- * the block cache replaces the sector path without changing callers. */
+/* The block-device registry and byte-granular I/O: every transfer is
+ * checked against its device (partition or disk) here, then goes to the
+ * whole disk through the block cache (block/bcache.c). */
 #include "block/blockdev.h"
-#include "mm/kheap.h"
+#include "block/bcache.h"
 #include "lib/string.h"
 #include "secos/errno.h"
 
@@ -35,12 +35,6 @@ static struct blockdev *disk_of(struct blockdev *d, uint64_t *base) {
     return d;
 }
 
-static int sectors_io(struct blockdev *d, uint64_t lba, uint32_t n, void *buf, int write) {
-    uint64_t base;
-    struct blockdev *disk = disk_of(d, &base);
-    return write ? disk->ops->write(disk, base + lba, n, buf) : disk->ops->read(disk, base + lba, n, buf);
-}
-
 static int range_ok(const struct blockdev *d, uint64_t off, uint64_t len) {
     uint64_t size = blk_size(d);
     return off <= size && len <= size - off;
@@ -50,35 +44,11 @@ static long transfer(struct blockdev *d, uint64_t off, void *buf, uint64_t len, 
     if (!d) return -EINVAL;
     if (!range_ok(d, off, len)) return -EINVAL;
     if (write && d->readonly) return -EROFS;
-    uint32_t ss = d->sector_size;
-    uint8_t *bounce = 0;
-    uint8_t *p = buf;
-    uint64_t done = 0;
-    while (done < len) {
-        uint64_t lba = (off + done) / ss, in = (off + done) % ss;
-        if (in == 0 && len - done >= ss) {
-            /* Whole sectors straight to or from the caller's buffer. */
-            uint64_t n = (len - done) / ss;
-            if (n > 128) n = 128;
-            int r = sectors_io(d, lba, (uint32_t)n, p + done, write);
-            if (r < 0) { kfree(bounce); return r; }
-            done += n * ss;
-            continue;
-        }
-        if (!bounce && !(bounce = kmalloc(ss))) return -ENOMEM;
-        uint64_t part = ss - in < len - done ? ss - in : len - done;
-        int r = sectors_io(d, lba, 1, bounce, 0);
-        if (r == 0 && write) {
-            memcpy(bounce + in, p + done, part);
-            r = sectors_io(d, lba, 1, bounce, 1);
-        } else if (r == 0) {
-            memcpy(p + done, bounce + in, part);
-        }
-        if (r < 0) { kfree(bounce); return r; }
-        done += part;
-    }
-    kfree(bounce);
-    return (long)len;
+    if (len == 0) return 0;
+    uint64_t base;
+    struct blockdev *disk = disk_of(d, &base);
+    int r = bcache_io(disk, base * disk->sector_size + off, buf, len, write);
+    return r < 0 ? r : (long)len;
 }
 
 long blk_read(struct blockdev *d, uint64_t off, void *buf, uint64_t len) { return transfer(d, off, buf, len, 0); }
@@ -89,14 +59,15 @@ long blk_write(struct blockdev *d, uint64_t off, const void *buf, uint64_t len) 
 
 int blk_sync(struct blockdev *d) {
     uint64_t base;
-    if (d) {
-        struct blockdev *disk = disk_of(d, &base);
-        return disk->ops->flush ? disk->ops->flush(disk) : 0;
-    }
+    struct blockdev *disk = d ? disk_of(d, &base) : 0;
+    /* Every block is tried even after a failure: -EIO then, the failed
+     * blocks stay dirty for the next sync. */
+    int r = bcache_flush_dirty(disk);
     for (uint32_t i = 0; i < ndevs; i++) {
-        if (devs[i]->parent || !devs[i]->ops->flush) continue;
-        int r = devs[i]->ops->flush(devs[i]);
-        if (r < 0) return r;
+        struct blockdev *x = devs[i];
+        if (x->parent || !x->ops->flush || (disk && x != disk)) continue;
+        int f = x->ops->flush(x);
+        if (f < 0 && r == 0) r = f;
     }
-    return 0;
+    return r;
 }

@@ -1,6 +1,8 @@
 /* Block-device commands: lsblk, blkhash. */
 #include "console/shell.h"
 #include "block/blockdev.h"
+#include "block/bcache.h"
+#include "drivers/virtio_blk.h"
 #include "mm/kheap.h"
 #include "lib/console_out.h"
 #include "lib/sha256.h"
@@ -18,6 +20,15 @@ static int cmd_lsblk(int argc, char **argv) {
         if (d->parent) kprintf(" (on %s at sector %lu)", d->parent->name, d->start);
         kprintf("\n");
     }
+    struct bcache_info c;
+    bcache_info(&c);
+    kprintf("cache: %u/%u blocks of %u bytes, %u dirty; %lu hits, %lu misses, %lu direct reads, %lu write-backs, "
+            "%lu write errors\n", c.used, c.capacity, c.block, c.dirty, c.st.hits, c.st.misses, c.direct_reads,
+            c.st.writebacks, c.st.write_errors);
+    struct virtio_blk_stats v;
+    for (uint32_t i = 0; virtio_blk_stat(i, &v) == 0; i++)
+        kprintf("%s: virtio-blk %lu requests, %lu interrupts, %lu sleeps%s%s\n", v.name, v.requests, v.irqs, v.sleeps,
+                v.irq_on ? "" : " (polling: no interrupt line)", v.broken ? " (disabled: protocol error)" : "");
     return 0;
 }
 SHELL_COMMAND(lsblk, "lsblk", "lsblk",

@@ -1,7 +1,7 @@
 /* virtio-blk (virtio 1.x, 5.2). One virtqueue, one request in flight per
  * disk (callers queue on a sleep lock). Every DMA buffer is kernel-owned
  * and never reused while the device may still write it: the ring page, a
- * page holding the request header and status byte, and a 64 KiB physically
+ * page holding the request header and status byte, and a 512 KiB physically
  * contiguous bounce buffer the data goes through. A request waits asleep
  * for the device's interrupt (the ISR read acknowledges it); before
  * interrupts are on, or when the line could not be registered, it polls.
@@ -27,7 +27,7 @@
 #define VIRTIO_BLK_T_OUT   1
 #define VIRTIO_BLK_T_FLUSH 4
 #define VBLK_MAX 4
-#define BOUNCE_FRAMES 16
+#define BOUNCE_FRAMES 128
 #define BOUNCE_SECTORS (BOUNCE_FRAMES * 4096 / 512)
 #define QUEUE_SIZE 8
 /* Polling gives up after this many checks (about seconds under TCG). */
@@ -45,7 +45,7 @@ struct vblk {
     volatile uint8_t *status;        /* in the header's page, offset 64 */
     uint8_t *bounce;
     int irq_ok, busy, broken;
-    uint64_t irqs, requests;
+    uint64_t irqs, requests, sleeps;
 };
 
 static struct vblk disks[VBLK_MAX];
@@ -86,6 +86,7 @@ static int wait_done(struct vblk *v, uint32_t *len) {
             /* Interrupts are off from the check to the block: the IRQ's
              * wakeup cannot fall in between. A pending signal must not end
              * the wait (the device still owns the buffers): halt instead. */
+            v->sleeps++;
             if (sleep_on(v) < 0) { cpu_sti_hlt(); cpu_cli(); }
         } else {
             if (spins > POLL_LIMIT) { r = -1; break; }
@@ -239,4 +240,11 @@ int virtio_blk_init(void) {
             probe(d);
         }
     return ndisks;
+}
+
+int virtio_blk_stat(uint32_t i, struct virtio_blk_stats *out) {
+    if (i >= (uint32_t)ndisks) return -1;
+    const struct vblk *v = &disks[i];
+    *out = (struct virtio_blk_stats){ v->bd.name, v->requests, v->irqs, v->sleeps, v->irq_ok, v->broken };
+    return 0;
 }

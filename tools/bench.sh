@@ -8,6 +8,7 @@
 #
 #   tools/bench.sh [--quick] [--cpu max] [--log FILE]
 #   tools/bench.sh --vs-linux [--cpu max] [--boot-runs N] [--out DIR] [--log FILE]
+#   tools/bench.sh --storage [--runs N] [--machine pc|q35]   (tools/bench_storage.sh)
 #
 #   --quick     few iterations (make check): kbench 200, bench --quick
 #   --cpu M     QEMU CPU model (default qemu64, the Linux anchor's column)
@@ -31,6 +32,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 quick=0 cpu=qemu64 log='' vs_linux=0 boot_runs=3 outdir=''
+# The storage benchmark is its own script (plain TCG, a disk image).
+[ "${1:-}" = --storage ] && { shift; exec tools/bench_storage.sh "$@"; }
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 ;;

@@ -15,7 +15,10 @@
 # two runs never share a file; it is removed at the end unless SECOS_KEEP_RUN=1.
 # Environment: BUILD (default build), QEMU, QEMU_EXTRA (more QEMU arguments,
 # split on spaces, e.g. QEMU_EXTRA="-cpu max" for the SMEP/SMAP crash tests),
-# OVMF_CODE, OVMF_VARS, GDB_PORT, SECOS_KEEP_RUN.
+# OVMF_CODE, OVMF_VARS, GDB_PORT, SECOS_KEEP_RUN;
+# DISK=path attaches a raw disk image (read-write: the guest writes into the
+# file), DISK_IF= its interface: virtio (default, virtio-blk-pci), ahci, ide;
+# MACHINE=pc|q35 for the -kernel modes (default pc; the uefi mode is q35).
 set -euo pipefail
 
 BUILD=${BUILD:-build}
@@ -44,7 +47,7 @@ display=(-display none)
 case $mode in
     serial|gui|debug)
         need "${kernel[@]}"; need "${initrd[@]}"
-        args+=(-machine pc -kernel "$BUILD/kernel.elf" -initrd "$BUILD/initrd.cpio") ;;
+        args+=(-machine "${MACHINE:-pc}" -kernel "$BUILD/kernel.elf" -initrd "$BUILD/initrd.cpio") ;;
     iso|vnc)
         need "${iso[@]}"; args+=(-machine pc -cdrom "$BUILD/secos.iso") ;;
     uefi)
@@ -66,6 +69,23 @@ case $mode in
          echo "run.sh: QEMU waits for gdb on 127.0.0.1:$GDB_PORT. In another terminal:"
          echo "  gdb $BUILD/kernel.elf -ex 'target remote 127.0.0.1:$GDB_PORT' -ex 'break kernel_main' -ex continue" ;;
 esac
+machine=${MACHINE:-pc}
+case $mode in
+    serial|gui|debug) case $machine in pc|q35) ;; *) die "MACHINE=$machine: pc or q35" ;; esac ;;
+    *) [ -z "${MACHINE:-}" ] || die "MACHINE= applies to the -kernel modes (serial, gui, debug)" ;;
+esac
+[ "$mode" = uefi ] && machine=q35
+if [ -n "${DISK:-}" ]; then
+    [ -f "$DISK" ] || die "DISK=$DISK: no such file"
+    case ${DISK_IF:-virtio} in
+        virtio) args+=(-drive "file=$DISK,if=none,format=raw,id=disk0" -device "virtio-blk-pci,drive=disk0") ;;
+        ahci)   [ "$machine" = q35 ] || args+=(-device "ahci,id=ahci0")
+                bus=ahci0.0; [ "$machine" = q35 ] && bus=ide.0
+                args+=(-drive "file=$DISK,if=none,format=raw,id=disk0" -device "ide-hd,drive=disk0,bus=$bus") ;;
+        ide)    args+=(-drive "file=$DISK,if=ide,index=0,format=raw") ;;
+        *) die "DISK_IF=${DISK_IF}: virtio, ahci or ide" ;;
+    esac
+fi
 echo "run.sh: debugcon log: $tmp/debugcon.log (SECOS_KEEP_RUN=1 keeps it after the run)"
 echo "run.sh: SECoS ($mode) on the serial console here: type 'help'. Quit: 'poweroff', or Ctrl-A X."
 # shellcheck disable=SC2086   # QEMU_EXTRA is a list of arguments

@@ -313,6 +313,54 @@ def acpi_memory(rev):
     return bytes(m)
 
 
+# ---- partition tables -------------------------------------------------------------------
+def mbr_entry(status, ptype, start, count):
+    return struct.pack("<B3sB3sII", status, bytes(3), ptype, bytes(3), start, count)
+
+
+def sector(entries, boot=b""):
+    s = bytearray(512)
+    s[:len(boot)] = boot
+    s[446:446 + 16 * len(entries)] = b"".join(entries)
+    s[510:512] = b"\x55\xaa"
+    return bytes(s)
+
+
+def mbr_disk():
+    """48 sectors: primary 1 at 2..9, extended 10..47 with two logicals."""
+    d = bytearray(48 * 512)
+    d[0:512] = sector([mbr_entry(0x80, 0x83, 2, 8), mbr_entry(0, 0x05, 10, 38)])
+    d[10 * 512:11 * 512] = sector([mbr_entry(0, 0x83, 1, 9), mbr_entry(0, 0x05, 10, 20)])
+    d[20 * 512:21 * 512] = sector([mbr_entry(0, 0x0c, 1, 10)])
+    return bytes(d)
+
+
+def gpt_disk(n=40):
+    """n sectors: protective MBR, GPT with 16 entries (4 sectors), backup at the end."""
+    import uuid
+    import zlib
+    d = bytearray(n * 512)
+    d[0:512] = sector([mbr_entry(0, 0xee, 1, n - 1)])
+    entries = bytearray(16 * 128)
+    linux = uuid.UUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4").bytes_le
+    for i, (a, b, name) in enumerate([(10, 19, "one"), (20, 33, "two")]):
+        e = struct.pack("<16s16sQQQ72s", linux, bytes(range(i, i + 16)), a, b, 0, name.encode("utf-16-le"))
+        entries[i * 128:(i + 1) * 128] = e
+    acrc = zlib.crc32(entries)
+
+    def header(my, alt, array):
+        h = bytearray(struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0, my, alt, 6, n - 6,
+                                  bytes(16), array, 16, 128, acrc))
+        h[16:20] = struct.pack("<I", zlib.crc32(h))
+        return bytes(h) + bytes(512 - len(h))
+
+    d[512:1024] = header(1, n - 1, 2)
+    d[2 * 512:6 * 512] = entries
+    d[(n - 5) * 512:(n - 1) * 512] = entries
+    d[(n - 1) * 512:] = header(n - 1, 1, n - 5)
+    return bytes(d)
+
+
 def main():
     put("elf_user", "tiny-exec", tiny_user_elf())
     put("elf_user", "tiny-dyn", tiny_user_elf(etype=3, base=0x1000))
@@ -372,6 +420,12 @@ def main():
     put("driver_check", "unmap-range", driver_input(4, 7, devs, (4, 1, 0, 0, 4096, 4096, 0), b"4"))
     put("driver_check", "info-other", driver_input(4, 8, devs, (5, 2, 0, 0, 0, 0, 0), b"0x5"))
 
+    put("part_mbr", "mbr-extended", mbr_disk())
+    put("part_mbr", "gpt-protective", gpt_disk())
+    put("part_gpt", "gpt", gpt_disk())
+    bad = bytearray(gpt_disk())
+    bad[600] ^= 1
+    put("part_gpt", "gpt-primary-bad", bytes(bad))
     put("ata_id", "disk-8m", ata_identify(16384) + ata_tail(299, 2048, 16, 16))
     put("ata_id", "disk-lba48-sum", ata_identify(1 << 36, checksum=True) + ata_tail(0xFFFFFFFF, 2048, 1 << 32, 1))
     put("ata_id", "disk-4k", ata_identify(4096, sector_words=2048) + ata_tail(0, 4096, 0, 0x10000))

@@ -1,0 +1,144 @@
+/* Block cache core. Lookups scan the pool (a few hundred entries; the
+ * device is slower by orders of magnitude). A miss takes a free entry, else
+ * the least recently used clean one, else the least recently used dirty one
+ * after writing it back; if that write-back fails the request fails with
+ * -EIO and the dirty block stays. */
+#include "block/bcache_core.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+
+void bcache_init(struct bcache *c, struct bcache_entry *entries, uint32_t n, uint8_t *data, uint32_t block_size,
+                 const struct bcache_ops *ops) {
+    c->e = entries;
+    c->n = n;
+    c->block_size = block_size;
+    c->clock = 0;
+    c->ops = ops;
+    memset(&c->st, 0, sizeof c->st);
+    for (uint32_t i = 0; i < n; i++) {
+        entries[i].dev = 0;
+        entries[i].blk = 0;
+        entries[i].stamp = 0;
+        entries[i].dirty = 0;
+        entries[i].data = data + (uint64_t)i * block_size;
+    }
+}
+
+static struct bcache_entry *lookup(struct bcache *c, void *dev, uint64_t blk) {
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->e[i].dev == dev && c->e[i].blk == blk) return &c->e[i];
+    return 0;
+}
+
+static int write_back(struct bcache *c, struct bcache_entry *e) {
+    int r = c->ops->write(e->dev, e->blk, e->data);
+    if (r < 0) {
+        c->st.write_errors++;
+        return -EIO;
+    }
+    c->st.writebacks++;
+    e->dirty = 0;
+    return 0;
+}
+
+/* An entry to reuse, written back and freed; 0 (with *err) when the only
+ * candidate could not be written back. */
+static struct bcache_entry *victim(struct bcache *c, int *err) {
+    struct bcache_entry *clean = 0, *dirty = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        struct bcache_entry *e = &c->e[i];
+        if (!e->dev) return e;
+        if (e->dirty) { if (!dirty || e->stamp < dirty->stamp) dirty = e; }
+        else if (!clean || e->stamp < clean->stamp) clean = e;
+    }
+    struct bcache_entry *v = clean ? clean : dirty;
+    if (v && v->dirty && (*err = write_back(c, v)) < 0) return 0;
+    if (v) v->dev = 0;
+    return v;
+}
+
+/* The entry holding (dev, blk), filled from the device unless fill is 0. */
+static struct bcache_entry *get(struct bcache *c, void *dev, uint64_t blk, int fill, int *err) {
+    struct bcache_entry *e = lookup(c, dev, blk);
+    if (e) {
+        c->st.hits++;
+    } else {
+        c->st.misses++;
+        if (!(e = victim(c, err))) return 0;
+        if (fill) {
+            int r = c->ops->read(dev, blk, e->data);
+            if (r < 0) {
+                c->st.read_errors++;
+                *err = r;
+                return 0;           /* e stays free */
+            }
+        }
+        e->dev = dev;
+        e->blk = blk;
+        e->dirty = 0;
+    }
+    e->stamp = ++c->clock;
+    return e;
+}
+
+int bcache_read(struct bcache *c, void *dev, uint64_t blk, uint32_t off, void *buf, uint32_t len) {
+    if (!dev || off > c->block_size || len > c->block_size - off) return -EINVAL;
+    int err = -EIO;
+    struct bcache_entry *e = get(c, dev, blk, 1, &err);
+    if (!e) return err;
+    memcpy(buf, e->data + off, len);
+    return 0;
+}
+
+int bcache_write(struct bcache *c, void *dev, uint64_t blk, uint32_t off, const void *buf, uint32_t len) {
+    if (!dev || off > c->block_size || len > c->block_size - off) return -EINVAL;
+    int err = -EIO;
+    int whole = off == 0 && len == c->block_size;
+    struct bcache_entry *e = get(c, dev, blk, !whole, &err);
+    if (!e) return err;
+    memcpy(e->data + off, buf, len);
+    e->dirty = 1;
+    return 0;
+}
+
+int bcache_sync(struct bcache *c, void *dev) {
+    int r = 0;
+    /* Lowest (dev, blk) first, so a disk sees ascending block numbers. */
+    for (;;) {
+        struct bcache_entry *next = 0;
+        for (uint32_t i = 0; i < c->n; i++) {
+            struct bcache_entry *e = &c->e[i];
+            if (!e->dev || !e->dirty || (dev && e->dev != dev) || e->stamp == UINT64_MAX) continue;
+            if (!next || (uintptr_t)e->dev < (uintptr_t)next->dev ||
+                (e->dev == next->dev && e->blk < next->blk))
+                next = e;
+        }
+        if (!next) break;
+        if (write_back(c, next) < 0) {
+            r = -EIO;
+            /* Still dirty: skipped for the rest of this sync by a marker
+             * stamp, restored below. */
+            next->stamp = UINT64_MAX;
+        }
+    }
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->e[i].stamp == UINT64_MAX) c->e[i].stamp = ++c->clock;
+    return r;
+}
+
+uint32_t bcache_count(const struct bcache *c, uint32_t *dirty) {
+    uint32_t used = 0, d = 0;
+    for (uint32_t i = 0; i < c->n; i++) {
+        if (!c->e[i].dev) continue;
+        used++;
+        d += c->e[i].dirty;
+    }
+    if (dirty) *dirty = d;
+    return used;
+}
+
+int bcache_cached(const struct bcache *c, void *dev, uint64_t blk) {
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->e[i].dev == dev && c->e[i].blk == blk) return 1;
+    return 0;
+}

@@ -1,0 +1,56 @@
+/* The block cache's core: a fixed pool of equal-size blocks keyed by
+ * (device, block number), least-recently-used replacement, write-back with
+ * dirty tracking. Pure: devices are opaque pointers reached through the
+ * ops, memory is the caller's, no locking (block/bcache.c serialises).
+ *
+ * Invariants: at most one entry per (dev, blk); a valid entry's data is
+ * what the device holds, or, when dirty, what was last written to it; a
+ * dirty entry is never dropped (eviction writes it back first, and a failed
+ * write-back leaves it dirty and in place); the pool never grows. */
+#ifndef BLOCK_BCACHE_CORE_H
+#define BLOCK_BCACHE_CORE_H
+#include <stdint.h>
+
+struct bcache_ops {
+    /* Whole block blk of dev into/from buf: 0 or a negative errno. */
+    int (*read)(void *dev, uint64_t blk, uint8_t *buf);
+    int (*write)(void *dev, uint64_t blk, const uint8_t *buf);
+};
+
+struct bcache_entry {
+    void *dev;                /* 0: free */
+    uint64_t blk;
+    uint64_t stamp;           /* last use; smallest = least recently used */
+    uint8_t *data;
+    uint8_t dirty;
+};
+
+struct bcache_stats { uint64_t hits, misses, writebacks, write_errors, read_errors; };
+
+struct bcache {
+    struct bcache_entry *e;
+    uint32_t n, block_size;
+    uint64_t clock;
+    const struct bcache_ops *ops;
+    struct bcache_stats st;
+};
+
+/* entries[n] and data (n * block_size bytes) belong to the caller. */
+void bcache_init(struct bcache *c, struct bcache_entry *entries, uint32_t n, uint8_t *data, uint32_t block_size,
+                 const struct bcache_ops *ops);
+/* len bytes at off inside block blk (off + len <= block_size): 0, or a
+ * negative errno from the device (nothing cached for a failed read; for a
+ * write, nothing changes). A write of a whole block needs no read. */
+int bcache_read(struct bcache *c, void *dev, uint64_t blk, uint32_t off, void *buf, uint32_t len);
+int bcache_write(struct bcache *c, void *dev, uint64_t blk, uint32_t off, const void *buf, uint32_t len);
+/* Writes back every dirty block of dev (0: of every device), in block
+ * order per device: 0, or -EIO when any write-back failed (those blocks
+ * stay dirty; the others are still written). */
+int bcache_sync(struct bcache *c, void *dev);
+/* 1 if (dev, blk) is in the cache (a caller reading around the cache must
+ * take those blocks from it). */
+int bcache_cached(const struct bcache *c, void *dev, uint64_t blk);
+/* Entries in use and dirty, for statistics and tests. */
+uint32_t bcache_count(const struct bcache *c, uint32_t *dirty);
+
+#endif

@@ -1,0 +1,2 @@
+UNIT_TESTS += virtq
+UNIT_SRCS_virtq := tests/unit/test_virtq.c drivers/virtq.c
