@@ -39,6 +39,8 @@
 #include "fs/vfs.h"
 #include "fs/file.h"
 #include "drivers/debugcon.h"
+#include "drivers/ahci.h"
+#include "drivers/ide.h"
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
 #include "drivers/pit.h"
@@ -118,6 +120,8 @@ static void kernel_main_stage2(void) {
     serial_enable_rx_irq();
     pci_init();                        /* before any driver of a PCI device */
     cpu_sti();
+    ide_init();                        /* disks: bounded waits need the tick */
+    ahci_init();
 
     virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
     fs_init();

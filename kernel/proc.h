@@ -166,6 +166,12 @@ void sched_tick(struct trapframe *tf); /* timer IRQ */
  * so that the process reaches the return-to-ring-3 hook. */
 int sleep_on(const void *chan);
 void wakeup(const void *chan);
+/* Blocks the current task until wakeup(chan) or tick `deadline`, whichever
+ * comes first; signals do not end it (device waits: the device may still be
+ * writing memory the caller owns, so the caller must not return early). The
+ * caller re-checks its condition and the time with interrupts off around
+ * the check and this call, so that a wakeup between them is not lost. */
+void sleep_on_device(const void *chan, uint64_t deadline);
 /* 0 after ms, or -EINTR when a signal arrived first (user processes). */
 int sched_sleep_ms(uint64_t ms);
 /* Between chunks of a long system call: yields once the quantum is used up

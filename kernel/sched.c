@@ -116,6 +116,24 @@ void wakeup(const void *chan) {
     irq_restore(f);
 }
 
+void sleep_on_device(const void *chan, uint64_t deadline) {
+    if (!current) { /* before proc_init: the next interrupt (the tick at worst) */
+        cpu_sti_hlt();
+        cpu_cli();
+        return;
+    }
+    uint64_t f = irq_save();
+    if (timer_ticks() < deadline) {
+        current->wake_tick = deadline;
+        current->wait_chan = chan;
+        current->state = PROC_BLOCKED;
+        schedule();
+        current->wake_tick = 0;
+        current->wait_chan = 0;
+    }
+    irq_restore(f);
+}
+
 int sched_sleep_ms(uint64_t ms) {
     if (!current) {
         timer_sleep_ms(ms);

@@ -259,6 +259,31 @@ def driver_input(ndevs, caller, devs, call, tail=b""):
     return b + struct.pack("<IIQQQQI", *call) + tail
 
 
+# ---- ATA IDENTIFY / READ CAPACITY --------------------------------------------------
+def ata_identify(sectors, atapi=False, checksum=False, sector_words=0):
+    w = [0] * 256
+    w[0] = 0x85C0 if atapi else 0x0040
+    model = b"QEMU HARDDISK".ljust(40)
+    for i in range(20):
+        w[27 + i] = model[2 * i] << 8 | model[2 * i + 1]
+    w[49] = 1 << 9
+    l28 = min(sectors, 0x0FFFFFFF)
+    w[60], w[61] = l28 & 0xFFFF, l28 >> 16
+    w[83] = 0x4000 | 1 << 10 | 1 << 13
+    for i in range(4):
+        w[100 + i] = (sectors >> (16 * i)) & 0xFFFF
+    if sector_words:
+        w[106] = 0x4000 | 1 << 12
+        w[117], w[118] = sector_words & 0xFFFF, sector_words >> 16
+    if checksum:
+        w[255] = 0xA5
+        total = sum(x & 0xFF for x in w) + sum(x >> 8 for x in w)
+        w[255] |= ((-total) & 0xFF) << 8
+    return struct.pack("<256H", *w)
+
+
+def ata_tail(last_lba, block, lba, count):
+    return struct.pack(">II", last_lba, block) + struct.pack("<QI", lba, count)
 # ---- PCI / ACPI -----------------------------------------------------------------------
 def acpi_memory(rev):
     """The fuzz target's memory at 0x10000: RSDP, then XSDT, RSDT, MCFG."""
@@ -401,6 +426,10 @@ def main():
     bad = bytearray(gpt_disk())
     bad[600] ^= 1
     put("part_gpt", "gpt-primary-bad", bytes(bad))
+    put("ata_id", "disk-8m", ata_identify(16384) + ata_tail(299, 2048, 16, 16))
+    put("ata_id", "disk-lba48-sum", ata_identify(1 << 36, checksum=True) + ata_tail(0xFFFFFFFF, 2048, 1 << 32, 1))
+    put("ata_id", "disk-4k", ata_identify(4096, sector_words=2048) + ata_tail(0, 4096, 0, 0x10000))
+    put("ata_id", "atapi", ata_identify(0, atapi=True) + ata_tail(1000, 2048, 999, 1))
     put("pci_acpi", "v2-xsdt", acpi_memory(2))
     put("pci_acpi", "v1-rsdt", acpi_memory(0))
 

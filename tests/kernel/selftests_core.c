@@ -6,6 +6,7 @@
 #include "arch/x86_64/trapframe.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/time.h"
+#include "kernel/proc.h"
 #include "mm/paging.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -76,6 +77,21 @@ SELFTEST(timer, "core.timer_ticks") {
     timer_sleep_ms(20);
     uint64_t dt = timer_ticks() - t0;
     ST_CHECK(dt >= 20 * TIMER_HZ / 1000);
+    return 0;
+}
+
+/* The device wait the disk drivers use: it ends at its deadline when no
+ * wakeup comes, and at once for a deadline already past. */
+SELFTEST(sleep_until, "core.sleep_on_device_deadline") {
+    static int chan;
+    uint64_t t0 = timer_ticks();
+    sleep_on_device(&chan, t0 + 5);
+    ST_CHECK(timer_ticks() >= t0 + 5);
+    ST_CHECK(timer_ticks() < t0 + 5 + TIMER_HZ);       /* woken by the deadline, not much later */
+    uint64_t t1 = timer_ticks();
+    sleep_on_device(&chan, t1 - 1);
+    ST_CHECK(timer_ticks() - t1 <= 1);
+    ST_CHECK(cpu_flags() & (1u << 9));                  /* interrupts as they were */
     return 0;
 }
 
