@@ -149,6 +149,9 @@ void sched_tick(struct trapframe *tf); /* timer IRQ */
  * so that the process reaches the return-to-ring-3 hook. */
 int sleep_on(const void *chan);
 void wakeup(const void *chan);
+/* sleep_on that also ends at timer tick deadline (0 then too: the caller
+ * re-checks its condition and the clock). */
+int sleep_on_until(const void *chan, uint64_t deadline);
 /* 0 after ms, or -EINTR when a signal arrived first (user processes). */
 int sched_sleep_ms(uint64_t ms);
 /* Between chunks of a long system call: yields once the quantum is used up
