@@ -112,6 +112,15 @@ int shell_wait_foreground(int pid) {
     return status == 0 ? 0 : -1;
 }
 
+int shell_wait_session(int pid) {
+    int status = 0;
+    tty_console_lend(pid, 0);   /* Ctrl-C is the session's: SIGINT to its foreground group */
+    proc_wait(SHELL_PID, pid, &status, 1);
+    tty_console_reclaim();
+    kprintf("[EXIT] pid=%d status=%d\n", pid, status);
+    return status == 0 ? 0 : -1;
+}
+
 static int cmd_run(int argc, char **argv) {
     if (argc < 2) {
         kprintf("usage: run <name> [args...]\n");

@@ -90,7 +90,7 @@ _Static_assert(sizeof(struct ktermios) == 36, "Linux's kernel termios is 36 byte
 #define PENDIN 0040000
 #define IEXTEN 0100000
 #define EXTPROC 0200000
-#define TTY_LFLAG_ALL 0277777
+#define TTY_LFLAG_ALL 0377777
 
 /* The console's settings: Linux's defaults for a fresh tty (cooked, echo,
  * ICRNL, OPOST|ONLCR, 38400 8N1, ^C ^\ ^? ^U ^D ^Z ^W ...). */

@@ -21,7 +21,9 @@ static void test_defaults_are_linux_cooked(void **state) {
     assert_int_equal(t.c_cc[VINTR], 3);
     assert_int_equal(t.c_cc[VERASE], 0x7f);
     assert_int_equal(t.c_cc[VMIN], 1);
+    struct ktermios kept = t;
     assert_int_equal(termios_sanitize(&t), 0);
+    assert_memory_equal(&kept, &t, sizeof t);   /* every default bit is a known one (IEXTEN too) */
 }
 
 static void test_every_flag_bit_set_is_clamped(void **state) {
@@ -35,6 +37,7 @@ static void test_every_flag_bit_set_is_clamped(void **state) {
     assert_int_equal(t.c_iflag, TTY_IFLAG_ALL);
     assert_int_equal(t.c_oflag, TTY_OFLAG_ALL);
     assert_int_equal(t.c_lflag, TTY_LFLAG_ALL);
+    assert_int_equal(TTY_LFLAG_ALL, 0x1ffff);   /* ISIG ... EXTPROC */
     assert_int_equal(t.c_cflag & ~TTY_CFLAG_ALL, 0);
     assert_int_equal(t.c_line, 0);
 }
