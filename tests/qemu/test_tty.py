@@ -228,8 +228,26 @@ def test_64k_line_is_cut_at_the_buffer_and_counted(initrd_vm):
     alive(vm)
 
 
+def poll_or_skip(vm):
+    """Busybox's line editing and vi wait in poll(2) (LINUX_ABI.md §4 D),
+    which the job-control work adds: without it these tests cannot run."""
+    vm.send("run /bin/t_tty poll\r")
+    m = vm.wait_for(re.compile(r"ready\r\n|poll: ENOSYS"), timeout=60)
+    if m.group(0) != "poll: ENOSYS":
+        vm.send(b"ab\r")
+    body, st = finish(vm)
+    if m.group(0) == "poll: ENOSYS":
+        pytest.skip("poll(2) is not there yet (it comes with fs/poll.c)")
+    assert st == 0 and "FAIL" not in body, body
+
+
+def test_poll_on_the_terminal(initrd_vm):
+    poll_or_skip(initrd_vm)
+
+
 def test_busybox_sh_interactive(initrd_vm):
     vm = initrd_vm
+    poll_or_skip(vm)
     start(vm, "sh", ready="/ # ", timeout=60)
     vm.send(b"echo one | cat\r")
     vm.wait_for("one\r\n/ # ", timeout=30)
@@ -258,6 +276,7 @@ def test_busybox_sh_interactive(initrd_vm):
 
 def test_busybox_vi_edits_a_file(initrd_vm):
     vm = initrd_vm
+    poll_or_skip(vm)
     start(vm, "run /bin/busybox vi /tmp/vi.txt", ready="/tmp/vi.txt", timeout=60)
     time.sleep(1)
     vm.send(b"ihello tty\x1b")

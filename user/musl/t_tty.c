@@ -1,7 +1,7 @@
 /* The console terminal from a Linux program (tests/qemu/test_tty.py).
  *
  *   t_tty termios      TCGETS defaults, TCSETS round trip, nonsense values
- *   t_tty lines N      reads N canonical lines, prints each as <hex>, then "eof" if EOF came
+ *   t_tty lines N      reads N (<= 16) canonical lines, then prints each as <hex> ("eof" for EOF)
  *   t_tty raw N        raw mode, reads exactly N bytes, prints their hex
  *   t_tty noecho       ECHO off, reads one line
  *   t_tty output       ONLCR on, then off, then OCRNL: "a\nb\n", "c\nd\n", "e\rf\n"
@@ -10,6 +10,7 @@
  *   t_tty jobs         a background reader gets SIGTTIN, a TOSTOP writer SIGTTOU
  *   t_tty devtty       /dev/tty and /dev/console: open, stat, write; none after setsid
  *   t_tty nonblock     O_NONBLOCK read: EAGAIN
+ *   t_tty poll         poll(2): POLLOUT, then POLLIN for a typed line ("poll: ENOSYS" without poll)
  *   t_tty isig         SIGINT/SIGQUIT from the keyboard reach the whole foreground group
  *   t_tty sleepread MS N   echo off, sleeps MS ms (input piles up), then reads N lines (lengths, checksum)
  *
@@ -18,7 +19,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -41,7 +44,7 @@ static int kset(const struct ktermios *t) { return ioctl(0, TCSETS, t); }
 static void restore(void) { kset(&saved); }
 
 static void usage(void) {
-    fprintf(stderr, "usage: t_tty termios|lines N|raw N|noecho|output|winsz|pgrp|jobs|devtty|nonblock|isig|"
+    fprintf(stderr, "usage: t_tty termios|lines N|raw N|noecho|output|winsz|pgrp|jobs|devtty|nonblock|isig|poll|"
                     "sleepread MS N\n");
     exit(2);
 }
@@ -88,20 +91,24 @@ static void t_termios(void) {
     restore();
 }
 
+/* The report comes after the last read, so that the echo of what is typed
+ * meanwhile never splits one of its lines. */
 static void t_lines(int n) {
-    unsigned char buf[8192];
+    static unsigned char buf[16][512];
+    static long len[16];
+    if (n > 16) n = 16;
     printf("ready\n");
     for (int i = 0; i < n; i++) {
-        long r = read(0, buf, sizeof buf);
-        if (r == 0) {
-            printf("eof\n");
-            continue;
-        }
-        if (r < 0) {
+        len[i] = read(0, buf[i], sizeof buf[i]);
+        if (len[i] < 0) {
             printf("read error %d\n", errno);
-            return;
+            n = i;
         }
-        hexline("line", buf, r);
+    }
+    printf("\n");
+    for (int i = 0; i < n; i++) {
+        if (len[i] == 0) printf("eof\n");
+        else hexline("line", buf[i], len[i]);
     }
 }
 
@@ -365,6 +372,23 @@ static void t_isig(void) {
     CHECK("SIGQUIT interrupts a read", r == -1 && errno == EINTR && got_sig == SIGQUIT, "r %ld errno %d", r, errno);
 }
 
+/* poll(2) on the terminal: POLLOUT always, POLLIN once a line is there. */
+static void t_poll(void) {
+    struct pollfd p = { .fd = 0, .events = POLLIN | POLLOUT };
+    long r = syscall(SYS_poll, &p, 1, 0);
+    if (r < 0 && errno == ENOSYS) {
+        printf("poll: ENOSYS\n");
+        return;
+    }
+    CHECK("poll: writable, nothing to read", r == 1 && p.revents == POLLOUT, "r %ld revents %x", r, p.revents);
+    printf("ready\n");
+    p.events = POLLIN;
+    r = poll(&p, 1, -1);
+    CHECK("poll: a typed line wakes it", r == 1 && (p.revents & POLLIN), "r %ld revents %x", r, p.revents);
+    char b[64];
+    CHECK("and it reads", read(0, b, sizeof b) == 3 && !memcmp(b, "ab\n", 3), "%s", "no");
+}
+
 static void t_sleepread(long ms, int n) {
     struct ktermios q = saved;
     q.c_lflag &= ~ECHO;   /* the report lines stay whole: no echo of the flood between them */
@@ -404,6 +428,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(m, "devtty")) t_devtty();
     else if (!strcmp(m, "nonblock")) t_nonblock();
     else if (!strcmp(m, "isig")) t_isig();
+    else if (!strcmp(m, "poll")) t_poll();
     else if (!strcmp(m, "sleepread") && argc == 4) t_sleepread(atol(argv[2]), atoi(argv[3]));
     else usage();
     restore();
