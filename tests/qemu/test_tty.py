@@ -291,3 +291,22 @@ def test_busybox_vi_edits_a_file(initrd_vm):
     out = vm.run("run /bin/busybox cat /tmp/vi.txt")
     assert out.startswith("hello tty\nne two\n"), out
     alive(vm)
+
+
+def test_terminal_churn_leaks_nothing(initrd_vm):
+    """Opening /dev/tty and /dev/console, sessions that take and give back
+    the terminal, children in other sessions: the heap and the process table
+    are as before."""
+    from test_linux_files import heap_in_use
+    vm = initrd_vm
+    run_checks(vm, "devtty")   # warm-up: first-use allocations
+    run_checks(vm, "pgrp")
+    before = heap_in_use(vm)
+    slots = vm.run("sched")
+    for _ in range(3):
+        run_checks(vm, "devtty")
+        run_checks(vm, "pgrp")
+        run_checks(vm, "jobs")
+    time.sleep(1.5)   # pgrp's other-session child sleeps 1 s before it exits
+    assert heap_in_use(vm) == before
+    assert re.search(r"processes:\s+(\d+)", vm.run("sched"))[1] == re.search(r"processes:\s+(\d+)", slots)[1]
