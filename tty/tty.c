@@ -106,15 +106,12 @@ void tty_console_stats(struct tty_stats *out) {
     irq_restore(f);
 }
 
-/* A session leader's exit ends its session's hold: the foreground group
- * hears SIGHUP (and SIGCONT, so that a stopped one can), as on Linux. */
+/* A session leader's exit ends its session's hold. Unlike Linux, its
+ * foreground group hears no SIGHUP: the programs a leader leaves behind are
+ * orphans the kernel keeps running and reaps (test_attack's orphanbomb). */
 static void session_end(struct proc *p) {
     struct tty *t = &console_tty;
-    if (!t->session || p->pid != t->session) return;
-    int fg = t->fg_pgrp;
-    tty_detach(t);
-    jobctl_signal_group(fg, SIGHUP);
-    jobctl_signal_group(fg, SIGCONT);
+    if (t->session && p->pid == t->session) tty_detach(t);
 }
 
 static struct file *open_console(int flags, int *err) {
