@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "lib/strerror.h"
 #include "fs/fd.h"
+#include "tty/tty.h"
 #include "secos/errno.h"
 
 /* The kernel console task: pid 1, or another once init runs (proc_spawn_init). */
@@ -100,14 +101,24 @@ int shell_start_program(int argc, char **argv) {
 
 int shell_wait_foreground(int pid) {
     int status = 0;
-    /* Ctrl-C while the program runs kills it (from the serial line or the
-     * keyboard; the byte never reaches the program). */
-    console_input_set_interrupt_hook(interrupt_shell);
+    /* The program's session owns the terminal while it runs: its input goes
+     * through the line discipline to it, and Ctrl-C (VINTR, from the serial
+     * line or the keyboard) kills it instead of reaching it. */
+    tty_console_lend(pid, interrupt_shell);
     while (proc_wait(SHELL_PID, pid, &status, PROC_WAIT_INTERRUPTIBLE) == -EINTR) {
         kprintf("^C\nrun: interrupted (Ctrl-C): killing pid %d\n", pid);
         if (proc_kill(pid) != 0) kprintf("run: pid %d had already exited\n", pid);
     }
-    console_input_set_interrupt_hook(0);
+    tty_console_reclaim();
+    kprintf("[EXIT] pid=%d status=%d\n", pid, status);
+    return status == 0 ? 0 : -1;
+}
+
+int shell_wait_session(int pid) {
+    int status = 0;
+    tty_console_lend(pid, 0);   /* Ctrl-C is the session's: SIGINT to its foreground group */
+    proc_wait(SHELL_PID, pid, &status, 1);
+    tty_console_reclaim();
     kprintf("[EXIT] pid=%d status=%d\n", pid, status);
     return status == 0 ? 0 : -1;
 }

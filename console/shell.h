@@ -31,6 +31,9 @@ int shell_start_program(int argc, char **argv);
 /* Waits for it, Ctrl-C kills it; prints "[EXIT] pid=N status=S". 0 if it
  * exited with status 0, else -1. */
 int shell_wait_foreground(int pid);
+/* The same for a program that is a terminal session of its own (`sh`):
+ * Ctrl-C is its business (SIGINT to its foreground group), not a kill. */
+int shell_wait_session(int pid);
 /* Reaps (and reports) the console's finished background programs. */
 void shell_reap_children(void);
 /* Commands in name order, for help: returns the count, fills up to max. */

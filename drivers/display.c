@@ -10,6 +10,7 @@
 enum display_kind { DISPLAY_NONE, DISPLAY_VGA, DISPLAY_FB };
 static enum display_kind display;
 static char name[48] = "none";
+static uint32_t cell_cols, cell_rows;
 
 /* The displays have 256-glyph fonts (VGA text: code page 437; the
  * framebuffer font: Latin-1) while output is UTF-8 (rftree draws with box
@@ -52,6 +53,8 @@ void display_init(void) {
     if (fb->type == SECOS_FB_RGB && fbcon_init(phys_to_virt(fb->addr), fb) == 0) {
         display = DISPLAY_FB;
         ksnprintf(name, sizeof name, "framebuffer %ux%ux%u", fb->width, fb->height, fb->bpp);
+        cell_cols = fbcon_cols();
+        cell_rows = fbcon_rows();
     } else if (fb->type == SECOS_FB_EGA_TEXT || boot_info.path == BOOT_PATH_MULTIBOOT1 ||
                fb->type == SECOS_FB_NONE) {
         uint32_t cols = fb->type == SECOS_FB_EGA_TEXT ? fb->width : 80;
@@ -59,6 +62,8 @@ void display_init(void) {
         if (boot_info.path != BOOT_PATH_UEFI) {
             vga_text_init(phys_to_virt(0xB8000), cols, rows);
             display = DISPLAY_VGA;
+            cell_cols = cols;
+            cell_rows = rows;
             ksnprintf(name, sizeof name, "vga-text %ux%u", cols, rows);
         }
     }
@@ -66,3 +71,10 @@ void display_init(void) {
 }
 
 const char *display_name(void) { return name; }
+
+int display_cells(uint32_t *cols, uint32_t *rows) {
+    if (display == DISPLAY_NONE || !cell_cols || !cell_rows) return -1;
+    *cols = cell_cols;
+    *rows = cell_rows;
+    return 0;
+}

@@ -27,7 +27,7 @@ static void serial_sink_clear(void) {
 }
 
 static const struct console_sink serial_sink = {
-    .name = "serial", .putc = serial_sink_putc, .clear = serial_sink_clear, .flags = CONSOLE_SINK_MARKERS,
+    .name = "serial", .putc = serial_sink_putc, .putc_raw = serial_putc, .clear = serial_sink_clear, .flags = CONSOLE_SINK_MARKERS,
 };
 
 int serial_init(void) {

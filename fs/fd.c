@@ -5,6 +5,7 @@
  * when it ends. Every user pointer goes through the user-copy routines. */
 #include "fs/fd.h"
 #include "fs/file.h"
+#include "fs/devfs.h"
 #include "kernel/proc.h"
 #include "kernel/syscall.h"
 #include "fs/fs.h"
@@ -50,9 +51,9 @@ int fd_close(uint64_t fd) {
 }
 
 void files_setup(struct proc *p) {
-    p->files[STDIN_FD] = file_get(&console_in);
-    p->files[STDOUT_FD] = file_get(&console_out);
-    p->files[STDERR_FD] = file_get(&console_out);
+    p->files[STDIN_FD] = file_get(&console_file);
+    p->files[STDOUT_FD] = file_get(&console_file);
+    p->files[STDERR_FD] = file_get(&console_file);
     /* A spawned program starts in its spawner's working directory (the
      * console's, for `run`), as a Unix child does. */
     strlcpy(p->cwd, current && current != p && current->cwd[0] ? current->cwd : "/", sizeof p->cwd);
@@ -136,6 +137,15 @@ long fs_open(const char *path, int flags, uint32_t mode) {
     if (st.type == VFS_DIR && (writing || (flags & O_TRUNC))) return -EISDIR;
     if (writing && st.immutable) return -EPERM;
     int err = 0;
+    if (st.type == VFS_CHR) { /* a registered device (a terminal) opens as its own description */
+        struct file *dev = devfs_open_chr(st.rdev, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC), &err);
+        if (err) return err;
+        if (dev) {
+            int fd = fd_install(current, 0, dev, flags & O_CLOEXEC);
+            if (fd < 0) file_put(dev);
+            return fd;
+        }
+    }
     struct file *f = vfs_file_open(path, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC), &err);
     if (!f) return err;
     if (writing && !f->ino.ops->iwrite) {   /* /proc: nothing there takes writes */

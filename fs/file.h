@@ -2,7 +2,7 @@
  * table. Descriptors (fs/fd.c) point at descriptions; dup, dup2, fcntl
  * F_DUPFD and fork make several descriptors share one (and its offset and
  * flags), as on Unix. The console behind fds 0-2 is one such object
- * (fs/console_file.c), a VFS file or directory another (fs/vfs_file.c: it
+ * (fs/console_file.c, with the terminal's ops), a VFS file or directory another (fs/vfs_file.c: it
  * holds a reference on the inode, not a path, so a file removed or renamed
  * while open stays what it was); pipes, ttys and sockets will be more. */
 #ifndef FS_FILE_H
@@ -67,13 +67,15 @@ const void *file_poll_chan(void);
  * deadline (0: none) or a signal (-EINTR, else 0). Notifies cost a table
  * scan only while someone sleeps here, so pipes notify on every change. */
 int file_poll_wait(uint64_t deadline_tick);
-/* Descriptions alive now (the console's two excluded): the leak checks. */
+/* Descriptions alive now (the console's excluded): the leak checks. */
 uint64_t file_live_count(void);
 
-/* The console, shared by every process's fd 0 (console_in, read-only) and
- * fds 1-2 (console_out, write-only); never freed. */
-extern struct file console_in, console_out;
+/* The console, one read-write description shared by every process's fds
+ * 0-2; never freed. Its ops and priv are the console terminal's, set once
+ * at boot by the tty layer (tty/tty.c). */
+extern struct file console_file;
 int file_is_console(const struct file *f);
+void console_file_set_ops(const struct file_ops *ops, void *priv);
 /* The VFS node at path (absolute, normalised) opened with flags (the caller
  * has checked them against the node's type): a description holding a
  * reference on the inode, or a negative errno in *err and 0. */

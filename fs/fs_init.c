@@ -7,7 +7,6 @@
 #include "fs/fd.h"
 #include "fs/devfs.h"
 #include "kernel/proc.h"
-#include "kernel/input.h"
 #include "fs/file.h"
 #include "kernel/time.h"
 #include "lib/console_out.h"
@@ -138,7 +137,6 @@ void fs_init(void) {
     proc_add_release_hook(files_release);
     proc_add_fork_hook(fd_table_copy);
     proc_add_exec_hook(fd_close_on_exec);
-    console_input_set_arrival_hook(file_poll_notify); /* poll/select on the console */
     root_fs = ramfs_create();
     if (!root_fs) {
         boot_error("RAMFS", -ENOMEM);

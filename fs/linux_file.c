@@ -15,7 +15,7 @@
 
 /* Flags open(2) takes; anything else (O_SYNC, O_NOATIME, O_PATH...) is
  * accepted and ignored, as Linux ignores what it does not know. */
-#define OPEN_KEPT (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC)
+#define OPEN_KEPT (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC)
 
 static long do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode) {
     char path[VFS_PATH_MAX + 1];

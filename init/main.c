@@ -28,6 +28,7 @@
 #include "kernel/proc.h"
 #include "kernel/signal.h"
 #include "kernel/selftest.h"
+#include "tty/tty.h"
 #include "kernel/syscall.h"
 #include "kernel/time.h"
 #include "kernel/trap.h"
@@ -125,6 +126,7 @@ static void kernel_main_stage2(void) {
 
     virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
     fs_init();
+    tty_init();                        /* fds 0-2 and /dev/console, /dev/tty: before any program */
 #if M4_SELFTEST_ENABLE
     selftest_run(0);
 #endif

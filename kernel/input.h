@@ -1,6 +1,7 @@
 /* The console input queue: one ring of bytes filled by the serial port and
- * the PS/2 keyboard from their interrupt handlers, read by whoever owns the
- * console (the kernel shell, or a program reading fd 0). */
+ * the PS/2 keyboard from their interrupt handlers, read by the kernel
+ * console, or passed on to the terminal's line discipline while a user
+ * session owns the console (the receiver below). */
 #ifndef KERNEL_INPUT_H
 #define KERNEL_INPUT_H
 #include <stdint.h>
@@ -13,22 +14,22 @@ uint32_t console_input_room(void);       /* free bytes in the input ring */
  * registered by it, resumes receiving once a byte was taken out. Called with
  * interrupts off. */
 void console_input_set_resume_hook(void (*fn)(void));
-/* Ctrl-C (0x03) goes to this hook instead of the queue while one is set
- * (the console sets it while it waits for a program). Called from interrupt
- * context; 0 removes it. */
-void console_input_set_interrupt_hook(void (*fn)(void));
-/* Called (interrupts off) after every byte that arrives: fs registers
- * file_poll_notify, so poll/select on the console wake. */
-void console_input_set_arrival_hook(void (*fn)(void));
-int console_input_available(void);       /* bytes waiting in the ring */
+/* While a receiver is set (the terminal, tty/tty.c, when a user session
+ * owns the console), every byte goes to it instead of the queue, and
+ * console_input_room() is its room: exactly one reader takes input. Setting
+ * one hands it what the queue holds first (typed ahead, in order); after
+ * clearing it (0), bytes queue again. put and room run with interrupts off. */
+struct console_input_receiver {
+    void (*put)(uint8_t byte);
+    uint32_t (*room)(void);
+};
+void console_input_set_receiver(const struct console_input_receiver *r);
+/* The receiver made room: the serial driver may take bytes again. */
+void console_input_resume(void);
 /* Wakes whoever waits in console_wait_input without a byte (the console
  * redraws its prompt after program output). */
 void console_input_kick(void);
 /* 1 and a byte, or 0 after a console_input_kick(); sleeps until either. */
 int console_wait_input(uint8_t *byte);
-/* Blocks (sleeps) until a byte is available: 0 and the byte, or -EINTR
- * when a signal arrived first (user processes only). */
-int console_getc(uint8_t *byte);
-int console_try_getc(uint8_t *byte);     /* 0 and a byte, or -1 when empty */
 
 #endif

@@ -117,7 +117,7 @@ void proc_init(void) {
 /* Subsystems that hold per-process state (open files, driver bindings)
  * register a release hook at init; hooks run in registration order, all
  * before the address space goes (Driver Space unmaps device memory). */
-#define PROC_RELEASE_HOOKS_MAX 4
+#define PROC_RELEASE_HOOKS_MAX 8
 static proc_release_fn release_hooks[PROC_RELEASE_HOOKS_MAX];
 static int release_hook_count;
 

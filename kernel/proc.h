@@ -166,6 +166,9 @@ void sched_tick(struct trapframe *tf); /* timer IRQ */
  * so that the process reaches the return-to-ring-3 hook. */
 int sleep_on(const void *chan);
 void wakeup(const void *chan);
+/* sleep_on that also ends at timer tick deadline (0 then too: the caller
+ * re-checks its condition and the clock). */
+int sleep_on_until(const void *chan, uint64_t deadline);
 /* Blocks the current task until wakeup(chan) or tick `deadline`, whichever
  * comes first; signals do not end it (device waits: the device may still be
  * writing memory the caller owns, so the caller must not return early). The

@@ -134,6 +134,15 @@ void sleep_on_device(const void *chan, uint64_t deadline) {
     irq_restore(f);
 }
 
+int sleep_on_until(const void *chan, uint64_t deadline) {
+    uint64_t f = irq_save();
+    current->wake_tick = deadline;   /* sched_tick makes it READY at the deadline */
+    int r = sleep_on(chan);
+    current->wake_tick = 0;
+    irq_restore(f);
+    return r;
+}
+
 int sched_sleep_ms(uint64_t ms) {
     if (!current) {
         timer_sleep_ms(ms);

@@ -35,6 +35,14 @@ void console_program_write(const char *s, uint64_t n) {
     if (observer) observer->after(s[n - 1]);
 }
 
+void console_program_write_raw(const char *s, uint64_t n) {
+    if (n == 0) return;
+    if (observer) observer->before();
+    for (uint64_t i = 0; i < n; i++)
+        for (unsigned k = 0; k < nsinks; k++) (sinks[k]->putc_raw ? sinks[k]->putc_raw : sinks[k]->putc)(s[i]);
+    if (observer) observer->after(s[n - 1]);
+}
+
 /* kprintf's bytes: to every sink and into the kernel log (lib/klog.h). */
 static void emit_console(char c, void *ctx) {
     (void)ctx;

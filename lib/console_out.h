@@ -8,7 +8,8 @@
 
 struct console_sink {
     const char *name;
-    void (*putc)(char c);                        /* gets '\n' unchanged */
+    void (*putc)(char c);                        /* gets '\n' unchanged (a serial line adds its CR) */
+    void (*putc_raw)(char c);                    /* the byte as is (terminal output); 0: putc */
     void (*clear)(void);                         /* may be 0 */
     void (*set_color)(uint8_t fg, uint8_t bg);   /* VGA palette indices; may be 0 */
     unsigned flags;
@@ -36,6 +37,9 @@ struct console_program_observer {
 };
 void console_set_program_observer(const struct console_program_observer *obs);
 void console_program_write(const char *s, uint64_t n);
+/* The same for a terminal's output, already processed (OPOST): each sink
+ * gets the bytes as they are, no CR added before a LF. */
+void console_program_write_raw(const char *s, uint64_t n);
 
 /* Marker lines for tests: written only to sinks with CONSOLE_SINK_MARKERS. */
 void console_marker(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,7 +21,7 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
@@ -33,6 +33,7 @@ FUZZ_SRCS_boot_info    := boot/boot_info.c
 FUZZ_SRCS_escape       := lib/escape.c
 FUZZ_SRCS_sigframe     := kernel/sigframe.c
 FUZZ_SRCS_region       := mm/region.c
+FUZZ_SRCS_ldisc        := tty/ldisc.c tty/termios.c
 FUZZ_SRCS_driver_check := dspace/driver_check.c
 FUZZ_SRCS_poll_abi     := fs/poll_abi.c
 FUZZ_SRCS_shebang      := kernel/shebang.c

@@ -129,7 +129,7 @@ SELFTEST(fs_fd_fork_exec, "fs.fd_fork_exec_hooks") {
     ST_CHECK(strcmp(child->cwd, "/sys") == 0 && child->umask == 027);
     fd_close_on_exec(child);
     ST_CHECK(!child->files[10] && child->files[3] == keep && cloexec->refs == 1);
-    ST_CHECK(child->files[0] == &console_in && child->files[1] == &console_out);
+    ST_CHECK(child->files[0] == &console_file && child->files[1] == &console_file);
     files_release(child);
     files_release(parent);
     ST_CHECK(vfs_remove("/st_fdcopy") == 0);

@@ -4,17 +4,22 @@ The test configuration's initrd carries /bin/busybox (Debian's, when
 installed) and the tree tests/data/initrd (files under /data, a scratch
 /tmp). Each case runs `busybox <applet> <args>` from the SECoS console and, on
 the host, in a chroot holding the same busybox and the same tree, with the
-same environment; stdout and the exit status must match byte for byte.
+same environment, and like on SECoS with a terminal (80x25) as stdin,
+stdout and stderr; stdout and the exit status must match byte for byte.
 Commands are plain words (the kernel console does not parse quotes): anything
 needing shell syntax lives in /data/script.sh and runs through `busybox sh`.
 """
 from __future__ import annotations
 
 import os
+import pty
 import re
 import shutil
 import stat
+import struct
 import subprocess
+import termios
+import fcntl
 from pathlib import Path
 
 import pytest
@@ -91,11 +96,26 @@ def host_run(root: Path, cmd: str) -> tuple[str, int]:
     cmd = cmd.removeprefix("sorted:")
     # A private /proc in the chroot: busybox sh runs applets through
     # /proc/self/exe, as it does on SECoS (the chroot has no /bin/<applet>).
-    p = subprocess.run(["unshare", "--fork", "--pid", f"--mount-proc={root}/proc",
-                        shutil.which("chroot") or "/usr/sbin/chroot", str(root), "/bin/busybox", *cmd.split()],
-                       env=ENV,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-    return p.stdout.decode("latin-1"), p.returncode
+    # A terminal as on SECoS, where fds 0-2 are the console tty (ls prints
+    # columns for its 80 cells); its CR LF becomes LF, as secos.py does.
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 25, 80, 0, 0))
+    p = subprocess.Popen(["unshare", "--fork", "--pid", f"--mount-proc={root}/proc",
+                          shutil.which("chroot") or "/usr/sbin/chroot", str(root), "/bin/busybox", *cmd.split()],
+                         env=ENV, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:   # EIO: every holder of the terminal closed it
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    code = p.wait(timeout=60)
+    return out.decode("latin-1").replace("\r\n", "\n"), code
 
 
 def secos_run(vm, cmd: str, direct: bool = False) -> tuple[str, int]:

@@ -60,8 +60,8 @@ int main(void) {
     expect("dup2 past the table", sys_dup2((int)d, SECOS_FD_MAX), -EBADF);
     expect("dup2 to a negative descriptor", sys_dup2((int)d, -1), -EBADF);
     expect("lseek on the console", sys_lseek(STDOUT_FD, 0, SEEK_SET), -ESPIPE);
-    expect("read from stdout (write-only)", sys_read(STDOUT_FD, b, 1), -EBADF);
-    expect("write to stdin (read-only)", sys_write(STDIN_FD, "x", 1), -EBADF);
+    /* fds 0-2 are one read-write description, the terminal (as a Linux
+     * console login's): no access-mode errors to test on them. */
 
     /* The table holds SECOS_FD_MAX descriptors; then EMFILE. */
     int filled = 0;
