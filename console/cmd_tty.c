@@ -29,6 +29,21 @@ static int cmd_sh(int argc, char **argv) {
 }
 SHELL_COMMAND(sh, "sh", "sh [args...]", "run /bin/sh (or busybox sh) on the console terminal until it exits", cmd_sh);
 
+/* Any program the way sh runs /bin/sh: its own session owning the terminal,
+ * so that Ctrl-C, Ctrl-Z and Ctrl-\ are signals to its foreground group
+ * (under `run` Ctrl-C kills the program). For other shells and full-screen
+ * programs: `session /bin/busybox sh -i`, `session /bin/busybox vi f`. */
+static int cmd_session(int argc, char **argv) {
+    if (argc < 2) {
+        kprintf("usage: session <program> [args...]\n");
+        return -1;
+    }
+    int pid = shell_start_program(argc - 1, argv + 1);
+    return pid < 0 ? -1 : shell_wait_session(pid);
+}
+SHELL_COMMAND(session, "session", "session <program> [args...]",
+              "run a program as a terminal session: keys like Ctrl-C are its signals, not a kill", cmd_session);
+
 static int cmd_tty(int argc, char **argv) {
     (void)argv;
     if (argc != 1) {

@@ -247,14 +247,35 @@ static struct job *find_job(const char *spec, const char *who) {
     return NULL;
 }
 
+/* A stopped job is continued after the signal, as bash does, so that it
+ * acts on it now (a stopped process only takes SIGKILL and SIGCONT). */
 int job_kill(const char *spec, int sig) {
     struct job *j = find_job(spec, "kill");
     if (!j) return -2;
-    if (jc) return kill(-j->pgid, sig);
+    int stopped = job_state(j) == J_STOPPED && sig != SIGKILL && sig != SIGCONT;
+    if (jc) {
+        int r = kill(-j->pgid, sig);
+        if (r == 0 && stopped) kill(-j->pgid, SIGCONT);
+        return r;
+    }
     int r = -1;
     for (int k = 0; k < j->npids; k++)
-        if (!j->done[k] && kill(j->pids[k], sig) == 0) r = 0;
+        if (!j->done[k] && kill(j->pids[k], sig) == 0) {
+            r = 0;
+            if (stopped) kill(j->pids[k], SIGCONT);
+        }
     return r;
+}
+
+/* An interactive shell that exits hangs up its jobs (bash's huponexit):
+ * leaving the terminal leaves nothing of the session behind. */
+void jobs_hangup(void) {
+    if (!jc) return;
+    for (int i = 0; i < MAX_JOBS; i++) {
+        if (!jobs[i].id) continue;
+        kill(-jobs[i].pgid, SIGHUP);
+        kill(-jobs[i].pgid, SIGCONT);
+    }
 }
 
 static void continue_job(struct job *j) {

@@ -34,7 +34,10 @@ void sh_error(const char *fmt, ...) {
 
 void sh_exit(int status) {
     fflush(NULL);
-    if (!sh.in_subshell) input_restore_terminal();
+    if (!sh.in_subshell) {
+        jobs_hangup();
+        input_restore_terminal();
+    }
     _exit(status & 0xff);
 }
 

@@ -182,6 +182,7 @@ int bg_builtin(int argc, char **argv);
 int wait_builtin(int argc, char **argv);
 /* kill(2) for a job: its process group, or each process without job
  * control; -2 (message printed) if there is no such job. */
+void jobs_hangup(void);      /* at exit of an interactive shell: SIGHUP + SIGCONT to every job */
 int job_kill(const char *spec, int sig);
 void jobs_forget(void);               /* a subshell does not own its parent's jobs */
 
