@@ -12,6 +12,7 @@
 #include "fs/ramfs.h"
 #include "fs/linux_abi.h"
 #include "fs/linux_fs.h"
+#include "mm/kheap.h"
 #include "mm/usercopy.h"
 #include "lib/string.h"
 #include "secos/errno.h"
@@ -92,13 +93,17 @@ long linux_unlinkat(SYSARGS) {
 
 static long renameat2(int64_t olddir, uint64_t oldp, int64_t newdir, uint64_t newp, uint64_t flags) {
     if (flags & ~(uint64_t)RENAME_NOREPLACE) return -EINVAL;
-    char from[VFS_PATH_MAX + 1], to[VFS_PATH_MAX + 1];
-    long r = fs_user_path_at(olddir, oldp, from, 0);
-    if (r < 0) return r;
-    r = fs_user_path_at(newdir, newp, to, 0);
-    if (r < 0) return r;
-    if (strcmp(from, "/") == 0 || strcmp(to, "/") == 0) return -EBUSY;
-    return flags & RENAME_NOREPLACE ? vfs_rename(from, to) : vfs_rename_replace(from, to);
+    /* Two paths on the heap: the VFS and the filesystem below add frames of their own. */
+    struct { char from[VFS_PATH_MAX + 1], to[VFS_PATH_MAX + 1]; } *p = kmalloc(sizeof *p);
+    if (!p) return -ENOMEM;
+    long r = fs_user_path_at(olddir, oldp, p->from, 0);
+    if (r >= 0) r = fs_user_path_at(newdir, newp, p->to, 0);
+    if (r >= 0) {
+        if (strcmp(p->from, "/") == 0 || strcmp(p->to, "/") == 0) r = -EBUSY;
+        else r = flags & RENAME_NOREPLACE ? vfs_rename(p->from, p->to) : vfs_rename_replace(p->from, p->to);
+    }
+    kfree(p);
+    return r;
 }
 
 long linux_rename(SYSARGS) {

@@ -8,8 +8,8 @@
 #define FS_VFS_H
 #include <stdint.h>
 
-#define VFS_NAME_MAX 63   /* bytes in one path component */
-#define VFS_PATH_MAX 255  /* bytes in a whole path */
+#define VFS_NAME_MAX 255   /* bytes in one path component (a FAT long name: 255 UTF-16 units, ASCII) */
+#define VFS_PATH_MAX 1023  /* bytes in a whole path */
 
 /* VFS_CHR: a character device (/dev/null); the VFS treats it as a file
  * whose reads and writes the filesystem defines. */
