@@ -42,6 +42,14 @@ struct vfs_setattr {
     uint64_t atime, mtime;
 };
 
+/* A filesystem's space, for statfs(2) and df. */
+struct vfs_statfs {
+    uint64_t magic;                /* Linux's f_type for this kind of filesystem */
+    uint64_t bsize;                /* bytes per block */
+    uint64_t blocks, bfree;        /* in bsize blocks */
+    uint64_t files, ffree;         /* nodes; 0 if the filesystem has no such limit */
+};
+
 /* What a filesystem provides. Paths passed here are relative to the mount
  * point, normalised, starting with '/'. */
 struct vfs_fs_ops {
@@ -73,6 +81,8 @@ struct vfs_fs_ops {
     int (*isetattr)(void *ctx, void *node, const struct vfs_setattr *a);
     /* VFS_LNK nodes: the target into buf (no NUL); its length. */
     long (*ireadlink)(void *ctx, void *node, char *buf, uint64_t cap);
+    /* Space and nodes (may be 0: statfs then reports what it knows). */
+    int (*statfs)(void *ctx, struct vfs_statfs *out);
 };
 
 /* A referenced node and the filesystem serving it. */

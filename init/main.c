@@ -35,6 +35,8 @@
 #include "kernel/umem.h"
 #include "kernel/version.h"
 #include "fs/exec.h"
+#include "fs/mount.h"
+#include "block/ramdisk.h"
 #include "fs/vfs.h"
 #include "fs/file.h"
 #include "drivers/debugcon.h"
@@ -93,12 +95,15 @@ static void kernel_main_stage2(void) {
     serial_enable_rx_irq();
     cpu_sti();
 
+    ramdisk_init();                    /* boot modules named disk / *.img: block devices for fs */
     fs_init();
 #if M4_SELFTEST_ENABLE
     selftest_run(0);
 #endif
     demos_run();                       /* test configuration only: the ring-3 demos */
     fs_late_init();                    /* the initrd, before the script that may use it */
+    fs_mount_set_cwd_hook(fs_shell_cwd);   /* the console's directory keeps a mount busy */
+    fs_mount_cmdline(boot_info.cmdline);   /* mount=<dev>:<dir>[:<type>[:ro]] */
     fs_run_boot_script("/init.rc", "init.rc"); /* boot-script rights: console/boot_script.c */
     /* The driver registry's descriptors are sealed with the IDT and GDT, so
      * they must be complete before: set the registry up now, not lazily. */

@@ -19,7 +19,10 @@
  * numbers) but keeps the manifest's limits. A kernel that does not know the
  * flag refuses the program, so the choice fails closed. */
 #define MANIFEST_FLAG_ABI_LINUX        (1u << 4)
-#define MANIFEST_FLAGS_KNOWN 0x1fu
+/* May mount and unmount disk file systems (fs/mount.h); Linux programs,
+ * which carry no manifest, never may. */
+#define MANIFEST_FLAG_MOUNT            (1u << 5)
+#define MANIFEST_FLAGS_KNOWN 0x3fu
 
 struct secos_manifest {
     uint32_t version;
