@@ -72,6 +72,7 @@ static int resolve(struct fatfs *fs, const char *path, struct fat_entry *e, int 
 /* The directory that holds path's last component, and that component. */
 static int resolve_parent(struct fatfs *fs, const char *path, uint32_t *dir, const char **name) {
     char parent[VFS_PATH_MAX + 1];
+    if (strcmp(path, "/") == 0) return -EEXIST;   /* the mount's root always exists */
     int r = path_split(path, parent, sizeof parent, name);
     if (r) return r;
     struct fat_entry e;

@@ -154,8 +154,10 @@ uint8_t fat_lfn_checksum(const uint8_t sfn[11]);
 int fat_name_to_utf16(const char *name, uint16_t *out);
 /* UTF-16 units -> UTF-8 (NUL-terminated): bytes, or -ENAMETOOLONG past cap - 1, -EINVAL. */
 int fat_utf16_to_name(const uint16_t *in, int n, char *out, int cap);
-/* The 8.3 basis of name (upper case, invalid characters as '_'), and
- * whether name is exactly that short name (no long name needed). */
+/* The 8.3 basis of name (upper case, invalid characters as '_'): 1 if name
+ * is exactly that short name (no long name needed), 2 if only the case
+ * differs (the basis serves, with a long name), 0 if the conversion lost
+ * something (a ~N tail is needed). */
 int fat_short_basis(const char *name, uint8_t sfn[11]);
 /* "NAME.EXT" of a short entry (lower-cased per the NT case bits). */
 void fat_short_to_name(const uint8_t sfn[11], uint8_t ntcase, char out[13]);

@@ -141,39 +141,40 @@ int fat_short_basis(const char *name, uint8_t sfn[11]) {
     for (const char *p = name; *p; p++)
         if (*p == '.') dot = p;
     if (dot == name) dot = 0;   /* ".profile": no extension */
-    int exact = 1, n = 0;
+    int exact = 1, lossy = 0, n = 0;
     const uint8_t *p = (const uint8_t *)name;
     const uint8_t *stop = dot ? (const uint8_t *)dot : p + strlen(name);
     for (; p < stop; p++) {
         uint8_t c = *p;
-        if (c == ' ' || c == '.') { exact = 0; continue; }
+        if (c == ' ' || c == '.') { lossy = 1; continue; }
         if (c >= 0x80 && (c & 0xc0) == 0x80) continue;   /* the rest of a UTF-8 character */
         uint8_t u = c >= 0x80 ? '_' : upper(c);
-        if (u != c || !short_char(u)) exact = 0;
+        if (u != c) exact = 0;
+        if (!short_char(u)) lossy = 1;
         if (!short_char(u)) u = '_';
         if (n < 8) sfn[n++] = u;
-        else exact = 0;
+        else lossy = 1;
     }
     if (n == 0) {
         sfn[n++] = '_';
-        exact = 0;
+        lossy = 1;
     }
     if (dot) {
         int e = 0;
         for (p = (const uint8_t *)dot + 1; *p; p++) {
             uint8_t c = *p;
-            if (c == ' ') { exact = 0; continue; }
+            if (c == ' ') { lossy = 1; continue; }
             if (c >= 0x80 && (c & 0xc0) == 0x80) continue;
             uint8_t u = c >= 0x80 ? '_' : upper(c);
-            if (u != c || !short_char(u)) exact = 0;
+            if (u != c) exact = 0;
+            if (!short_char(u)) lossy = 1;
             if (!short_char(u)) u = '_';
             if (e < 3) sfn[8 + e++] = u;
-            else exact = 0;
+            else lossy = 1;
         }
-        if (e == 0) exact = 0;
+        if (e == 0) lossy = 1;
     }
-    if (sfn[0] == 0xe5) sfn[0] = 0x05;
-    return exact;
+    return lossy ? 0 : exact ? 1 : 2;
 }
 
 void fat_short_to_name(const uint8_t sfn[11], uint8_t ntcase, char out[13]) {
@@ -369,9 +370,9 @@ static int make_short(struct fat_vol *v, uint32_t dir, const char *name, uint8_t
         uint32_t t = tail_of(d, basis);
         if (t && t < TAILS) used[t / 8] |= (uint8_t)(1 << (t % 8));
     }
-    *need_lfn = !exact;
+    *need_lfn = exact != 1;
     memcpy(sfn, basis, 11);
-    if (exact && !clash) return 0;
+    if (exact && !clash) return 0;   /* the basis itself: exact, or only the case differs (+ long name) */
     *need_lfn = 1;
     for (uint32_t n = 1; n < TAILS; n++) {
         if (used[n / 8] & (1 << (n % 8))) continue;

@@ -218,6 +218,9 @@ void fs_mount_cmdline(const char *cmdline) {
                 memcpy(opt, p + 6, n);
                 opt[n] = 0;
                 r = fs_mount_parse_opt(opt, dev, sizeof dev, dir, sizeof dir, type, sizeof type, &flags);
+                if (r == 0 && !device_named(dev)) r = -ENODEV;
+                struct vfs_stat st;
+                if (r == 0 && vfs_lookup(dir, &st) == -ENOENT) r = vfs_mkdir(dir);   /* the mount point, if missing */
                 if (r == 0) r = fs_mount(dev, dir, type, flags);
                 if (r == 0) kprintf("[mount] %s on %s (%s%s)\n", dev, dir, type, flags & FS_MOUNT_RDONLY ? ", ro" : "");
             }

@@ -21,7 +21,7 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe fat \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
@@ -34,6 +34,7 @@ FUZZ_SRCS_escape       := lib/escape.c
 FUZZ_SRCS_sigframe     := kernel/sigframe.c
 FUZZ_SRCS_region       := mm/region.c
 FUZZ_SRCS_driver_check := dspace/driver_check.c
+FUZZ_SRCS_fat          := fs/fat_core.c fs/fat_dir.c
 
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
