@@ -102,8 +102,16 @@ static struct fat_node *root_node(struct fatfs *fs) {
 
 /* --- inodes ------------------------------------------------------------------------- */
 
-static int fat_iget(void *ctx, const char *path, void **out) {
-    struct fatfs *fs = ctx;
+/* A file's chain must end (no cycle, no bad link) and cover its size;
+ * checked when the file is opened, so a corrupt one is -EIO up front. */
+static int chain_ok(struct fatfs *fs, const struct fat_entry *e) {
+    if (e->attr & FAT_ATTR_DIR) return fat_chain_len(&fs->vol, e->cluster) < 0 ? -EIO : 0;
+    long n = fat_chain_len(&fs->vol, e->cluster);
+    if (n < 0) return -EIO;
+    return (uint64_t)n * fs->vol.cluster_size < e->size ? -EIO : 0;
+}
+
+static int node_get(struct fatfs *fs, const char *path, void **out, int check) {
     struct fat_entry e;
     int root;
     int r = resolve(fs, path, &e, &root);
@@ -111,6 +119,7 @@ static int fat_iget(void *ctx, const char *path, void **out) {
     struct fat_node *n = root ? root_node(fs) : node_find(fs, e.dir, e.slot);
     if (!n) {
         if (!root && (e.attr & FAT_ATTR_DIR) && e.cluster < 2) return -EIO;
+        if (!root && check && (r = chain_ok(fs, &e)) != 0) return r;
         n = kcalloc(1, sizeof *n);
         if (!n) return -ENOMEM;
         n->root = root;
@@ -128,6 +137,11 @@ static int fat_iget(void *ctx, const char *path, void **out) {
     *out = n;
     return 0;
 }
+
+static int fat_iget(void *ctx, const char *path, void **out) { return node_get(ctx, path, out, 1); }
+
+/* The path calls' temporary nodes: no chain walk for a stat. */
+static int tmp_get(void *ctx, const char *path, void **out) { return node_get(ctx, path, out, 0); }
 
 static void fat_iput(void *ctx, void *node) {
     struct fatfs *fs = ctx;
@@ -241,7 +255,7 @@ static int fat_isetattr(void *ctx, void *node, const struct vfs_setattr *a) {
 
 static int fat_lookup(void *ctx, const char *path, struct vfs_stat *st) {
     void *n;
-    int r = fat_iget(ctx, path, &n);
+    int r = tmp_get(ctx, path, &n);
     if (r) return r;
     fat_istat(ctx, n, st);
     fat_iput(ctx, n);
@@ -250,7 +264,7 @@ static int fat_lookup(void *ctx, const char *path, struct vfs_stat *st) {
 
 static int fat_readdir(void *ctx, const char *path, uint32_t index, struct vfs_dirent *out) {
     void *n;
-    int r = fat_iget(ctx, path, &n);
+    int r = tmp_get(ctx, path, &n);
     if (r) return r;
     r = fat_ireaddir(ctx, n, index, out);
     fat_iput(ctx, n);
