@@ -235,7 +235,8 @@ def test_secos_writes_read_on_host(boot_machine, workdir, fat, kib, extra):
 
 
 def test_random_operations_match_model(boot_machine, workdir):
-    """A seeded sequence of 600 operations, run by busybox sh in SECoS from a
+    """A seeded sequence of 600 operations (create, append, overwrite, truncate,
+    rename, delete, mkdir, rmdir), run by busybox sh in SECoS from a
     script on the disk, checked against a model; fsck.fat -n clean after."""
     rng = random.Random(1234)
     img = workdir / "d.img"
@@ -246,7 +247,7 @@ def test_random_operations_match_model(boot_machine, workdir):
     files: dict[str, bytes] = {}
     live_dirs = {"/w"}
     ops = ["mkdir -p /mnt/w"]
-    for n in range(600):
+    while len(ops) < 601:
         op = rng.choice(["create", "create", "append", "overwrite", "truncate", "rename", "delete", "mkdir", "rmdir"])
         if op == "mkdir":
             d = rng.choice(dirs[1:])
