@@ -108,7 +108,12 @@ static uint16_t pm1_port(const uint8_t *fadt, uint32_t x_off, uint32_t off) {
     return port <= 0xFFFF ? (uint16_t)port : 0;
 }
 
+static void (*prepare)(void);
+
+void power_set_prepare_hook(void (*fn)(void)) { prepare = fn; }
+
 void power_off(const char **why) {
+    if (prepare) prepare();
     const uint8_t *fadt = find_fadt();
     if (fadt && rd32(fadt + 4) >= 72) {
         uint16_t typ_a = 0, typ_b = 0;              /* QEMU's \_S5 is 0, 0 */

@@ -6,4 +6,8 @@
  * go away. Returns only if it did not: then it names what was tried in why. */
 void power_off(const char **why);
 
+/* Called first by power_off (set once at boot, by init): the file systems
+ * above write back and unmount their disks (fs_unmount_all). */
+void power_set_prepare_hook(void (*fn)(void));
+
 #endif

@@ -43,6 +43,7 @@
 #include "drivers/display.h"
 #include "drivers/keyboard.h"
 #include "drivers/pit.h"
+#include "drivers/power.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
 #include "console/shell.h"
@@ -103,6 +104,7 @@ static void kernel_main_stage2(void) {
     demos_run();                       /* test configuration only: the ring-3 demos */
     fs_late_init();                    /* the initrd, before the script that may use it */
     fs_mount_set_cwd_hook(fs_shell_cwd);   /* the console's directory keeps a mount busy */
+    power_set_prepare_hook(fs_unmount_all); /* disks written back before the machine goes off */
     fs_mount_cmdline(boot_info.cmdline);   /* mount=<dev>:<dir>[:<type>[:ro]] */
     fs_run_boot_script("/init.rc", "init.rc"); /* boot-script rights: console/boot_script.c */
     /* The driver registry's descriptors are sealed with the IDT and GDT, so

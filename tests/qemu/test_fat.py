@@ -436,3 +436,16 @@ def test_mount_on_the_command_line(boot_machine, workdir):
     assert "[mount] error: mount=ram7:/x" in vm.output
     assert text(vm, "vcat /disk/hello.txt") == "boot mount\n"
     assert "/dev/ram0 on /disk type vfat (ro)" in text(vm, "mount")
+
+
+def test_poweroff_unmounts(boot_machine, workdir):
+    """poweroff writes back and unmounts every disk first; one that is busy
+    (the console's working directory) is synced and named."""
+    img = workdir / "d.img"
+    make_image(img, 12, 1024)
+    vm = boot_with(boot_machine, img)
+    mount(vm)
+    assert text(vm, "rfcd /mnt") == ""
+    vm.poweroff(timeout=60)
+    assert "[mount] ram0 on /mnt stays mounted (busy" in vm.output
+    assert "synced" in vm.output
