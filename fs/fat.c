@@ -7,12 +7,18 @@
  * size and first cluster. A node removed (or replaced by rename) while
  * referenced becomes an orphan: its entry is gone from the disk, its
  * clusters stay allocated until the last iput frees them, as on Unix. The
- * volume is busy (no unmount) while any node exists. */
+ * volume is busy (no unmount) while any node exists.
+ *
+ * Locking: a disk driver may sleep the caller inside blk_read/blk_write, and
+ * another process may then enter the same volume; every operation takes the
+ * volume's lock (the ops table below holds locked wrappers of the
+ * functions, which call each other unlocked). */
 #include "fs/fat.h"
 #include "fs/fat_core.h"
 #include "fs/fs.h"
 #include "fs/path.h"
 #include "block/blockdev.h"
+#include "kernel/proc.h"
 #include "mm/kheap.h"
 #include "lib/string.h"
 #include "secos/errno.h"
@@ -28,6 +34,7 @@ struct fat_node {
 };
 
 struct fatfs {
+    int busy;                /* the volume lock: one operation at a time (see vol_lock) */
     struct fat_vol vol;
     struct blockdev *dev;
     struct fat_node *nodes;  /* every referenced node */
@@ -431,27 +438,76 @@ static int fat_statfs(void *ctx, struct vfs_statfs *out) {
     return 0;
 }
 
+/* --- the volume lock ---------------------------------------------------------------- */
+
+/* Sleeps while another task is inside the volume. A task with a signal
+ * pending does not sleep (sleep_on returns at once): it yields instead, so
+ * the holder runs and no operation, iput included, ever fails for it. */
+static void vol_lock(struct fatfs *fs) {
+    while (fs->busy)
+        if (sleep_on(fs)) sched_yield();
+    fs->busy = 1;
+}
+
+static void vol_unlock(struct fatfs *fs) {
+    fs->busy = 0;
+    wakeup(fs);
+}
+
+#define LOCKED(ret, name, params, args)      \
+    static ret L_##name params {             \
+        vol_lock(ctx);                       \
+        ret r = name args;                   \
+        vol_unlock(ctx);                     \
+        return r;                            \
+    }
+
+LOCKED(int, fat_lookup, (void *ctx, const char *p, struct vfs_stat *st), (ctx, p, st))
+LOCKED(int, fat_readdir, (void *ctx, const char *p, uint32_t i, struct vfs_dirent *o), (ctx, p, i, o))
+LOCKED(long, fat_read, (void *ctx, const char *p, uint64_t off, void *b, uint64_t n), (ctx, p, off, b, n))
+LOCKED(long, fat_write, (void *ctx, const char *p, uint64_t off, const void *b, uint64_t n), (ctx, p, off, b, n))
+LOCKED(int, fat_create, (void *ctx, const char *p, int imm, const void *d, uint64_t n), (ctx, p, imm, d, n))
+LOCKED(int, fat_truncate, (void *ctx, const char *p, uint64_t size), (ctx, p, size))
+LOCKED(int, fat_remove, (void *ctx, const char *p), (ctx, p))
+LOCKED(int, fat_rename, (void *ctx, const char *a, const char *b), (ctx, a, b))
+LOCKED(int, fat_mkdir, (void *ctx, const char *p), (ctx, p))
+LOCKED(int, fat_rename_replace, (void *ctx, const char *a, const char *b), (ctx, a, b))
+LOCKED(int, fat_iget, (void *ctx, const char *p, void **n), (ctx, p, n))
+LOCKED(int, fat_istat, (void *ctx, void *n, struct vfs_stat *st), (ctx, n, st))
+LOCKED(long, fat_iread, (void *ctx, void *n, uint64_t off, void *b, uint64_t len), (ctx, n, off, b, len))
+LOCKED(long, fat_iwrite, (void *ctx, void *n, uint64_t off, const void *b, uint64_t len), (ctx, n, off, b, len))
+LOCKED(int, fat_itruncate, (void *ctx, void *n, uint64_t size), (ctx, n, size))
+LOCKED(int, fat_ireaddir, (void *ctx, void *n, uint32_t i, struct vfs_dirent *o), (ctx, n, i, o))
+LOCKED(int, fat_isetattr, (void *ctx, void *n, const struct vfs_setattr *a), (ctx, n, a))
+LOCKED(int, fat_statfs, (void *ctx, struct vfs_statfs *o), (ctx, o))
+
+static void L_fat_iput(void *ctx, void *n) {
+    vol_lock(ctx);
+    fat_iput(ctx, n);
+    vol_unlock(ctx);
+}
+
 static const struct vfs_fs_ops fat_ops = {
     .name = "vfat",
-    .lookup = fat_lookup,
-    .readdir = fat_readdir,
-    .read = fat_read,
-    .write = fat_write,
-    .create = fat_create,
-    .truncate = fat_truncate,
-    .remove = fat_remove,
-    .rename = fat_rename,
-    .mkdir = fat_mkdir,
-    .rename_replace = fat_rename_replace,
-    .iget = fat_iget,
-    .iput = fat_iput,
-    .istat = fat_istat,
-    .iread = fat_iread,
-    .iwrite = fat_iwrite,
-    .itruncate = fat_itruncate,
-    .ireaddir = fat_ireaddir,
-    .isetattr = fat_isetattr,
-    .statfs = fat_statfs,
+    .lookup = L_fat_lookup,
+    .readdir = L_fat_readdir,
+    .read = L_fat_read,
+    .write = L_fat_write,
+    .create = L_fat_create,
+    .truncate = L_fat_truncate,
+    .remove = L_fat_remove,
+    .rename = L_fat_rename,
+    .mkdir = L_fat_mkdir,
+    .rename_replace = L_fat_rename_replace,
+    .iget = L_fat_iget,
+    .iput = L_fat_iput,
+    .istat = L_fat_istat,
+    .iread = L_fat_iread,
+    .iwrite = L_fat_iwrite,
+    .itruncate = L_fat_itruncate,
+    .ireaddir = L_fat_ireaddir,
+    .isetattr = L_fat_isetattr,
+    .statfs = L_fat_statfs,
 };
 
 /* --- the file-system type --------------------------------------------------------- */
@@ -487,16 +543,21 @@ static int fat_type_mount(struct blockdev *dev, int flags, const struct vfs_fs_o
 
 static int fat_type_sync(void *ctx) {
     struct fatfs *fs = ctx;
+    vol_lock(fs);
     int r = fat_vol_sync(&fs->vol);
+    vol_unlock(fs);
     int s = fs->vol.ro ? 0 : blk_sync(fs->dev);
     return r ? r : s;
 }
 
-static int fat_type_busy(void *ctx) { return ((struct fatfs *)ctx)->nnodes != 0; }
+static int fat_type_busy(void *ctx) {
+    struct fatfs *fs = ctx;
+    return fs->nnodes != 0 || fs->busy;
+}
 
 static void fat_type_unmount(void *ctx) { kfree(ctx); }
 
-static int fat_type_usage(void *ctx, struct vfs_statfs *out) { return fat_statfs(ctx, out); }
+static int fat_type_usage(void *ctx, struct vfs_statfs *out) { return L_fat_statfs(ctx, out); }
 
 static const struct fs_type vfat_type = {
     .name = "vfat",
