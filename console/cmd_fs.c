@@ -10,6 +10,7 @@
 #include "console/shell.h"
 #include "lib/lineedit.h"
 #include "lib/string.h"
+#include "mm/kheap.h"
 
 #define INFO_PREVIEW 32   /* bytes of a file rfinfo shows */
 
@@ -221,8 +222,21 @@ static int cmd_rfusage(int argc, char **argv) {
 }
 SHELL_COMMAND(rfusage, "rfusage", "rfusage", "RAMFS at /: files, directories, bytes and free node slots, with the limits", cmd_rfusage);
 
+static int rfmv(int argc, char **argv, char *from, char *to, char *cwd);
+
+/* Three paths: on the heap, not on the console's stack. */
 static int cmd_rfmv(int argc, char **argv) {
-    char from[VFS_PATH_MAX + 1], to[VFS_PATH_MAX + 1], cwd[VFS_PATH_MAX + 1];
+    char *buf = kmalloc(3 * (VFS_PATH_MAX + 1));
+    if (!buf) {
+        kprintf("rfmv: out of memory\n");
+        return -1;
+    }
+    int r = rfmv(argc, argv, buf, buf + VFS_PATH_MAX + 1, buf + 2 * (VFS_PATH_MAX + 1));
+    kfree(buf);
+    return r;
+}
+
+static int rfmv(int argc, char **argv, char *from, char *to, char *cwd) {
     if (argc != 3) return fs_usage("rfmv");
     if (fs_shell_path("rfmv", argv[1], from) || fs_shell_path("rfmv", argv[2], to)) return -1;
     int r = vfs_rename(from, to);

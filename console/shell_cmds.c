@@ -12,6 +12,7 @@
 #include "kernel/proc.h"
 #include "arch/x86_64/entropy.h"
 #include "lib/string.h"
+#include "fs/mount.h"
 
 static int cmd_help(int argc, char **argv) {
     (void)argc; (void)argv;
@@ -111,6 +112,7 @@ SHELL_COMMAND(colors, "colors", "colors", "show the 16 console colours", cmd_col
 static int cmd_reboot(int argc, char **argv) {
     (void)argc; (void)argv;
     kprintf("rebooting...\n");
+    fs_unmount_all();   /* disks written back first (RAM disks are lost anyway) */
     power_reboot();
 }
 SHELL_COMMAND(reboot, "reboot", "reboot", "restart the machine", cmd_reboot);
@@ -118,6 +120,7 @@ SHELL_COMMAND(reboot, "reboot", "reboot", "restart the machine", cmd_reboot);
 static int cmd_poweroff(int argc, char **argv) {
     (void)argc; (void)argv;
     kprintf("powering off...\n");
+    fs_unmount_all();   /* every disk written back and unmounted cleanly */
     console_marker("[POWEROFF]\n");
     const char *why = "";
     power_off(&why);   /* returns only if the machine is still on two seconds later */

@@ -109,7 +109,16 @@ static uint16_t pm1_port(const uint8_t *fadt, uint32_t x_off, uint32_t off) {
     return port <= 0xFFFF ? (uint16_t)port : 0;
 }
 
+static void (*prepare)(void);
+
+void power_set_prepare_hook(void (*fn)(void)) { prepare = fn; }
+
+void power_prepare(void) {
+    if (prepare) prepare();
+}
+
 void power_off(const char **why) {
+    power_prepare();
     const uint8_t *fadt = find_fadt();
     if (fadt && rd32(fadt + 4) >= 72) {
         uint16_t typ_a = 0, typ_b = 0;              /* QEMU's \_S5 is 0, 0 */
@@ -131,6 +140,7 @@ void power_off(const char **why) {
 }
 
 void power_reboot(void) {
+    power_prepare();
     cpu_cli();
     /* The 8042's reset line; wait for its input buffer to drain first. */
     for (int i = 0; i < 100000 && (inb(0x64) & 2); i++) {}

@@ -9,4 +9,11 @@ void power_off(const char **why);
  * returns. */
 __attribute__((noreturn)) void power_reboot(void);
 
+/* Called first by power_off and power_reboot (set once at boot, by init):
+ * the file systems above write back and unmount their disks
+ * (fs_unmount_all, which does nothing the second time). */
+void power_set_prepare_hook(void (*fn)(void));
+/* Runs that hook now (reboot(2)'s halt, which switches nothing off). */
+void power_prepare(void);
+
 #endif

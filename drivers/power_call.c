@@ -61,6 +61,7 @@ long linux_reboot(SYSARGS) {
         kprintf("[REBOOT] pid %d (%pE): restarting\n", p->pid, p->name);
         power_reboot();
     case LINUX_REBOOT_CMD_HALT:
+        power_prepare();
         sync_all();
         kprintf("[REBOOT] pid %d (%pE): halted (it is safe to switch off)\n", p->pid, p->name);
         halt_forever();

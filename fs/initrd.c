@@ -8,6 +8,7 @@
 #include "fs/ramfs.h"
 #include "mm/kheap.h"
 #include "boot/boot_info.h"
+#include "block/ramdisk.h"
 #include "lib/console_out.h"
 #include "mm/physmap.h"
 #include "mm/pmm.h"
@@ -211,6 +212,7 @@ void initrd_unpack_all(void) {
     uint32_t found = 0;
     for (uint32_t i = 0; i < boot_info.module_count; i++) {
         const struct boot_module *m = &boot_info.modules[i];
+        if (ramdisk_is_module(m)) continue;   /* a RAM disk keeps its frames (block/ramdisk.c) */
         if (!is_initrd(m)) {
             kprintf("[initrd] ignoring boot module \"%pE\": not named initrd or *.cpio, no cpio magic\n",
                     m->name);

@@ -8,8 +8,9 @@
 #include <stdint.h>
 
 /* Unpacks every boot module whose name (its first word) is "initrd" or ends
- * in ".cpio", or whose data starts with the newc magic "070701"; other
- * modules are named and left alone. Directories and files are
+ * in ".cpio", or whose data starts with the newc magic "070701"; RAM disks (block/ramdisk.h:
+ * "disk", "*.img") are skipped and keep their frames; other modules are
+ * named and left alone. Directories and files are
  * created under / (bin/hello -> /bin/hello, missing parents included), files
  * immutable. Prints one line per module:
  *   [initrd] <n> files, <m> dirs, <bytes> bytes unpacked

@@ -8,10 +8,12 @@
 #include "fs/fd.h"
 #include "fs/file.h"
 #include "fs/fs.h"
+#include "fs/mount.h"
 #include "fs/path.h"
 #include "fs/ramfs.h"
 #include "fs/linux_abi.h"
 #include "fs/linux_fs.h"
+#include "mm/kheap.h"
 #include "mm/usercopy.h"
 #include "lib/string.h"
 #include "secos/errno.h"
@@ -92,13 +94,17 @@ long linux_unlinkat(SYSARGS) {
 
 static long renameat2(int64_t olddir, uint64_t oldp, int64_t newdir, uint64_t newp, uint64_t flags) {
     if (flags & ~(uint64_t)RENAME_NOREPLACE) return -EINVAL;
-    char from[VFS_PATH_MAX + 1], to[VFS_PATH_MAX + 1];
-    long r = fs_user_path_at(olddir, oldp, from, 0);
-    if (r < 0) return r;
-    r = fs_user_path_at(newdir, newp, to, 0);
-    if (r < 0) return r;
-    if (strcmp(from, "/") == 0 || strcmp(to, "/") == 0) return -EBUSY;
-    return flags & RENAME_NOREPLACE ? vfs_rename(from, to) : vfs_rename_replace(from, to);
+    /* Two paths on the heap: the VFS and the filesystem below add frames of their own. */
+    struct { char from[VFS_PATH_MAX + 1], to[VFS_PATH_MAX + 1]; } *p = kmalloc(sizeof *p);
+    if (!p) return -ENOMEM;
+    long r = fs_user_path_at(olddir, oldp, p->from, 0);
+    if (r >= 0) r = fs_user_path_at(newdir, newp, p->to, 0);
+    if (r >= 0) {
+        if (strcmp(p->from, "/") == 0 || strcmp(p->to, "/") == 0) r = -EBUSY;
+        else r = flags & RENAME_NOREPLACE ? vfs_rename(p->from, p->to) : vfs_rename_replace(p->from, p->to);
+    }
+    kfree(p);
+    return r;
 }
 
 long linux_rename(SYSARGS) {
@@ -297,6 +303,8 @@ static long put_statfs(uint64_t ubuf, const struct vfs_inode *ino) {
     memset(&s, 0, sizeof s);
     s.f_bsize = s.f_frsize = 4096;
     s.f_namelen = VFS_NAME_MAX;
+    struct vfs_statfs fsst;
+    memset(&fsst, 0, sizeof fsst);
     if (ino->ops == &ramfs_ops) {
         struct ramfs_usage u;
         ramfs_get_usage(ino->ctx, &u);
@@ -305,6 +313,14 @@ static long put_statfs(uint64_t ubuf, const struct vfs_inode *ino) {
         s.f_bfree = s.f_bavail = u.free_bytes / 4096;
         s.f_files = RAMFS_MAX_NODES;
         s.f_ffree = u.free_nodes;
+    } else if (ino->ops->statfs && ino->ops->statfs(ino->ctx, &fsst) == 0) {
+        /* A disk file system: its own numbers (busybox df prints them). */
+        s.f_type = (int64_t)fsst.magic;
+        s.f_bsize = s.f_frsize = (int64_t)fsst.bsize;
+        s.f_blocks = fsst.blocks;
+        s.f_bfree = s.f_bavail = fsst.bfree;
+        s.f_files = fsst.files;
+        s.f_ffree = fsst.ffree;
     } else {
         s.f_type = strcmp(ino->ops->name, "proc") == 0 ? PROC_SUPER_MAGIC : TMPFS_MAGIC;
     }
@@ -335,4 +351,45 @@ long linux_fstatfs(SYSARGS) {
         return copy_to_user(a1, &s, sizeof s) ? -EFAULT : 0;
     }
     return put_statfs(a1, &f->ino);
+}
+
+/* --- mount, umount2 ----------------------------------------------------------------- */
+
+#define MS_RDONLY 1
+#define MNT_FORCE 1
+#define MNT_DETACH 2
+#define UMOUNT_NOFOLLOW 8
+
+/* Only a SECoS program whose manifest asks for it (MANIFEST_FLAG_MOUNT);
+ * a Linux program has no manifest and is refused: fail closed. */
+static int may_mount(void) {
+    return current->has_manifest && current->abi == PROC_ABI_SECOS &&
+           (current->manifest.flags & MANIFEST_FLAG_MOUNT);
+}
+
+long linux_mount(SYSARGS) {
+    UNUSED_ARGS();
+    if (!may_mount()) return -EPERM;
+    if (a3 & ~(uint64_t)MS_RDONLY) return -EINVAL;   /* remount, bind, move ... are not offered */
+    char src[32], type[16], *dir = kmalloc(VFS_PATH_MAX + 1);
+    if (!dir) return -ENOMEM;
+    long r = strncpy_from_user(src, a0, sizeof src);
+    if (r >= 0 && a2) r = strncpy_from_user(type, a2, sizeof type);
+    else if (r >= 0) strlcpy(type, "auto", sizeof type);
+    if (r >= 0) r = fs_user_path(a1, dir);
+    if (r >= 0) r = fs_mount(src, dir, type, a3 & MS_RDONLY ? FS_MOUNT_RDONLY : 0);
+    kfree(dir);
+    return r == -ERANGE ? -ENAMETOOLONG : r;
+}
+
+long linux_umount2(SYSARGS) {
+    UNUSED_ARGS();
+    if (!may_mount()) return -EPERM;
+    if (a1 & ~(uint64_t)UMOUNT_NOFOLLOW) return -EINVAL;   /* no forced or lazy unmount */
+    char *dir = kmalloc(VFS_PATH_MAX + 1);
+    if (!dir) return -ENOMEM;
+    long r = fs_user_path(a0, dir);
+    if (r >= 0) r = fs_umount(dir);
+    kfree(dir);
+    return r;
 }

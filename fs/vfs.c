@@ -5,6 +5,7 @@
 #include "fs/path.h"
 #include "lib/string.h"
 #include "lib/strerror.h"
+#include "mm/kheap.h"
 
 struct mount {
     char point[VFS_PATH_MAX + 1];
@@ -176,31 +177,33 @@ int vfs_remove(const char *path) {
     return m->ops->remove(m->ctx, rel);
 }
 
-int vfs_rename(const char *from, const char *to) {
-    RESOLVE(from, rename);
-    char to_norm[VFS_PATH_MAX + 1];
-    struct mount *tm;
-    const char *to_rel;
-    int r = resolve(to, to_norm, &tm, &to_rel);
-    if (r) return r;
-    if (has_mount_below(norm_)) return -EBUSY;
-    if (tm != m) return -EXDEV;
-    return m->ops->rename(m->ctx, rel, to_rel);
+/* Both paths' normalised forms are on the heap: two VFS paths plus a
+ * filesystem's own rename frame would be a deep chain on a 16 KiB stack. */
+static int do_rename(const char *from, const char *to, int replace) {
+    struct rename_paths { char from[VFS_PATH_MAX + 1], to[VFS_PATH_MAX + 1]; } *p = kmalloc(sizeof *p);
+    if (!p) return -ENOMEM;
+    struct mount *m, *tm;
+    const char *rel, *to_rel;
+    int r = resolve(from, p->from, &m, &rel);
+    if (!r) r = resolve(to, p->to, &tm, &to_rel);
+    if (r) goto out;
+    r = -EROFS;
+    if (replace ? !m->ops->rename_replace : !m->ops->rename) goto out;
+    r = -EBUSY;
+    if (has_mount_below(p->from)) goto out;
+    r = -EXDEV;
+    if (tm != m) goto out;
+    /* Replacing a mount point (or what holds one) would strand it too. */
+    r = -EBUSY;
+    if (replace && strcmp(p->to, "/") != 0 && has_mount_below(p->to)) goto out;
+    r = replace ? m->ops->rename_replace(m->ctx, rel, to_rel) : m->ops->rename(m->ctx, rel, to_rel);
+out:
+    kfree(p);
+    return r;
 }
 
-int vfs_rename_replace(const char *from, const char *to) {
-    RESOLVE(from, rename_replace);
-    char to_norm[VFS_PATH_MAX + 1];
-    struct mount *tm;
-    const char *to_rel;
-    int r = resolve(to, to_norm, &tm, &to_rel);
-    if (r) return r;
-    if (has_mount_below(norm_)) return -EBUSY;
-    if (tm != m) return -EXDEV;
-    /* Replacing a mount point (or what holds one) would strand it too. */
-    if (strcmp(to_norm, "/") != 0 && has_mount_below(to_norm)) return -EBUSY;
-    return m->ops->rename_replace(m->ctx, rel, to_rel);
-}
+int vfs_rename(const char *from, const char *to) { return do_rename(from, to, 0); }
+int vfs_rename_replace(const char *from, const char *to) { return do_rename(from, to, 1); }
 
 /* --- inodes ------------------------------------------------------------------- */
 

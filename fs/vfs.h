@@ -8,8 +8,8 @@
 #define FS_VFS_H
 #include <stdint.h>
 
-#define VFS_NAME_MAX 63   /* bytes in one path component */
-#define VFS_PATH_MAX 255  /* bytes in a whole path */
+#define VFS_NAME_MAX 255   /* bytes in one path component (a FAT long name: 255 UTF-16 units, ASCII) */
+#define VFS_PATH_MAX 1023  /* bytes in a whole path */
 
 /* VFS_CHR: a character device (/dev/null); the VFS treats it as a file
  * whose reads and writes the filesystem defines. */
@@ -40,6 +40,14 @@ struct vfs_setattr {
     int set_mode, set_atime, set_mtime;
     uint32_t mode;
     uint64_t atime, mtime;
+};
+
+/* A filesystem's space, for statfs(2) and df. */
+struct vfs_statfs {
+    uint64_t magic;                /* Linux's f_type for this kind of filesystem */
+    uint64_t bsize;                /* bytes per block */
+    uint64_t blocks, bfree;        /* in bsize blocks */
+    uint64_t files, ffree;         /* nodes; 0 if the filesystem has no such limit */
 };
 
 /* What a filesystem provides. Paths passed here are relative to the mount
@@ -78,6 +86,8 @@ struct vfs_fs_ops {
     int (*ipeek)(void *ctx, void *node, const void **data, uint64_t *size);
     /* VFS_LNK nodes: the target into buf (no NUL); its length. */
     long (*ireadlink)(void *ctx, void *node, char *buf, uint64_t cap);
+    /* Space and nodes (may be 0: statfs then reports what it knows). */
+    int (*statfs)(void *ctx, struct vfs_statfs *out);
 };
 
 /* A referenced node and the filesystem serving it. */

@@ -37,6 +37,8 @@
 #include "kernel/version.h"
 #include "kernel/cmdline.h"
 #include "fs/exec.h"
+#include "fs/mount.h"
+#include "block/ramdisk.h"
 #include "fs/vfs.h"
 #include "fs/file.h"
 #include "drivers/debugcon.h"
@@ -47,6 +49,7 @@
 #include "drivers/pit.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_blk.h"
+#include "drivers/power.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
 #include "console/shell.h"
@@ -125,6 +128,7 @@ static void kernel_main_stage2(void) {
     ahci_init();
 
     virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
+    ramdisk_init();                    /* boot modules named disk / *.img: block devices for fs */
     fs_init();
     tty_init();                        /* fds 0-2 and /dev/console, /dev/tty: before any program */
 #if M4_SELFTEST_ENABLE
@@ -132,6 +136,9 @@ static void kernel_main_stage2(void) {
 #endif
     demos_run();                       /* test configuration only: the ring-3 demos */
     fs_late_init();                    /* the initrd, before the script that may use it */
+    fs_mount_set_cwd_hook(fs_shell_cwd);   /* the console's directory keeps a mount busy */
+    power_set_prepare_hook(fs_unmount_all); /* disks written back before the machine goes off */
+    fs_mount_cmdline(boot_info.cmdline);   /* mount=<dev>:<dir>[:<type>[:ro]] */
     fs_run_boot_script("/init.rc", "init.rc"); /* boot-script rights: console/boot_script.c */
     /* The driver registry's descriptors are sealed with the IDT and GDT, so
      * they must be complete before: set the registry up now, not lazily. */

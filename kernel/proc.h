@@ -17,7 +17,7 @@ struct file;
 #define PROC_NAME_MAX 32
 #define PROC_KSTACK_SIZE (16 * 1024)
 #define SCHED_QUANTUM_TICKS 10
-#define PROC_CWD_MAX  256          /* holds a VFS path (fs/vfs.h VFS_PATH_MAX + 1) */
+#define PROC_CWD_MAX  1024         /* holds a VFS path (fs/vfs.h VFS_PATH_MAX + 1) */
 #define PROC_FD_CLOEXEC 1          /* fd_flags bit: closed by execve (fs/fd.c) */
 
 /* PROC_STOPPED: job control stopped it (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU);
@@ -31,7 +31,7 @@ enum proc_state { PROC_UNUSED = 0, PROC_READY, PROC_RUNNING, PROC_BLOCKED, PROC_
  * forked child, recomputed by every exec, never changed otherwise. */
 enum proc_abi { PROC_ABI_SECOS = 0, PROC_ABI_LINUX = 1, PROC_ABI_COUNT };
 
-#define PROC_EXE_MAX     256  /* absolute path of the running image (/proc/self/exe) */
+#define PROC_EXE_MAX     1024 /* absolute path of the running image (/proc/self/exe) */
 #define PROC_CMDLINE_MAX 256  /* the start of argv, NUL-separated (/proc/<pid>/cmdline) */
 
 /* Signals (kernel/signal.c). Bit sig-1 of a set stands for signal sig. */

@@ -46,7 +46,9 @@ static uint64_t place_bitmaps(uint64_t bytes) {
         const struct secos_mmap_entry *m = &boot_info.mmap[i];
         if (m->type != SECOS_MEM_USABLE) continue;
         uint64_t start = (m->base + 0xfff) & ~0xfffULL, end = (m->base + m->length) & ~0xfffULL;
-        for (uint64_t s = start; s + bytes <= end && s + bytes > s; s += 0x100000) {
+        /* Page steps: on a 4 MiB machine the first free page after the
+         * kernel image may be the only place there is. */
+        for (uint64_t s = start; s + bytes <= end && s + bytes > s; s += 0x1000) {
             uint64_t e = (s + bytes + 0xfff) & ~0xfffULL;
             if (e <= end && !overlaps_protected(s, e)) return s;
         }

@@ -102,6 +102,8 @@
     X(157, prctl, linux_prctl)                     \
     X(158, arch_prctl, linux_arch_prctl)           \
     X(162, sync, linux_sync)                       \
+    X(165, mount, linux_mount)                     \
+    X(166, umount2, linux_umount2)                 \
     X(169, reboot, linux_reboot)                   \
     X(186, gettid, sys_getpid)                     \
     X(200, tkill, linux_tkill)                     \

@@ -19,12 +19,15 @@
  * numbers) but keeps the manifest's limits. A kernel that does not know the
  * flag refuses the program, so the choice fails closed. */
 #define MANIFEST_FLAG_ABI_LINUX        (1u << 4)
+/* May mount and unmount disk file systems (fs/mount.h); Linux programs,
+ * which carry no manifest, never may. */
+#define MANIFEST_FLAG_MOUNT            (1u << 5)
 /* The program may call reboot(2) (power off, restart, halt), which is
  * otherwise init's (pid 1) alone. Fails closed like the ABI flag: a kernel
  * that does not know it refuses the program, and a program without a
  * manifest (any unmodified Linux binary) never has it. */
-#define MANIFEST_FLAG_POWER            (1u << 5)
-#define MANIFEST_FLAGS_KNOWN 0x3fu
+#define MANIFEST_FLAG_POWER            (1u << 6)
+#define MANIFEST_FLAGS_KNOWN 0x7fu
 
 struct secos_manifest {
     uint32_t version;

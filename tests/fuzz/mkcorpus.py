@@ -419,6 +419,35 @@ def main():
     put("driver_check", "map-ok", driver_input(4, 7, devs, (3, 0, 0, 0, 4096, 3 * 4096, 0), b"map_mem"))
     put("driver_check", "unmap-range", driver_input(4, 7, devs, (4, 1, 0, 0, 4096, 4096, 0), b"4"))
     put("driver_check", "info-other", driver_input(4, 8, devs, (5, 2, 0, 0, 0, 0, 0), b"0x5"))
+    for name, data in fat_images():
+        put("fat", name, data)
+
+
+# ---- FAT ------------------------------------------------------------------------
+def fat_images():
+    """A small (40 KiB) FAT12 volume made by mkfs.fat + mtools (skipped without them):
+    a long name, a subdirectory, a file of a few clusters (hostile variants are
+    in tests/unit/test_fat.c)."""
+    out = []
+    with tempfile.TemporaryDirectory() as d:
+        for fat, kib in ((12, 40),):
+            img = os.path.join(d, f"f{fat}.img")
+            try:
+                subprocess.run(["mkfs.fat", "-C", "-F", str(fat), "-s", "1", "-r", "16", img, str(kib)],
+                               check=True, stdout=subprocess.DEVNULL)
+                src = os.path.join(d, "src")
+                with open(src, "wb") as f:
+                    f.write(bytes(range(256)) * 6)
+                env = dict(os.environ, MTOOLS_SKIP_CHECK="1", LC_ALL="C.UTF-8")
+                subprocess.run(["mmd", "-i", img, "::/sub"], check=True, env=env)
+                subprocess.run(["mcopy", "-i", img, src, "::/sub/a rather long name.bin"], check=True, env=env)
+                subprocess.run(["mcopy", "-i", img, src, "::/SHORT.TXT"], check=True, env=env)
+            except (OSError, subprocess.CalledProcessError):
+                return []
+            data = open(img, "rb").read()
+            if fat == 12:
+                out.append(("fat12", data))
+    return out
 
     put("part_mbr", "mbr-extended", mbr_disk())
     put("part_mbr", "gpt-protective", gpt_disk())

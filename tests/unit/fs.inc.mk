@@ -7,3 +7,5 @@ UNIT_TESTS += linux_abi
 UNIT_SRCS_linux_abi := tests/unit/test_linux_abi.c fs/linux_abi.c lib/string.c
 UNIT_TESTS += procfs_text
 UNIT_SRCS_procfs_text := tests/unit/test_procfs_text.c fs/procfs_text.c lib/printf.c lib/string.c lib/escape.c
+UNIT_TESTS += fat
+UNIT_SRCS_fat := tests/unit/test_fat.c fs/fat_core.c fs/fat_dir.c lib/string.c

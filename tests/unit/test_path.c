@@ -84,23 +84,25 @@ static void test_name_length_limit(void **state) {
 
 static void test_path_length_limit(void **state) {
     (void)state;
-    char path[1100], out[VFS_PATH_MAX + 1];
-    /* 127 x "/a" is 254 bytes; then the last name grows by one byte at a time. */
+    enum { L = VFS_PATH_MAX - 1 };                 /* even: L / 2 times "/a" */
+    _Static_assert((VFS_PATH_MAX - 1) % 2 == 0, "the test builds the path from \"/a\" pairs");
+    char path[VFS_PATH_MAX + 100], out[VFS_PATH_MAX + 1];
+    /* L / 2 x "/a" is L bytes; then the last name grows by one byte at a time. */
     size_t n = 0;
-    for (int i = 0; i < 127; i++) { path[n++] = '/'; path[n++] = 'a'; }
+    for (int i = 0; i < L / 2; i++) { path[n++] = '/'; path[n++] = 'a'; }
     path[n] = '\0';
-    assert_int_equal(strlen(path), 254);
+    assert_int_equal(strlen(path), L);
     assert_int_equal(path_normalize("/", path, out, sizeof out), 0);
-    strcpy(path + 254 - 2, "/bc");                 /* 255 bytes: the maximum */
+    strcpy(path + L - 2, "/bc");                   /* VFS_PATH_MAX bytes: the maximum */
     assert_int_equal(strlen(path), VFS_PATH_MAX);
     assert_int_equal(path_normalize("/", path, out, sizeof out), 0);
     assert_string_equal(out, path);
-    strcpy(path + 254 - 2, "/bcd");                /* 256 */
+    strcpy(path + L - 2, "/bcd");                  /* one more */
     assert_int_equal(path_normalize("/", path, out, sizeof out), -ENAMETOOLONG);
     /* Relative: cwd + path together are what count. */
-    path[254 - 2] = '\0';                          /* 252 bytes */
-    assert_int_equal(path_normalize(path, "x", out, sizeof out), 0);       /* 254 */
-    assert_int_equal(path_normalize(path, "xy", out, sizeof out), 0);      /* 255 */
+    path[L - 2] = '\0';                            /* L - 2 bytes */
+    assert_int_equal(path_normalize(path, "x", out, sizeof out), 0);       /* L */
+    assert_int_equal(path_normalize(path, "xy", out, sizeof out), 0);      /* VFS_PATH_MAX */
     assert_int_equal(path_normalize(path, "xyz", out, sizeof out), -ENAMETOOLONG);
     assert_int_equal(path_normalize(path, "../xyz", out, sizeof out), 0);  /* shorter again */
     /* A long input that collapses to something short is fine: each
@@ -157,9 +159,9 @@ static void test_join(void **state) {
     assert_string_equal(out, "/x");
     assert_int_equal(path_join("/a/b", "c", out, sizeof out), 0);
     assert_string_equal(out, "/a/b/c");
-    fill(dir, 'd', 250);
+    fill(dir, 'd', VFS_PATH_MAX - 5);
     dir[0] = '/';
-    assert_int_equal(path_join(dir, "abcd", out, sizeof out), 0);   /* 255 */
+    assert_int_equal(path_join(dir, "abcd", out, sizeof out), 0);   /* VFS_PATH_MAX */
     assert_int_equal(path_join(dir, "abcde", out, sizeof out), -ENAMETOOLONG);
     assert_int_equal(path_join("/a", "b", out, 4), -ERANGE);
 }

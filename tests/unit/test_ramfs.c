@@ -489,25 +489,25 @@ static void test_rename_cycles_refused(void **state) {
 
 static void test_rename_path_length(void **state) {
     (void)state;
-    /* /d/<60>/<60>/<60>: moving it under a long name would push the deepest
-     * path past VFS_PATH_MAX, so that rename is refused. */
-    char path[512], name[VFS_NAME_MAX + 2];
+    /* /d/<250>/<250>/<250> (755 bytes): moving it under a long name would
+     * push the deepest path past VFS_PATH_MAX, so that rename is refused. */
+    char path[VFS_PATH_MAX + 1], name[VFS_NAME_MAX + 2];
     strcpy(path, "/d");
     assert_int_equal(mkdir_(path), 0);
     for (int i = 0; i < 3; i++) {
-        long_name(name, 60);
+        long_name(name, 250);
         strcat(path, name);
         assert_int_equal(mkdir_(path), 0);
     }
-    assert_int_equal(strlen(path), 2 + 3 * 61);            /* 185 */
-    long_name(name, 63);
-    char to[128];
-    snprintf(to, sizeof to, "%s", name);                   /* /nnn..(63) : 64 + 183 = 247: fits */
+    assert_int_equal(strlen(path), 2 + 3 * 251);           /* 755 */
+    long_name(name, VFS_NAME_MAX);
+    char to[VFS_PATH_MAX + 1];
+    snprintf(to, sizeof to, "%s", name);                   /* /nnn..(255): 256 + 753 = 1009: fits */
     assert_int_equal(ramfs_ops.rename(fs, "/d", to), 0);
     assert_int_equal(mkdir_("/e"), 0);
-    assert_int_equal(mkdir_("/e/abcdefgh"), 0);
-    char to2[160];
-    snprintf(to2, sizeof to2, "/e/abcdefgh%s", name);      /* 11 + 64 + 183 = 258 */
+    assert_int_equal(mkdir_("/e/abcdefghijklmnopqrst"), 0);
+    char to2[VFS_PATH_MAX + 64];
+    snprintf(to2, sizeof to2, "/e/abcdefghijklmnopqrst%s", name);   /* 23 + 256 + 753 = 1032 */
     assert_int_equal(ramfs_ops.rename(fs, to, to2), -ENAMETOOLONG);
     assert_true(exists(to));
 }

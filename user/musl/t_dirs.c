@@ -196,13 +196,19 @@ static void test_paths(void) {
     struct stat st;
     CHECK("// and /./", stat("//t_dirs/.//", &st) == 0 && S_ISDIR(st.st_mode));
     CHECK(".. above /", stat("/../../t_dirs", &st) == 0);
-    char longp[600];
+    /* 1100 bytes of "/aaa...": every name fits (VFS_NAME_MAX 255), the path
+     * does not (VFS_PATH_MAX 1023). */
+    char longp[1100];
     memset(longp, 'a', sizeof longp - 1);
-    longp[0] = '/';
+    for (size_t i = 0; i < sizeof longp - 1; i += 100) longp[i] = '/';
     longp[sizeof longp - 1] = 0;
     FAILS("path too long", stat(longp, &st), ENAMETOOLONG);
-    FAILS("name too long", mkdir("/t_dirs/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0755),
-          ENAMETOOLONG);
+    char name[8 + 256 + 1] = "/t_dirs/";
+    memset(name + 8, 'a', 256);
+    name[8 + 256] = 0;
+    FAILS("name too long", mkdir(name, 0755), ENAMETOOLONG);
+    name[8 + 255] = 0;
+    CHECK("a 255-byte name", mkdir(name, 0755) == 0 && stat(name, &st) == 0 && rmdir(name) == 0);
     FAILS("control byte in a name", open("/t_dirs/bad\x1b[2J", O_CREAT | O_WRONLY, 0644), EINVAL);
     FAILS("newline in a name", mkdir("/t_dirs/a\nb", 0755), EINVAL);
     /* ".." is lexical in SECoS (no symbolic links): "x/.." is the directory
