@@ -96,7 +96,7 @@ static struct disk_mount *mount_on(const char *norm, uint32_t *index) {
 
 /* A process (or the console) whose working directory lies on dir. */
 static int cwd_inside(const char *dir) {
-    for (int i = 0; i < PROC_MAX; i++)
+    for (int i = 0; i < proc_slots_high; i++)
         if (proc_table[i].state != PROC_UNUSED && path_is_within(dir, proc_table[i].cwd)) return 1;
     const char *c = console_cwd ? console_cwd() : 0;
     return c && path_is_within(dir, c);

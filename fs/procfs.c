@@ -156,7 +156,7 @@ static uint64_t entry_ino(int dir_pid, const char *name) {
 
 /* The index-th live process (table order), or 0. */
 static struct proc *nth_proc(uint32_t index) {
-    for (int i = 0; i < PROC_MAX; i++)
+    for (int i = 0; i < proc_slots_high; i++)
         if (proc_table[i].state != PROC_UNUSED && index-- == 0) return &proc_table[i];
     return 0;
 }

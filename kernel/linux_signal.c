@@ -179,7 +179,7 @@ long linux_kill(SYSARGS) {
     if (a1 > PROC_NSIG) return -EINVAL;
     if (pid == -1) {
         int found = 0;
-        for (int i = 0; i < PROC_MAX; i++) {
+        for (int i = 0; i < proc_slots_high; i++) {
             struct proc *t = &proc_table[i];
             if (!may_signal(t) || t->is_kernel || t == current || t->pid == 1) continue; /* -1 spares init (Linux) */
             found++;

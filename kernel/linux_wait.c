@@ -74,7 +74,7 @@ static int wait_for(int pid, uint32_t options, struct wait_result *r) {
     uint64_t f = irq_save();
     for (;;) {
         int have_child = 0;
-        for (int i = 0; i < PROC_MAX && !found; i++) {
+        for (int i = 0; i < proc_slots_high && !found; i++) {
             struct proc *p = &proc_table[i];
             if (!wait_matches(p, self, pid, options)) continue;
             have_child = 1;

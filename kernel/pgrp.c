@@ -20,7 +20,7 @@ static struct proc *target(int pid) {
 }
 
 static int group_in_session(int pgid, int sid) {
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         const struct proc *q = &proc_table[i];
         if (q->state != PROC_UNUSED && !q->is_kernel && q->pgid == pgid && q->sid == sid) return 1;
     }
@@ -70,7 +70,7 @@ long linux_setsid(SYSARGS) {
     uint64_t f = irq_save();
     struct proc *self = current;
     long r = self->pid;
-    for (int i = 0; i < PROC_MAX; i++)
+    for (int i = 0; i < proc_slots_high; i++)
         if (proc_table[i].state != PROC_UNUSED && proc_table[i].pgid == self->pid) r = -EPERM;
     if (r > 0) self->sid = self->pgid = self->pid;
     irq_restore(f);

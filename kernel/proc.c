@@ -22,14 +22,14 @@ extern void kthread_trampoline(void);
 extern void user_trampoline(void);
 
 struct proc *proc_by_pid(int pid) {
-    for (int i = 0; i < PROC_MAX; i++)
+    for (int i = 0; i < proc_slots_high; i++)
         if (proc_table[i].state != PROC_UNUSED && proc_table[i].pid == pid) return &proc_table[i];
     return 0;
 }
 
 int proc_count(void) {
     int n = 0;
-    for (int i = 0; i < PROC_MAX; i++) n += proc_table[i].state != PROC_UNUSED;
+    for (int i = 0; i < proc_slots_high; i++) n += proc_table[i].state != PROC_UNUSED;
     return n;
 }
 
@@ -247,7 +247,7 @@ static void proc_release(struct proc *p) {
      * lives (it waits for them), else the kernel's, which reaps them. */
     struct proc *init = proc_init_process();
     if (init == p) init = 0;
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         struct proc *c = &proc_table[i];
         if (c->state == PROC_UNUSED || c->parent != p->pid) continue;
         c->parent = init ? init->pid : -1;
@@ -329,7 +329,7 @@ int proc_kill(int pid) {
 }
 
 static void reap_orphans(void) {
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         struct proc *p = &proc_table[i];
         if (p->state == PROC_ZOMBIE && p->parent < 0 && p != current) proc_free_slot(p);
     }
@@ -350,7 +350,7 @@ int proc_wait(int parent, int pid, int *status, int block) {
     struct proc *self = proc_by_pid(parent);
     for (;;) {
         int have_child = 0;
-        for (int i = 0; i < PROC_MAX; i++) {
+        for (int i = 0; i < proc_slots_high; i++) {
             struct proc *p = &proc_table[i];
             if (p->state == PROC_UNUSED || p->parent != parent || (pid >= 0 && p->pid != pid)) continue;
             have_child = 1;

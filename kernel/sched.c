@@ -169,7 +169,7 @@ void sched_tick(struct trapframe *tf) {
     current->ticks++;
     if (current == idle_proc) sched_stats.idle_ticks++;
     uint64_t now = timer_ticks();
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         struct proc *p = &proc_table[i];
         if (p->state == PROC_BLOCKED && p->wake_tick && p->wake_tick <= now) p->state = PROC_READY;
     }

@@ -13,7 +13,7 @@ static int live_user(const struct proc *p) {
 void jobctl_signal_group(int pgid, int sig) {
     if (pgid <= 0) return;
     uint64_t f = irq_save();
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         struct proc *p = &proc_table[i];
         if (live_user(p) && p->pgid == pgid) signal_send(p, sig, SI_KERNEL, 0, 0);
     }
@@ -21,7 +21,7 @@ void jobctl_signal_group(int pgid, int sig) {
 }
 
 int jobctl_group_in_session(int pgid, int sid) {
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         const struct proc *p = &proc_table[i];
         if (live_user(p) && p->pgid == pgid && p->sid == sid) return 1;
     }
@@ -29,7 +29,7 @@ int jobctl_group_in_session(int pgid, int sid) {
 }
 
 int jobctl_group_orphaned(int pgid) {
-    for (int i = 0; i < PROC_MAX; i++) {
+    for (int i = 0; i < proc_slots_high; i++) {
         const struct proc *p = &proc_table[i];
         if (!live_user(p) || p->pgid != pgid) continue;
         const struct proc *parent = p->parent > 0 ? proc_by_pid(p->parent) : 0;

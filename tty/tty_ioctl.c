@@ -73,7 +73,7 @@ static long set_pgrp(struct tty *t, uint64_t arg) {
         r = 0;
     } else {
         r = -ESRCH;   /* Linux: no such group -ESRCH, one of another session -EPERM */
-        for (int i = 0; i < PROC_MAX && r == -ESRCH; i++) {
+        for (int i = 0; i < proc_slots_high && r == -ESRCH; i++) {
             const struct proc *q = &proc_table[i];
             if (q->state != PROC_UNUSED && (q->pid == pgrp || q->pgid == pgrp)) r = -EPERM;
         }
