@@ -57,3 +57,20 @@ def test_compiles_are_quiet_unless_v1(tmp_path):
     verbose = make(f"BUILD={tmp_path}", "V=1", *targets).stdout
     for flag in ("-mcmodel=kernel", "-fshort-wchar", "-fsanitize=address,undefined", "-fsanitize=fuzzer"):
         assert flag in verbose, f"V=1 does not show the command line with {flag}"
+
+
+def test_musl_programs_follow_the_abi_headers(tmp_path):
+    """A manifest flag's value is baked into every program's note: a musl
+    program built before include/secos/manifest.h changed must be rebuilt
+    (it once kept the old bit, and the kernel refused what it asked for)."""
+    prog = f"{tmp_path}/user/musl/t_power"
+    make(f"BUILD={tmp_path}", prog)
+    header = REPO / "include" / "secos" / "manifest.h"
+    later = header.stat().st_mtime + 5
+    os.utime(Path(prog), (later - 10, later - 10))        # older than the header
+    try:
+        os.utime(header, (later, later))
+        out = make("-n", f"BUILD={tmp_path}", prog).stdout
+    finally:
+        os.utime(header, None)
+    assert "musl-gcc" in out or "MUSLCC" in out, f"{prog} is not rebuilt after manifest.h changed:\n{out}"
