@@ -40,6 +40,7 @@ def test_nmi_while_a_program_runs_does_not_kill_it(boot_machine):
     assert user >= 2, "no NMI landed in ring 3:\n" + m.tail()
     m.wait_for(re.compile(r"^spin: pid=\d+ done\r$", re.M), timeout=120)
     m.wait_for(re.compile(r"^\[EXIT\] pid=\d+ status=0\r?$", re.M), timeout=30)
+    m.wait_for("secos> ", timeout=30)   # the prompt comes after [EXIT]: type only then
     assert "[KILL]" not in m.output, m.tail()
     assert m.run("echo ok") == "ok\n"
     assert not m.faults(), m.tail()
