@@ -12,12 +12,9 @@ struct tty;
  * an orphaned group: -EIO; else sig goes to its whole group and the call
  * returns -EINTR (the signal stops it once stops are real). */
 long jobctl_check(struct tty *t, int sig);
-/* sig to every live user process of group pgid. */
-void jobctl_signal_group(int pgid, int sig);
 /* Some live user process is in group pgid of session sid. */
 int jobctl_group_in_session(int pgid, int sid);
-/* No member of group pgid has a parent in another group of the same
- * session (POSIX's orphaned process group: nobody is left to continue it). */
-int jobctl_group_orphaned(int pgid);
+/* Group signals and the orphaned-group rule are kernel/pgrp.h's
+ * (pgrp_signal, pgrp_is_orphaned), shared with kill(2) and exit. */
 
 #endif

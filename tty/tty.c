@@ -4,6 +4,7 @@
 #include "tty/tty.h"
 #include "tty/tty_dev.h"
 #include "tty/jobctl.h"
+#include "kernel/pgrp.h"
 #include "fs/devfs.h"
 #include "fs/file.h"
 #include "kernel/input.h"
@@ -26,7 +27,7 @@ void tty_wake(struct tty *t) {
     file_poll_notify();
 }
 
-static void signal_fg(struct tty *t, int sig) { jobctl_signal_group(t->fg_pgrp, sig); }
+static void signal_fg(struct tty *t, int sig) { pgrp_signal(t->fg_pgrp, sig, SI_KERNEL, 0); }
 
 /* One received byte, interrupts off. Echo goes out at once, as typed. */
 static void receive(uint8_t c) {

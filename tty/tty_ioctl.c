@@ -12,6 +12,7 @@
  * (SIGTTOU, tty/jobctl.h). */
 #include "tty/tty_dev.h"
 #include "tty/jobctl.h"
+#include "kernel/pgrp.h"
 #include "kernel/input.h"
 #include "kernel/proc.h"
 #include "kernel/signal.h"
@@ -106,8 +107,8 @@ static long drop_ctty(struct tty *t) {
     if (p->sid != p->pid) return 0;
     int fg = t->fg_pgrp;
     tty_detach(t);
-    jobctl_signal_group(fg, SIGHUP);
-    jobctl_signal_group(fg, SIGCONT);
+    pgrp_signal(fg, SIGHUP, SI_KERNEL, 0);
+    pgrp_signal(fg, SIGCONT, SI_KERNEL, 0);
     return 0;
 }
 
@@ -119,7 +120,7 @@ static long set_winsize(struct tty *t, uint64_t arg) {
     t->ws = ws;
     int fg = t->session ? t->fg_pgrp : 0;
     irq_restore(f);
-    if (changed) jobctl_signal_group(fg, SIGWINCH);
+    if (changed) pgrp_signal(fg, SIGWINCH, SI_KERNEL, 0);
     return 0;
 }
 
