@@ -269,6 +269,11 @@ static int parse_uefi(uint64_t pa, boot_phys_reader read, struct boot_info *bi, 
         bm->end = sb->initrd_addr + sb->initrd_size;
         strlcpy(bm->name, "initrd", sizeof bm->name);
     }
+    if (sb->rng_seed_len > sizeof sb->rng_seed) { *why = "UEFI boot info seed length out of range"; return -1; }
+    memcpy(bi->rng_seed, sb->rng_seed, sb->rng_seed_len);
+    bi->rng_seed_len = sb->rng_seed_len;
+    if (sb->kernel_slide & 0x1fffff) { *why = "KASLR slide not a multiple of 2 MiB"; return -1; }
+    bi->kernel_slide = sb->kernel_slide;
     return 0;
 }
 

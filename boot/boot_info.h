@@ -37,6 +37,9 @@ struct boot_info {
     struct boot_module modules[BOOT_MODULES_MAX];
     uint32_t module_count;
     uint32_t modules_dropped;   /* modules past BOOT_MODULES_MAX (reported, never silent) */
+    uint8_t rng_seed[32];       /* loader-supplied randomness (UEFI: EFI_RNG_PROTOCOL) */
+    uint32_t rng_seed_len;      /* 0 = none */
+    uint64_t kernel_slide;      /* virtual KASLR slide the loader applied, 0 = none */
 };
 
 extern struct boot_info boot_info;

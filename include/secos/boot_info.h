@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define SECOS_BOOT_INFO_MAGIC   0x3149424f43455353ULL /* "SSECOBI1" little-endian */
-#define SECOS_BOOT_INFO_VERSION 1
+#define SECOS_BOOT_INFO_VERSION 2
 
 /* The 8 bytes right before the kernel's 64-bit UEFI entry (_uefi_start):
  * the loader jumps only to an entry that carries them, so a kernel.elf whose
@@ -80,6 +80,16 @@ struct secos_boot_info {
     uint64_t initrd_addr;      /* optional initrd image, 0 if none */
     uint64_t initrd_size;
     uint64_t loader_name_addr; /* NUL-terminated ASCII */
+    /* Randomness the loader got from the firmware (EFI_RNG_PROTOCOL) for the
+     * kernel's random pool; rng_seed_len 0 means the firmware had none. The
+     * loader wipes its own copy; the kernel wipes this one once absorbed. */
+    uint8_t  rng_seed[32];
+    uint32_t rng_seed_len;     /* 0..32 */
+    uint32_t reserved1;
+    /* KASLR: the loader mapped the image at SECOS_KERNEL_LINK_BASE +
+     * kernel_slide and applied the image's relocations; 0 = not slid.
+     * Always a multiple of 2 MiB. */
+    uint64_t kernel_slide;
 };
 
 #endif

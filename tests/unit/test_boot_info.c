@@ -313,6 +313,29 @@ static void test_uefi_misaligned_base_and_bad_mmap(void **state) {
     assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), -1);
 }
 
+static void test_uefi_seed_and_slide(void **state) {
+    (void)state;
+    const char *why = NULL;
+    build_uefi();
+    uint8_t seed[32];
+    for (int i = 0; i < 32; i++) seed[i] = (uint8_t)(i * 7 + 1);
+    memcpy(mem + offsetof(struct secos_boot_info, rng_seed), seed, 32);
+    put32(offsetof(struct secos_boot_info, rng_seed_len), 32);
+    put64(offsetof(struct secos_boot_info, kernel_slide), 0x1e00000);
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_int_equal(bi.rng_seed_len, 32);
+    assert_memory_equal(bi.rng_seed, seed, 32);
+    assert_int_equal(bi.kernel_slide, 0x1e00000);
+    build_uefi();
+    put32(offsetof(struct secos_boot_info, rng_seed_len), 33); /* longer than the array */
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), -1);
+    assert_non_null(strstr(why, "seed"));
+    build_uefi();
+    put64(offsetof(struct secos_boot_info, kernel_slide), 0x1000); /* not 2 MiB */
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), -1);
+    assert_non_null(strstr(why, "slide"));
+}
+
 static void test_unknown_magic(void **state) {
     (void)state;
     const char *why = NULL;
@@ -337,6 +360,7 @@ int main(void) {
         cmocka_unit_test(test_mmap_wrapping_entries),
         cmocka_unit_test(test_uefi_basic),
         cmocka_unit_test(test_uefi_bad_magic_and_version),
+        cmocka_unit_test(test_uefi_seed_and_slide),
         cmocka_unit_test(test_uefi_misaligned_base_and_bad_mmap),
         cmocka_unit_test(test_unknown_magic),
     };
