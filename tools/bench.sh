@@ -70,13 +70,14 @@ vs_linux() {
     # Packages: the harness (README: musl-tools cpio nasm, a Debian kernel; UEFI: ovmf
     # systemd-boot-efi dosfstools mtools) and QEMU. The kernel image: the README's exact
     # version when the archive still has it, else linux-image-amd64.
-    local readme_kernel=linux-image-6.1.0-56-amd64 kpkg=
+    # shellcheck source=linux_kernel.sh
+    . "$here/tools/linux_kernel.sh"
+    local readme_kernel=$LINUX_KERNEL_README_PKG kpkg=
     local -a base=() extra=()
     for k in musl-tools cpio nasm binutils gzip busybox-static qemu-system-x86; do installed "$k" || base+=("$k"); done
     for k in ovmf systemd-boot-efi dosfstools mtools; do installed "$k" || extra+=("$k"); done
     if [ -z "${LINUX_KERNEL:-}" ] && ! compgen -G "/boot/vmlinuz-*" >/dev/null; then
-        if apt-cache show --no-all-versions "$readme_kernel" >/dev/null 2>&1; then kpkg=$readme_kernel
-        else kpkg=linux-image-amd64; fi
+        kpkg=$(linux_kernel_pkg)
         base+=("$kpkg")
     fi
     if [ $((${#base[@]} + ${#extra[@]})) -gt 0 ]; then
@@ -101,11 +102,8 @@ vs_linux() {
     fi
     for k in ovmf systemd-boot-efi dosfstools mtools; do installed "$k" || uefi=0; done
     [ $root -eq 1 ] || { echo "bench.sh: the Linux harness's build.sh needs root (mknod /dev/console)" >&2; exit 1; }
-    local lk=${LINUX_KERNEL:-}
-    if [ -z "$lk" ]; then
-        if [ -f /boot/vmlinuz-${readme_kernel#linux-image-} ]; then lk=/boot/vmlinuz-${readme_kernel#linux-image-}
-        else lk=$(printf '%s\n' /boot/vmlinuz-* | sort -V | tail -1); fi
-    fi
+    local lk
+    lk=$(linux_kernel_image)
     [ -f "$lk" ] || { echo "bench.sh: no Linux kernel image ($lk)" >&2; exit 1; }
 
     local out cleanup=

@@ -17,7 +17,13 @@ PKGS=(
     clang libclang-rt-14-dev gdb              # fuzzing (libFuzzer), debugging
     musl-tools                                # musl-gcc: Linux-ABI test programs (user/musl), tools/linux-bench
     busybox-static                            # /bin/busybox in the initrd: the Linux compatibility reference
+    exfatprogs                                # mkfs.exfat, fsck.exfat: the exFAT test images
 )
+# The Linux kernel the exFAT images are filled by and tools/bench.sh compares
+# with (tools/linux_kernel.sh says which package).
+# shellcheck source=linux_kernel.sh
+. "$(dirname "${BASH_SOURCE[0]}")/linux_kernel.sh"
+[ -n "$(linux_kernel_image)" ] || PKGS+=("$(linux_kernel_pkg)")
 
 command -v dpkg-query >/dev/null || { echo "deps.sh: dpkg-query not found: this script wants Debian 12 (or Ubuntu)" >&2; exit 1; }
 missing() {
