@@ -69,34 +69,40 @@ static int check_boot_region(const struct exfat_io *io, uint32_t bps) {
         int r = dev_read(io, (uint64_t)bps * BOOT_SECTORS + at, b, sizeof b);
         if (r) return r;
         for (uint32_t i = 0; i < sizeof b; i += 4)
-            if (le32(b + i) != sum) return -EINVAL;
+            if (le32(b + i) != sum) return -EINVAL;   /* the caller says why */
     }
     return 0;
 }
 
+static int refuse(struct exfat_vol *v, const char *why) {
+    v->why = why;
+    return -EINVAL;
+}
+
 /* Sector 0's fields, checked against each other and the device. */
 static int parse_boot(struct exfat_vol *v, const uint8_t *s, uint64_t dev_size) {
-    if (!boot_signature(s) || s[0] != 0xeb || s[1] != 0x76 || s[2] != 0x90) return -EINVAL;
+    if (!boot_signature(s)) return refuse(v, "no exFAT boot signature");
+    if (s[0] != 0xeb || s[1] != 0x76 || s[2] != 0x90) return refuse(v, "bad JumpBoot");
     for (int i = 11; i < 64; i++)
-        if (s[i]) return -EINVAL;   /* MustBeZero: where a FAT BPB would be */
+        if (s[i]) return refuse(v, "MustBeZero is not zero");   /* where a FAT BPB would be */
     uint64_t vol_len = le64(s + 72);
     uint32_t fat_offset = le32(s + 80), fat_len = le32(s + 84);
     uint32_t heap = le32(s + 88), clusters = le32(s + 92), root = le32(s + 96);
     uint16_t flags = le16(s + 106);
     uint32_t bps_shift = s[108], spc_shift = s[109], nfats = s[110];
-    if (s[105] != 1) return -EINVAL;                                   /* FileSystemRevision 1.xx */
-    if (bps_shift < 9 || bps_shift > 12) return -EINVAL;
-    if (spc_shift > 25 - bps_shift) return -EINVAL;                    /* clusters of at most 32 MiB */
-    if (nfats != 1 && nfats != 2) return -EINVAL;
+    if (s[105] != 1) return refuse(v, "FileSystemRevision is not 1.x");
+    if (bps_shift < 9 || bps_shift > 12) return refuse(v, "BytesPerSectorShift outside 9..12");
+    if (spc_shift > 25 - bps_shift) return refuse(v, "clusters above 32 MiB");
+    if (nfats != 1 && nfats != 2) return refuse(v, "NumberOfFats is not 1 or 2");
     uint32_t active = flags & 1;                                       /* ActiveFat */
-    if (active && nfats == 1) return -EINVAL;
-    if (vol_len > dev_size >> bps_shift) return -EINVAL;
-    if (clusters == 0 || clusters > 0xfffffff5u) return -EINVAL;
-    if (fat_offset < 24 || fat_len == 0) return -EINVAL;               /* after both boot regions */
-    if ((uint64_t)fat_len << bps_shift < ((uint64_t)clusters + 2) * 4) return -EINVAL;
-    if ((uint64_t)fat_offset + (uint64_t)fat_len * nfats > heap) return -EINVAL;
-    if ((uint64_t)heap + ((uint64_t)clusters << spc_shift) > vol_len) return -EINVAL;
-    if (root < 2 || root > clusters + 1u) return -EINVAL;
+    if (active && nfats == 1) return refuse(v, "ActiveFat names a second FAT that is not there");
+    if (vol_len > dev_size >> bps_shift) return refuse(v, "VolumeLength beyond the device");
+    if (clusters == 0 || clusters > 0xfffffff5u) return refuse(v, "bad ClusterCount");
+    if (fat_offset < 24 || fat_len == 0) return refuse(v, "the FAT overlaps the boot regions");
+    if ((uint64_t)fat_len << bps_shift < ((uint64_t)clusters + 2) * 4) return refuse(v, "the FAT is shorter than the clusters need");
+    if ((uint64_t)fat_offset + (uint64_t)fat_len * nfats > heap) return refuse(v, "the FAT overlaps the cluster heap");
+    if ((uint64_t)heap + ((uint64_t)clusters << spc_shift) > vol_len) return refuse(v, "the cluster heap runs past the volume");
+    if (root < 2 || root > clusters + 1u) return refuse(v, "the root directory's cluster is outside the heap");
     v->sector_shift = bps_shift;
     v->cluster_shift = bps_shift + spc_shift;
     v->fat_off = ((uint64_t)fat_offset + (uint64_t)active * fat_len) << bps_shift;
@@ -271,6 +277,7 @@ static int scan_root(struct exfat_vol *v, uint32_t active) {
     uint8_t e[32];
     int have_bitmap = 0, have_upcase = 0;
     uint32_t upcase_sum = 0;
+    v->why = "the root directory is unreadable";
     for (uint64_t pos = 0; pos < v->root.size; pos += sizeof e) {
         long r = exfat_obj_read(v, &v->root, 0, pos, e, sizeof e);
         if (r < 0) return (int)r;
@@ -288,13 +295,25 @@ static int scan_root(struct exfat_vol *v, uint32_t active) {
             label_to_utf8(v, e);
         }
     }
-    if (!have_bitmap || !have_upcase) return -EIO;
+    v->why = "no allocation bitmap in the root directory";
+    if (!have_bitmap) return -EIO;
+    v->why = "no up-case table in the root directory";
+    if (!have_upcase) return -EIO;
+    v->why = "the allocation bitmap's clusters are bad";
     if (v->bitmap.size < ((uint64_t)v->clusters + 7) / 8 || exfat_obj_check(v, &v->bitmap, 0)) return -EIO;
+    v->why = "the up-case table's clusters are bad";
     if (v->upcase_obj.size < 2 || v->upcase_obj.size > 2 * 65536 || (v->upcase_obj.size & 1) ||
         exfat_obj_check(v, &v->upcase_obj, 0))
         return -EIO;
     int r = load_upcase(v, upcase_sum);
-    return r ? r : count_free(v);
+    if (r) {
+        v->why = r == -EIO ? "up-case table checksum mismatch" : "up-case table unreadable";
+        return r;
+    }
+    v->why = "the allocation bitmap is unreadable";
+    if ((r = count_free(v)) != 0) return r;
+    v->why = 0;
+    return 0;
 }
 
 int exfat_vol_open(struct exfat_vol *v, const struct exfat_io *io) {
@@ -302,13 +321,20 @@ int exfat_vol_open(struct exfat_vol *v, const struct exfat_io *io) {
     memset(v, 0, sizeof *v);
     v->io = *io;
     v->fat_win_off = ~0ull;
+    v->why = "the boot sector is unreadable";
     int r = dev_read(io, 0, s, sizeof s);
     if (r) return r;
+    v->why = 0;
     if ((r = parse_boot(v, s, io->size)) != 0) return r;
-    if ((r = check_boot_region(io, 1u << v->sector_shift)) != 0) return r;
+    if ((r = check_boot_region(io, 1u << v->sector_shift)) != 0) {
+        v->why = "boot region checksum mismatch";
+        return r;
+    }
+    v->why = "the root directory's FAT chain is broken";
     long n = exfat_chain_len(v, v->root.first);
     if (n < 0) return (int)n;
     v->root.size = v->root.valid = (uint64_t)n << v->cluster_shift;
+    v->why = "the root directory is too large";
     if (v->root.size > EXFAT_DIR_MAX) return -EIO;
     return scan_root(v, le16(s + 106) & 1);
 }

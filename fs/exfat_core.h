@@ -70,6 +70,7 @@ struct exfat_vol {
     struct exfat_obj bitmap;
     struct exfat_obj upcase_obj;
     char label[34];             /* the volume label in UTF-8, "" if none */
+    const char *why;            /* after a failed exfat_vol_open: what was wrong, in words (or 0) */
     /* One sector of the active FAT (fat_win_off its byte offset, ~0 when empty). */
     uint64_t fat_win_off;
     uint8_t fat_win[512];

@@ -7,6 +7,7 @@
 #include "fs/fd.h"
 #include "fs/devfs.h"
 #include "fs/fat.h"
+#include "fs/exfat.h"
 #include "kernel/proc.h"
 #include "fs/file.h"
 #include "kernel/time.h"
@@ -139,6 +140,7 @@ void fs_init(void) {
     proc_add_fork_hook(fd_table_copy);
     proc_add_exec_hook(fd_close_on_exec);
     fat_register();
+    exfat_register();
     root_fs = ramfs_create();
     if (!root_fs) {
         boot_error("RAMFS", -ENOMEM);

@@ -77,7 +77,7 @@ int fs_mount(const char *devname, const char *dir, const char *typename, unsigne
     }
     m->dev = dev;
     m->type = t;
-    m->flags = flags | (dev->readonly ? FS_MOUNT_RDONLY : 0);
+    m->flags = flags | (dev->readonly || t->readonly ? FS_MOUNT_RDONLY : 0);
     mounts[nmounts++] = m;
     return 0;
 fail:

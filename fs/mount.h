@@ -19,9 +19,11 @@ struct blockdev;
  * "auto"); mount: a context for dev, and the ops serving it; sync: write
  * back everything; busy: 1 while a node is referenced (open files), which
  * refuses the unmount; unmount: frees the context (after a sync, never
- * while busy); usage: space for df. */
+ * while busy); usage: space for df; readonly: the type never writes, so
+ * every mount of it is listed read-only whatever the flags said. */
 struct fs_type {
     const char *name;
+    int readonly;
     int (*probe)(struct blockdev *dev);
     int (*mount)(struct blockdev *dev, int flags, const struct vfs_fs_ops **ops, void **ctx);
     int (*sync)(void *ctx);

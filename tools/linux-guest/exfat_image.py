@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 MIB = 1 << 20
 IMAGE_MIB = 48
 CHUNK = 16 << 10            # the append step of the fragmented files
+README_MTIME = 1600000000   # 2020-09-13 12:26:40 UTC: README.TXT's modification time
 
 # Names the volume must hold: 255 characters, non-ASCII in 2- and 3-byte
 # UTF-8, characters outside the BMP (UTF-16 surrogate pairs), mixed case.
@@ -60,6 +61,7 @@ def tree(root: Path) -> dict[str, bytes]:
     add("/big.bin", rng.randbytes(9 * MIB + 1234))
     add("/empty.txt", b"")
     add("/README.TXT", b"an exFAT volume filled by Linux\n")
+    os.utime(root / "README.TXT", (README_MTIME, README_MTIME))   # tar keeps it, Linux stores it, stat shows it
     for i in range(200):
         add(f"/many/file{i:03d}.dat", rng.randbytes(rng.randrange(0, 3000)))
     path = ""
@@ -196,6 +198,9 @@ def main():
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not img.exists():
             build(img)
+            for old in out.glob("linux-filled-*"):   # images of older inputs
+                if not old.name.startswith(img.name):
+                    old.unlink()
     print(img)
 
 
