@@ -2,7 +2,8 @@
  * core (fs/exfat_core.h, which checks everything read from the disk),
  * nodes for open files and directories. Every change (write, create,
  * truncate, mkdir, remove, rename, setattr) is -EROFS: the ops table leaves
- * those entries empty, and the VFS and fs_open answer -EROFS for them;
+ * those entries empty, and the VFS and fs_open answer -EROFS for them
+ * (isetattr says it itself);
  * every mount is listed read-only (struct fs_type.readonly).
  *
  * Nodes: one per referenced entry (iget), found again by its inode number,
@@ -266,8 +267,15 @@ static void L_ex_iput(void *ctx, void *n) {
     vol_unlock(ctx);
 }
 
-/* No write, create, truncate, remove, rename, mkdir, iwrite, itruncate or
- * isetattr: the VFS answers -EROFS for each. */
+/* Attributes are kept on the volume but never changed: chmod and utimensat
+ * through a path get -EROFS (fs/linux_names.c), as on a read-only Linux mount. */
+static int ex_isetattr(void *ctx, void *node, const struct vfs_setattr *a) {
+    (void)ctx, (void)node, (void)a;
+    return -EROFS;
+}
+
+/* No write, create, truncate, remove, rename, mkdir, iwrite or itruncate:
+ * the VFS answers -EROFS for each. */
 static const struct vfs_fs_ops exfat_ops = {
     .name = "exfat",
     .lookup = L_ex_lookup,
@@ -278,6 +286,7 @@ static const struct vfs_fs_ops exfat_ops = {
     .istat = L_ex_istat,
     .iread = L_ex_iread,
     .ireaddir = L_ex_ireaddir,
+    .isetattr = ex_isetattr,
     .statfs = L_ex_statfs,
 };
 

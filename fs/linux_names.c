@@ -183,9 +183,11 @@ long linux_readlinkat(SYSARGS) {
 }
 
 /* Applies a to what path (or, if empty_ok and the path is "", descriptor
- * dirfd) names. A filesystem that keeps no attributes (/dev, /proc) takes
- * the change as done (0): with one user there is nobody to refuse, while a
- * missing name is still -ENOENT. */
+ * dirfd) names. A filesystem that keeps no attributes (/dev, /proc: no
+ * isetattr) takes the change as done (0): with one user there is nobody to
+ * refuse, while a missing name is still -ENOENT. One that keeps them but
+ * refuses the change (a read-only mount, exFAT) says -EROFS through a path;
+ * through a descriptor the two cannot be told apart, and both give 0. */
 static long setattr_at(int64_t dirfd, uint64_t upath, const struct vfs_setattr *a, int empty_ok, int nofollow) {
     char path[VFS_PATH_MAX + 1];
     long r;
@@ -210,9 +212,10 @@ static long setattr_at(int64_t dirfd, uint64_t upath, const struct vfs_setattr *
     }
     struct vfs_inode ino;
     if ((r = vfs_iget(path, &ino)) != 0) return r;
+    int keeps = ino.ops->isetattr != 0;
     r = vfs_isetattr(&ino, a);
     vfs_iput(&ino);
-    return r == -EROFS ? 0 : r;
+    return r == -EROFS && !keeps ? 0 : r;
 }
 
 long linux_chmod(SYSARGS) {

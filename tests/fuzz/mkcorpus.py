@@ -421,6 +421,69 @@ def main():
     put("driver_check", "info-other", driver_input(4, 8, devs, (5, 2, 0, 0, 0, 0, 0), b"0x5"))
     for name, data in fat_images():
         put("fat", name, data)
+    for name, data in exfat_images():
+        put("exfat", name, data)
+
+
+# ---- exFAT ----------------------------------------------------------------------
+def exfat_images():
+    """A 64 KiB exFAT volume (512-byte clusters) made by mkfs.exfat (skipped without
+    it), with entry sets written here as tests/unit/test_exfat.c writes them: a
+    FAT-chained file whose chain runs backwards, a contiguous (NoFatChain) file with
+    ValidDataLength < DataLength, a subdirectory holding a file with a long name."""
+    with tempfile.TemporaryDirectory() as d:
+        img = os.path.join(d, "e.img")
+        try:
+            with open(img, "wb") as f:
+                f.truncate(64 << 10)
+            subprocess.run(["mkfs.exfat", "-b", "4K", "-c", "512", img], check=True, stdout=subprocess.DEVNULL)
+        except (OSError, subprocess.CalledProcessError):
+            return []
+        m = bytearray(open(img, "rb").read())
+    fat, heap, root = (struct.unpack_from("<I", m, o)[0] * 512 for o in (80, 88, 96))
+    root //= 512
+    clus = lambda c: heap + (c - 2) * 512
+
+    def rot16(h, b):
+        return (((h & 1) << 15) + (h >> 1) + b) & 0xFFFF
+
+    def add(dirc, name, attr, first, nofat, size, valid):
+        units = list(struct.unpack(f"<{len(name)}H", name.encode("utf-16-le")))
+        h = 0
+        for u in units:
+            u = ord(chr(u).upper()) if u < 128 else u
+            h = rot16(rot16(h, u & 0xFF), u >> 8)
+        names = (len(units) + 14) // 15
+        s = bytearray(32 * (2 + names))
+        s[0], s[1] = 0x85, 1 + names
+        struct.pack_into("<HI", s, 4, attr, 0)
+        struct.pack_into("<I", s, 12, 0x5A8F6C21)
+        s[32], s[33], s[35] = 0xC0, 1 | (2 if nofat else 0), len(units)
+        struct.pack_into("<HxxQxxxxIQ", s, 36, h, valid, first, size)
+        for k in range(names):
+            s[64 + 32 * k] = 0xC1
+            part = units[15 * k:15 * k + 15]
+            struct.pack_into(f"<{len(part)}H", s, 64 + 32 * k + 2, *part)
+        c = 0
+        for i, b in enumerate(s):
+            if i not in (2, 3):
+                c = rot16(c, b)
+        struct.pack_into("<H", s, 2, c)
+        at = clus(dirc)
+        while m[at]:
+            at += 32
+        m[at:at + len(s)] = s
+
+    for c in (90, 91, 92, 80, 81, 60):
+        m[clus(c):clus(c) + 512] = bytes((c + i) & 0xFF for i in range(512))
+    for c, nxt in ((92, 91), (91, 90), (90, 0xFFFFFFFF), (70, 0xFFFFFFFF)):
+        struct.pack_into("<I", m, fat + 4 * c, nxt)
+    m[clus(70):clus(70) + 512] = bytes(512)
+    add(root, "Chain.bin", 0x20, 92, 0, 1400, 1400)
+    add(root, "contig.bin", 0x20, 80, 1, 1024, 700)
+    add(root, "sub", 0x10, 70, 0, 512, 512)
+    add(70, "a name longer than fifteen units.txt", 0x20, 60, 1, 300, 300)
+    return [("exfat-64k", bytes(m))]
 
 
 # ---- FAT ------------------------------------------------------------------------
