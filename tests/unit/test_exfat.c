@@ -407,6 +407,9 @@ static void test_set_hostile(void **state) {
     assert_int_equal(exfat_dir_find(&V, &V.root, "victim.txt", &E), 0);
     uint8_t keep[96];
     memcpy(keep, s, 96);
+    s[4] ^= EXFAT_ATTR_DIR;           /* a field no other rule checks, the checksum not updated */
+    assert_int_equal(exfat_dir_find(&V, &V.root, "victim.txt", &E), -EIO);
+    memcpy(s, keep, 96);
     s[64 + 2] = 'x';                  /* the name changed, the checksum not */
     assert_int_equal(exfat_dir_find(&V, &V.root, "victim.txt", &E), -EIO);
     reseal(s);                        /* now the NameHash (of the upper-cased name) no longer fits */
