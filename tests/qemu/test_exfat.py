@@ -57,6 +57,33 @@ def hostile_image(path: Path):
         f.write(bytes([b[0] ^ 1]))
 
 
+def set_checksum(s: bytes) -> int:
+    c = 0
+    for i, b in enumerate(s):
+        if i not in (2, 3):
+            c = (((c & 1) << 15) + (c >> 1) + b) & 0xFFFF
+    return c
+
+
+def shrink_valid_length(data: bytearray, name: str, valid: int):
+    """Sets the ValidDataLength of the file called name to valid (the
+    SetChecksum made to fit) and fills its clusters past that with 0xAA:
+    what lies beyond ValidDataLength must read as zeros anyway."""
+    at = data.find(name.encode("utf-16-le"))
+    assert at > 0 and data[at - 2] == 0xC1 and data[at - 2 - 32] == 0xC0
+    stream, entry = at - 2 - 32, at - 2 - 64
+    assert data[entry] == 0x85
+    count = data[entry + 1]
+    data[stream + 8:stream + 16] = valid.to_bytes(8, "little")
+    first = int.from_bytes(data[stream + 20:stream + 24], "little")
+    size = int.from_bytes(data[stream + 24:stream + 32], "little")
+    assert data[stream + 1] & 2, "expected a contiguous (NoFatChain) file"
+    data[entry + 2:entry + 4] = set_checksum(bytes(data[entry:entry + 32 * (count + 1)])).to_bytes(2, "little")
+    heap = int.from_bytes(data[88:92], "little") << data[108]
+    start = heap + ((first - 2) << (data[108] + data[109]))
+    data[start + valid:start + size] = b"\xaa" * (size - valid)
+
+
 def tree_of(want: dict[str, str], where: str = "/mnt") -> set[str]:
     """Every path find lists below where: the files and all their directories."""
     paths = {where}
@@ -128,7 +155,8 @@ def test_exfat_churn_and_corrupt_directory(boot_machine, workdir, linux_image):
     hostile boot region, each time: the heap exactly where it was, the free
     frames within a few pages. A directory with one damaged entry set (a
     name changed, its SetChecksum not) lists as an I/O error while the rest
-    of the volume reads on."""
+    of the volume reads on; a file whose ValidDataLength was cut to 5 bytes
+    (its clusters beyond filled with 0xAA) reads as those bytes and zeros."""
     from test_memory import parse_mem
     cached, want = linux_image
     evil = workdir / "evil.img"
@@ -138,6 +166,7 @@ def test_exfat_churn_and_corrupt_directory(boot_machine, workdir, linux_image):
     at = data.find("file007.dat".encode("utf-16-le"))
     assert at > 0
     data[at] ^= 0x20   # "File007.dat": the same up-cased name hash, another SetChecksum
+    shrink_valid_length(data, "extended.bin", 5)   # "head\n", then zeros whatever the clusters hold
     broken.write_bytes(bytes(data))
     vm = boot_machine("kernel", memory="512M", extra_args=["-initrd", str(BUILD / "initrd.cpio")],
                       disks=[Disk(cached, "virtio", readonly=True), Disk(evil, "virtio"), Disk(broken, "virtio")])
@@ -163,6 +192,8 @@ def test_exfat_churn_and_corrupt_directory(boot_machine, workdir, linux_image):
     assert "Input/output error" in out and "status=0" not in out, out
     out = bb(vm, "sha256sum /mnt/many/file003.dat")
     assert want["/many/file003.dat"] in out, out
+    out = bb(vm, "sha256sum /mnt/extended.bin")
+    assert want["/extended.bin"] in out, out
     out = bb(vm, "sha256sum /mnt/big.bin /mnt/level01/level02/level03/level04/level05/level06/level07/level08/"
                  "level09/level10/level11/level12/level13/level14/level15/level16/level17/level18/level19/level20/"
                  "bottom.txt")
