@@ -20,6 +20,7 @@
 #include "fs/exfat.h"
 #include "fs/exfat_core.h"
 #include "fs/fs.h"
+#include "fs/vol_lock.h"
 #include "block/blockdev.h"
 #include "kernel/proc.h"
 #include "lib/console_out.h"
@@ -47,7 +48,7 @@ struct exfat_node {
 };
 
 struct exfatfs {
-    int busy;                    /* the volume lock (see vol_lock) */
+    struct vol_lock lock;        /* one operation at a time (fs/vol_lock.h) */
     struct blockdev *dev;
     struct exfat_node *nodes;    /* every referenced node */
     uint32_t nnodes;
@@ -231,26 +232,7 @@ static int ex_statfs(void *ctx, struct vfs_statfs *out) {
 
 /* --- the volume lock ------------------------------------------------------------------- */
 
-/* As fs/fat.c: sleeps while another task is inside the volume; a task with
- * a signal pending yields instead, so no operation, iput included, fails. */
-static void vol_lock(struct exfatfs *fs) {
-    while (fs->busy)
-        if (sleep_on(fs)) sched_yield();
-    fs->busy = 1;
-}
-
-static void vol_unlock(struct exfatfs *fs) {
-    fs->busy = 0;
-    wakeup(fs);
-}
-
-#define LOCKED(ret, name, params, args)      \
-    static ret L_##name params {             \
-        vol_lock(ctx);                       \
-        ret r = name args;                   \
-        vol_unlock(ctx);                     \
-        return r;                            \
-    }
+#define LOCKED(ret, name, params, args) VOL_LOCKED(((struct exfatfs *)ctx)->lock, ret, name, params, args)
 
 LOCKED(int, ex_lookup, (void *ctx, const char *p, struct vfs_stat *st), (ctx, p, st))
 LOCKED(int, ex_readdir, (void *ctx, const char *p, uint32_t i, struct vfs_dirent *o), (ctx, p, i, o))
@@ -262,9 +244,9 @@ LOCKED(int, ex_ireaddir, (void *ctx, void *n, uint32_t i, struct vfs_dirent *o),
 LOCKED(int, ex_statfs, (void *ctx, struct vfs_statfs *o), (ctx, o))
 
 static void L_ex_iput(void *ctx, void *n) {
-    vol_lock(ctx);
+    vol_lock(&((struct exfatfs *)ctx)->lock);
     ex_iput(ctx, n);
-    vol_unlock(ctx);
+    vol_unlock(&((struct exfatfs *)ctx)->lock);
 }
 
 /* Attributes are kept on the volume but never changed: chmod and utimensat
@@ -329,7 +311,7 @@ static int exfat_type_sync(void *ctx) {
 
 static int exfat_type_busy(void *ctx) {
     struct exfatfs *fs = ctx;
-    return fs->nnodes != 0 || fs->busy;
+    return fs->nnodes != 0 || fs->lock.busy;
 }
 
 static void exfat_type_unmount(void *ctx) { kfree(ctx); }

@@ -16,6 +16,7 @@
 #include "fs/fat.h"
 #include "fs/fat_core.h"
 #include "fs/fs.h"
+#include "fs/vol_lock.h"
 #include "fs/path.h"
 #include "block/blockdev.h"
 #include "kernel/proc.h"
@@ -34,7 +35,7 @@ struct fat_node {
 };
 
 struct fatfs {
-    int busy;                /* the volume lock: one operation at a time (see vol_lock) */
+    struct vol_lock lock;    /* one operation at a time (fs/vol_lock.h) */
     struct fat_vol vol;
     struct blockdev *dev;
     struct fat_node *nodes;  /* every referenced node */
@@ -440,27 +441,7 @@ static int fat_statfs(void *ctx, struct vfs_statfs *out) {
 
 /* --- the volume lock ---------------------------------------------------------------- */
 
-/* Sleeps while another task is inside the volume. A task with a signal
- * pending does not sleep (sleep_on returns at once): it yields instead, so
- * the holder runs and no operation, iput included, ever fails for it. */
-static void vol_lock(struct fatfs *fs) {
-    while (fs->busy)
-        if (sleep_on(fs)) sched_yield();
-    fs->busy = 1;
-}
-
-static void vol_unlock(struct fatfs *fs) {
-    fs->busy = 0;
-    wakeup(fs);
-}
-
-#define LOCKED(ret, name, params, args)      \
-    static ret L_##name params {             \
-        vol_lock(ctx);                       \
-        ret r = name args;                   \
-        vol_unlock(ctx);                     \
-        return r;                            \
-    }
+#define LOCKED(ret, name, params, args) VOL_LOCKED(((struct fatfs *)ctx)->lock, ret, name, params, args)
 
 LOCKED(int, fat_lookup, (void *ctx, const char *p, struct vfs_stat *st), (ctx, p, st))
 LOCKED(int, fat_readdir, (void *ctx, const char *p, uint32_t i, struct vfs_dirent *o), (ctx, p, i, o))
@@ -482,9 +463,9 @@ LOCKED(int, fat_isetattr, (void *ctx, void *n, const struct vfs_setattr *a), (ct
 LOCKED(int, fat_statfs, (void *ctx, struct vfs_statfs *o), (ctx, o))
 
 static void L_fat_iput(void *ctx, void *n) {
-    vol_lock(ctx);
+    vol_lock(&((struct fatfs *)ctx)->lock);
     fat_iput(ctx, n);
-    vol_unlock(ctx);
+    vol_unlock(&((struct fatfs *)ctx)->lock);
 }
 
 static const struct vfs_fs_ops fat_ops = {
@@ -543,16 +524,16 @@ static int fat_type_mount(struct blockdev *dev, int flags, const struct vfs_fs_o
 
 static int fat_type_sync(void *ctx) {
     struct fatfs *fs = ctx;
-    vol_lock(fs);
+    vol_lock(&fs->lock);
     int r = fat_vol_sync(&fs->vol);
-    vol_unlock(fs);
+    vol_unlock(&fs->lock);
     int s = fs->vol.ro ? 0 : blk_sync(fs->dev);
     return r ? r : s;
 }
 
 static int fat_type_busy(void *ctx) {
     struct fatfs *fs = ctx;
-    return fs->nnodes != 0 || fs->busy;
+    return fs->nnodes != 0 || fs->lock.busy;
 }
 
 static void fat_type_unmount(void *ctx) { kfree(ctx); }
