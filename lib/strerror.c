@@ -41,6 +41,7 @@
     X(ELOOP, "too many levels of symbolic links") \
     X(EOVERFLOW, "value too large") \
     X(EOPNOTSUPP, "operation not supported") \
+    X(ENOBUFS, "no buffer space") \
     X(ETIMEDOUT, "timed out")
 
 /* |err| without overflow: -INT_MIN is not an int. */

@@ -15,7 +15,7 @@ generated data ($(BUILD)/k/gen: font, version, embedded programs).
 
 The order, lowest first (docs/ARCHITECTURE.md says what each folder owns):
 
-    lib, include/secos  <  boot  <  arch  <  mm  <  kernel  <  block
+    lib, include/secos  <  boot  <  arch  <  mm  <  kernel  <  block, net
         <  fs, drivers, dspace (subsystems: never include each other)
         <  tty  <  console, tests/kernel  <  init
 
@@ -38,7 +38,7 @@ RANKS = {
     "arch/x86_64": 2,
     "mm": 3,
     "kernel": 4,
-    "block": 5,
+    "block": 5, "net": 5,
     "fs": 6, "drivers": 6, "dspace": 6,
     "tty": 7,
     "console": 8, "tests/kernel": 8,

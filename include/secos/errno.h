@@ -43,6 +43,7 @@
 #define ELOOP 40
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define ENOBUFS 105
 #define ETIMEDOUT 110
 
 #endif

@@ -38,6 +38,7 @@ ARGS = {
     "crashtest": ["crashtest"],   # no kind: usage only
     "kill": ["kill"],
     "aslr": ["aslr"],
+    "arping": ["arping eth0 10.0.2.15 10.0.2.2"],
 }
 SKIP = {"reboot", "poweroff",     # end the machine; poweroff ends the test
         "elfunload",             # kills the last program elfload started: the hog

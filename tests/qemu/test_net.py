@@ -1,0 +1,97 @@
+"""NICs under QEMU's user network: the e1000 (pc's default NIC) and e1000e
+(q35's) drivers find the device, read its MAC, report link state, send a
+frame and receive the answer (an ARP who-has to slirp's gateway and DNS
+addresses, which slirp answers with its own MAC); an address nobody has
+times out cleanly; a link taken down through QMP is reported and answers
+nothing; without a NIC the commands say so; the heap is exactly back after
+a burst of exchanges."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_memory import parse_mem
+
+SLIRP_MAC = "52:55:0a:00:02:02"
+
+
+def slirp_mac(ip: str) -> str:
+    """slirp answers for each of its addresses with 52:55 and the address."""
+    return "52:55:" + ":".join(f"{int(b):02x}" for b in ip.split("."))
+NIC_LINE = re.compile(r"^(eth\d): (.+?) mac ([0-9a-f:]{17}) link (up|down) irq (on|polling)$", re.M)
+COUNTERS = re.compile(r"rx packets (\d+) bytes \d+ dropped (\d+) errors (\d+)\n\s+tx packets (\d+)")
+
+
+def nics(m) -> dict:
+    out = m.run("nic")
+    found = {g[0]: g[1:] for g in NIC_LINE.findall(out)}
+    assert found, out
+    return found
+
+
+def counters(m) -> tuple[int, int, int, int]:
+    out = m.run("nic")
+    c = COUNTERS.search(out)
+    assert c, out
+    return tuple(int(x) for x in c.groups())
+
+
+@pytest.mark.parametrize("machine,model", [("pc", "82540EM (e1000)"), ("q35", "82574L (e1000e)")])
+def test_default_nic_sends_and_receives(boot_machine, machine, model):
+    m = boot_machine("kernel", machine=machine)
+    assert re.search(r"\[E1000\] eth0: " + re.escape(model), m.output), m.tail()
+    assert nics(m) == {"eth0": (model, "52:54:00:12:34:56", "up", "on")}
+    for ip in ("10.0.2.2", "10.0.2.3"):
+        out = m.run(f"arping eth0 10.0.2.15 {ip}")
+        assert out.strip() == f"arping: reply from {ip} at {slirp_mac(ip)}", out
+    out = m.run("arping eth0 10.0.2.15 10.0.2.77")
+    assert out.strip() == "arping: no reply from 10.0.2.77 within 2 s", out
+    rx, dropped, errors, tx = counters(m)
+    assert tx == 3 and rx >= 2 and errors == 0, (rx, dropped, errors, tx)
+    m.poweroff()
+
+
+def test_mac_from_the_command_line_and_link_down(boot_machine):
+    m = boot_machine("kernel", machine="pc", extra_args=[
+        "-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0,id=nic0,mac=02:11:22:33:44:55"])
+    assert nics(m)["eth0"][1:3] == ("02:11:22:33:44:55", "up")
+    m.qmp.execute("set_link", name="nic0", up=False)
+    assert nics(m)["eth0"][2] == "down"
+    out = m.run("arping eth0 10.0.2.15 10.0.2.2")
+    assert "no reply" in out, out
+    m.qmp.execute("set_link", name="nic0", up=True)
+    # QEMU's e1000 renegotiates for 500 ms (virtual) before the link is up again.
+    for _ in range(50):
+        if nics(m)["eth0"][2] == "up":
+            break
+        m.run("sleep 100")
+    assert nics(m)["eth0"][2] == "up"
+    out = m.run("arping eth0 10.0.2.15 10.0.2.2")
+    assert out.strip() == f"arping: reply from 10.0.2.2 at {SLIRP_MAC}", out
+    m.poweroff()
+
+
+def test_without_a_nic_the_commands_say_so(boot_machine):
+    m = boot_machine("kernel", machine="q35", extra_args=["-nic", "none"])
+    assert m.run("nic").strip() == "nic: no network interfaces"
+    assert m.run("arping eth0 10.0.2.15 10.0.2.2").strip() == "arping: no network interface 'eth0'"
+    for bad in ("arping", "arping eth0 10.0.2.15", "arping eth0 10.0.2 10.0.2.2", "arping eth0 1.2.3.4 300.1.1.1"):
+        assert m.run(bad).strip() == "usage: arping <nic> <source-ipv4> <target-ipv4>", bad
+    assert m.run("nic extra").strip() == "usage: nic"
+    m.poweroff()
+
+
+def test_exchanges_leave_the_heap_as_it_was(boot_machine):
+    m = boot_machine("kernel", machine="pc")
+    m.run("arping eth0 10.0.2.15 10.0.2.2")
+    before = parse_mem(m.run("mem"))
+    for _ in range(40):
+        out = m.run("arping eth0 10.0.2.15 10.0.2.2")
+        assert "reply from 10.0.2.2" in out, out
+    after = parse_mem(m.run("mem"))
+    assert after["heap in use"] == before["heap in use"], (before, after)
+    assert after["phys free"] == before["phys free"], (before, after)
+    rx, dropped, errors, tx = counters(m)
+    assert tx == 41 and errors == 0, (rx, dropped, errors, tx)
+    m.poweroff()
