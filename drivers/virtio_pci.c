@@ -91,7 +91,7 @@ uint64_t virtio_pci_negotiate(struct virtio_pci *v, uint64_t wanted) {
 }
 
 uint16_t virtio_pci_queue_size(struct virtio_pci *v, uint16_t q, uint16_t max_size) {
-    if (q >= *r16(v->common, C_NUMQ)) return 0;
+    if (q >= VIRTIO_PCI_MAX_QUEUES || q >= *r16(v->common, C_NUMQ)) return 0;
     *r16(v->common, C_QSELECT) = q;
     uint16_t dev_max = *r16(v->common, C_QSIZE);
     if (dev_max == 0 || *r16(v->common, C_QENABLE)) return 0;
@@ -101,6 +101,7 @@ uint16_t virtio_pci_queue_size(struct virtio_pci *v, uint16_t q, uint16_t max_si
     uint64_t noff = (uint64_t)*r16(v->common, C_QNOTIFY) * v->notify_mult;
     if (noff + 2 > v->notify_len) return 0;
     v->notify_off = (uint32_t)noff;
+    v->queue_notify_off[q] = (uint32_t)noff;
     *r16(v->common, C_QSIZE) = size;
     return size;
 }
@@ -121,5 +122,9 @@ void virtio_pci_driver_ok(struct virtio_pci *v) { v->common[C_STATUS] |= VIRTIO_
 void virtio_pci_fail(struct virtio_pci *v) { v->common[C_STATUS] |= VIRTIO_STATUS_FAILED; }
 
 void virtio_pci_notify(struct virtio_pci *v, uint16_t q) { *r16(v->notify, v->notify_off) = q; }
+
+void virtio_pci_notify_queue(struct virtio_pci *v, uint16_t q) {
+    if (q < VIRTIO_PCI_MAX_QUEUES) *r16(v->notify, v->queue_notify_off[q]) = q;
+}
 
 uint8_t virtio_pci_isr(struct virtio_pci *v) { return *v->isr; }

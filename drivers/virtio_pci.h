@@ -14,13 +14,15 @@
 #define VIRTIO_STATUS_FEATURES_OK 8
 #define VIRTIO_STATUS_FAILED      128
 #define VIRTIO_F_VERSION_1        (1ULL << 32)
+#define VIRTIO_PCI_MAX_QUEUES     4
 
 struct virtio_pci {
     const struct pci_dev *pci;
     volatile uint8_t *common, *isr, *device;
     volatile uint8_t *notify;
     uint32_t notify_mult, notify_len;
-    uint32_t notify_off;      /* the one queue's notify address, inside notify_len */
+    uint32_t notify_off;      /* the queue set up last: its notify address, inside notify_len */
+    uint32_t queue_notify_off[VIRTIO_PCI_MAX_QUEUES];   /* per queue, for devices with several */
     uint32_t device_len;      /* bytes of device configuration mapped */
 };
 
@@ -30,7 +32,7 @@ int virtio_pci_probe(struct virtio_pci *v, const struct pci_dev *d, const char *
  * required): the features accepted, or 0 when the device refused them
  * (FAILED is then set). */
 uint64_t virtio_pci_negotiate(struct virtio_pci *v, uint64_t wanted);
-/* Selects queue q and sets its size to the largest power of two <=
+/* Selects queue q (< VIRTIO_PCI_MAX_QUEUES) and sets its size to the largest power of two <=
  * max_size the device takes: that size, or 0 (no such queue, already
  * enabled, or its notify address lies outside the notify structure). */
 uint16_t virtio_pci_queue_size(struct virtio_pci *v, uint16_t q, uint16_t max_size);
@@ -40,6 +42,8 @@ int virtio_pci_enable_queue(struct virtio_pci *v, uint16_t q, uint16_t size, uin
 void virtio_pci_driver_ok(struct virtio_pci *v);
 void virtio_pci_fail(struct virtio_pci *v);
 void virtio_pci_notify(struct virtio_pci *v, uint16_t q);   /* the queue set up last */
+/* Notifies queue q (< VIRTIO_PCI_MAX_QUEUES, set up by virtio_pci_queue_size). */
+void virtio_pci_notify_queue(struct virtio_pci *v, uint16_t q);
 /* Reads (and so acknowledges) the ISR status: bit 0 queue, bit 1 config. */
 uint8_t virtio_pci_isr(struct virtio_pci *v);
 uint8_t virtio_pci_status(struct virtio_pci *v);

@@ -50,6 +50,7 @@
 #include "drivers/pci.h"
 #include "drivers/virtio_blk.h"
 #include "drivers/e1000.h"
+#include "drivers/virtio_net.h"
 #include "drivers/power.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
@@ -130,6 +131,7 @@ static void kernel_main_stage2(void) {
 
     virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
     e1000_init();                      /* NICs: netdevs eth0.. */
+    virtio_net_init();
     ramdisk_init();                    /* boot modules named disk / *.img: block devices for fs */
     fs_init();
     tty_init();                        /* fds 0-2 and /dev/console, /dev/tty: before any program */

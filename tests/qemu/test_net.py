@@ -1,5 +1,5 @@
-"""NICs under QEMU's user network: the e1000 (pc's default NIC) and e1000e
-(q35's) drivers find the device, read its MAC, report link state, send a
+"""NICs under QEMU's user network: the e1000 (pc's default NIC), e1000e
+(q35's) and virtio-net drivers find the device, read its MAC, report link state, send a
 frame and receive the answer (an ARP who-has to slirp's gateway and DNS
 addresses, which slirp answers with its own MAC); an address nobody has
 times out cleanly; a link taken down through QMP is reported and answers
@@ -37,10 +37,16 @@ def counters(m) -> tuple[int, int, int, int]:
     return tuple(int(x) for x in c.groups())
 
 
-@pytest.mark.parametrize("machine,model", [("pc", "82540EM (e1000)"), ("q35", "82574L (e1000e)")])
-def test_default_nic_sends_and_receives(boot_machine, machine, model):
-    m = boot_machine("kernel", machine=machine)
-    assert re.search(r"\[E1000\] eth0: " + re.escape(model), m.output), m.tail()
+VIRTIO_NET = ["-nic", "none", "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,id=nic0"]
+
+
+@pytest.mark.parametrize("machine,model,extra", [
+    ("pc", "82540EM (e1000)", []), ("q35", "82574L (e1000e)", []),
+    ("pc", "virtio-net", VIRTIO_NET), ("q35", "virtio-net", VIRTIO_NET)],
+    ids=["pc-e1000", "q35-e1000e", "pc-virtio", "q35-virtio"])
+def test_nic_sends_and_receives(boot_machine, machine, model, extra):
+    m = boot_machine("kernel", machine=machine, extra_args=extra)
+    assert re.search(r"\] eth0: " + re.escape(model), m.output), m.tail()
     assert nics(m) == {"eth0": (model, "52:54:00:12:34:56", "up", "on")}
     for ip in ("10.0.2.2", "10.0.2.3"):
         out = m.run(f"arping eth0 10.0.2.15 {ip}")
@@ -52,9 +58,10 @@ def test_default_nic_sends_and_receives(boot_machine, machine, model):
     m.poweroff()
 
 
-def test_mac_from_the_command_line_and_link_down(boot_machine):
+@pytest.mark.parametrize("device", ["e1000", "virtio-net-pci"])
+def test_mac_from_the_command_line_and_link_down(boot_machine, device):
     m = boot_machine("kernel", machine="pc", extra_args=[
-        "-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0,id=nic0,mac=02:11:22:33:44:55"])
+        "-nic", "none", "-netdev", "user,id=n0", "-device", f"{device},netdev=n0,id=nic0,mac=02:11:22:33:44:55"])
     assert nics(m)["eth0"][1:3] == ("02:11:22:33:44:55", "up")
     m.qmp.execute("set_link", name="nic0", up=False)
     assert nics(m)["eth0"][2] == "down"
@@ -82,8 +89,10 @@ def test_without_a_nic_the_commands_say_so(boot_machine):
     m.poweroff()
 
 
-def test_exchanges_leave_the_heap_as_it_was(boot_machine):
-    m = boot_machine("kernel", machine="pc")
+@pytest.mark.parametrize("extra", [[], VIRTIO_NET], ids=["e1000", "virtio"])
+def test_exchanges_leave_the_heap_as_it_was(boot_machine, extra):
+    """40 exchanges go round each 32-buffer ring more than once."""
+    m = boot_machine("kernel", machine="pc", extra_args=extra)
     m.run("arping eth0 10.0.2.15 10.0.2.2")
     before = parse_mem(m.run("mem"))
     for _ in range(40):
