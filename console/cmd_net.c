@@ -38,6 +38,10 @@ static int cmd_arping(int argc, char **argv) {
         return 1;
     }
     if (!nd) { kprintf("arping: no network interface '%s'\n", argv[1]); return 1; }
+    if (nd->raw_owner) {   /* its frames are that process's: taking them would break its stack */
+        kprintf("arping: %s is held by pid %d (/dev/%s)\n", nd->name, nd->raw_owner, nd->name);
+        return 1;
+    }
     uint8_t frame[NETDEV_FRAME_MAX];
     uint32_t len = arp_build_request(frame, sizeof frame, nd->mac, src, dst);
     netdev_flush_rx(nd);

@@ -51,6 +51,7 @@
 #include "drivers/virtio_blk.h"
 #include "drivers/e1000.h"
 #include "drivers/virtio_net.h"
+#include "fs/netdev_file.h"
 #include "drivers/power.h"
 #include "drivers/serial.h"
 #include "dspace/driver_space.h"
@@ -132,6 +133,7 @@ static void kernel_main_stage2(void) {
     virtio_blk_init();                 /* interrupts on: requests sleep; partitions registered too */
     e1000_init();                      /* NICs: netdevs eth0.. */
     virtio_net_init();
+    netdev_files_init();               /* /dev/eth<N> for the network server */
     ramdisk_init();                    /* boot modules named disk / *.img: block devices for fs */
     fs_init();
     tty_init();                        /* fds 0-2 and /dev/console, /dev/tty: before any program */

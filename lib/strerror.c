@@ -40,6 +40,7 @@
     X(EDOM, "argument out of domain") \
     X(ELOOP, "too many levels of symbolic links") \
     X(EOVERFLOW, "value too large") \
+    X(EMSGSIZE, "message too long") \
     X(EOPNOTSUPP, "operation not supported") \
     X(ENOBUFS, "no buffer space") \
     X(ETIMEDOUT, "timed out")

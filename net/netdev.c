@@ -9,6 +9,9 @@
 
 static struct netdev *devs[NETDEV_MAX];
 static uint32_t ndevs;
+static void (*rx_hook)(void);
+
+void netdev_set_rx_hook(void (*fn)(void)) { rx_hook = fn; }
 
 int netdev_register(struct netdev *nd) {
     if (ndevs == NETDEV_MAX) return -ENOSPC;
@@ -41,6 +44,26 @@ void netdev_rx(struct netdev *nd, const void *frame, uint32_t len) {
     nd->stats.rx_packets++;
     nd->stats.rx_bytes += len;
     wakeup(nd);
+    if (rx_hook) rx_hook();
+}
+
+int netdev_take(struct netdev *nd, void *buf, uint32_t cap) {
+    uint64_t f = irq_save();
+    if (!nd->irq_ok && nd->ops->poll) nd->ops->poll(nd);
+    int r = -EAGAIN;
+    if (nd->rx_count) {
+        struct netdev_frame *fr = &nd->rxq[nd->rx_head];
+        if (fr->len > cap) {
+            r = -EMSGSIZE;
+        } else {
+            memcpy(buf, fr->data, fr->len);
+            r = fr->len;
+            nd->rx_head = (nd->rx_head + 1) % NETDEV_RXQ;
+            nd->rx_count--;
+        }
+    }
+    irq_restore(f);
+    return r;
 }
 
 int netdev_send(struct netdev *nd, const void *frame, uint32_t len) {

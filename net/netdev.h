@@ -48,6 +48,7 @@ struct netdev {
     struct netdev_stats stats;
     struct netdev_frame *rxq;      /* NETDEV_RXQ frames, allocated at registration */
     uint32_t rx_head, rx_count;
+    int raw_owner;                 /* pid holding the raw frame device, 0 = none (set by fs/netdev_file.c) */
 };
 
 /* Names the device eth<N>, allocates its queue: 0, -ENOSPC, -ENOMEM. */
@@ -65,6 +66,13 @@ int netdev_send(struct netdev *nd, const void *frame, uint32_t len);
  * cut and its length still returned), waiting until timer tick `deadline`:
  * the frame's length, or -ETIMEDOUT. */
 int netdev_recv(struct netdev *nd, void *buf, uint32_t cap, uint64_t deadline);
+/* Without waiting: the oldest frame's length with the frame copied into
+ * buf and taken off the queue; -EAGAIN (queue empty), or -EMSGSIZE (cap
+ * below its length: the frame stays queued, nothing is cut). */
+int netdev_take(struct netdev *nd, void *buf, uint32_t cap);
+/* A higher layer's wake-up for each frame queued (poll/select sleepers):
+ * set once at boot; called with interrupts off. */
+void netdev_set_rx_hook(void (*fn)(void));
 /* Empties the receive queue (frames counted as dropped): how many. */
 uint32_t netdev_flush_rx(struct netdev *nd);
 

@@ -42,6 +42,7 @@
 #define ENOTEMPTY 39
 #define ELOOP 40
 #define EOVERFLOW 75
+#define EMSGSIZE 90
 #define EOPNOTSUPP 95
 #define ENOBUFS 105
 #define ETIMEDOUT 110

@@ -27,7 +27,11 @@
  * that does not know it refuses the program, and a program without a
  * manifest (any unmodified Linux binary) never has it. */
 #define MANIFEST_FLAG_POWER            (1u << 6)
-#define MANIFEST_FLAGS_KNOWN 0x7fu
+/* The program may open the raw frame devices /dev/eth<N>
+ * (include/secos/netraw.h): the network server's flag. No Linux program
+ * (no manifest) ever has it. */
+#define MANIFEST_FLAG_NET_RAW          (1u << 7)
+#define MANIFEST_FLAGS_KNOWN 0xffu
 
 struct secos_manifest {
     uint32_t version;

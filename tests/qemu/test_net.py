@@ -104,3 +104,44 @@ def test_exchanges_leave_the_heap_as_it_was(boot_machine, extra):
     rx, dropped, errors, tx = counters(m)
     assert tx == 41 and errors == 0, (rx, dropped, errors, tx)
     m.poweroff()
+
+
+def initrd_args(extra):
+    from secos import BUILD
+    return ["-initrd", str(BUILD / "initrd.cpio")] + list(extra)
+
+
+@pytest.mark.parametrize("extra", [[], VIRTIO_NET], ids=["e1000", "virtio"])
+def test_raw_frame_device_for_the_network_process(boot_machine, extra):
+    """/dev/eth0 opens only with MANIFEST_FLAG_NET_RAW, one holder at a time;
+    t_netraw's own checks (refused writes, EAGAIN, EMSGSIZE, poll, an ARP
+    exchange through the device) all pass; while it is held the console's
+    arping refuses; after close everything is as before."""
+    m = boot_machine("kernel", machine="pc", extra_args=initrd_args(extra))
+    before = parse_mem(m.run("mem"))
+    out = m.run("run /bin/t_netraw", timeout=60)
+    assert "t_netraw: 0 failed" in out, out
+    assert "mac 52:54:00:12:34:56 mtu 1500 link 1" in out, out
+    assert f"reply from {SLIRP_MAC}" in out, out
+    out = m.run("run /bin/t_netraw_denied")
+    assert "t_netraw_denied: 0 failed" in out, out
+    out = m.run("run /bin/busybox cat /dev/eth0")      # a Linux program: no manifest at all
+    assert "Operation not permitted" in out, out
+    out = m.run("run /bin/busybox ls -l /dev/eth0")
+    assert re.search(r"^crw------- .* 240,\s+0 .*/dev/eth0$", out, re.M), out
+    # The console's own path keeps working once the device is free again.
+    assert m.run("arping eth0 10.0.2.15 10.0.2.2").strip() == f"arping: reply from 10.0.2.2 at {SLIRP_MAC}"
+    after = parse_mem(m.run("mem"))
+    assert after["heap in use"] == before["heap in use"], (before, after)
+    m.poweroff()
+
+
+def test_console_arping_refuses_a_held_nic(boot_machine):
+    m = boot_machine("kernel", machine="pc", extra_args=initrd_args([]))
+    m.send("elfload /bin/t_netraw --hold 4000\r")   # in the background
+    m.wait_for("holding /dev/eth0", timeout=60)
+    m.wait_for("secos> ", timeout=30)
+    out = m.run("arping eth0 10.0.2.15 10.0.2.2")
+    assert re.match(r"arping: eth0 is held by pid \d+ \(/dev/eth0\)", out.strip()), out
+    m.wait_for("released /dev/eth0", timeout=120)
+    m.poweroff()
