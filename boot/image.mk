@@ -26,7 +26,7 @@ BUSYBOX ?= $(firstword $(wildcard /bin/busybox))
 # files under /data, a scratch /tmp).
 INITRD_EXTRA := $(if $(BUSYBOX),bin/busybox=$(BUSYBOX)) $(if $(filter 1,$(TEST_CONFIG)),tests/data/initrd) \
     $(if $(LXBENCH),bin/lxbench=$(word 1,$(LXBENCH)) exit0=$(word 2,$(LXBENCH))) $(MUSL_INITRD_EXTRA) $(EXTRA)
-$(BUILD)/initrd.cpio: $(USER_ELFS) $(MUSL_PROGS) $(MUSL_SBIN) $(LXBENCH) user/user.mk tools/mkinitrd.sh $(BUSYBOX) $(BUILD)/.initrd-inputs \
+$(BUILD)/initrd.cpio: $(USER_ELFS) $(MUSL_PROGS) $(MUSL_SBIN) $(LXBENCH) $(NETD) user/user.mk tools/mkinitrd.sh $(BUSYBOX) $(BUILD)/.initrd-inputs \
 		$(if $(filter 1,$(TEST_CONFIG)),$(shell find tests/data/initrd -type f))
 	$(Q)tools/mkinitrd.sh $@ $(USER_ELFS) $(MUSL_PROGS) $(INITRD_EXTRA)
 

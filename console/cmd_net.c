@@ -4,7 +4,7 @@
 #include "console/shell.h"
 #include "net/netdev.h"
 #include "net/arp.h"
-#include "net/ipv4_addr.h"
+#include "lib/ipv4_addr.h"
 #include "kernel/time.h"
 #include "lib/console_out.h"
 #include "lib/string.h"

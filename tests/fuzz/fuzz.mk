@@ -44,7 +44,7 @@ FUZZ_SRCS_part_gpt     := block/part_gpt.c block/part_mbr.c lib/crc32.c
 FUZZ_SRCS_ata_id       := drivers/ata_id.c
 FUZZ_SRCS_fat          := fs/fat_core.c fs/fat_dir.c
 FUZZ_SRCS_exfat        := fs/exfat_core.c fs/exfat_dir.c
-FUZZ_SRCS_net_arp      := net/arp.c net/ipv4_addr.c
+FUZZ_SRCS_net_arp      := net/arp.c lib/ipv4_addr.c
 
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2

@@ -1,4 +1,4 @@
-/* Fuzzes net/arp.c and net/ipv4_addr.c with what the network or a console
+/* Fuzzes net/arp.c and lib/ipv4_addr.c with what the network or a console
  * user could send: any frame either parses into an ARP request or reply
  * whose fields are the frame's bytes, or is refused; a request built from
  * the input's addresses parses back to the same addresses; any string
@@ -6,7 +6,7 @@
  * refused. */
 #include "tests/fuzz/fuzz.h"
 #include "net/arp.h"
-#include "net/ipv4_addr.h"
+#include "lib/ipv4_addr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct arp_packet p;

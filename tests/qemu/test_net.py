@@ -145,3 +145,28 @@ def test_console_arping_refuses_a_held_nic(boot_machine):
     assert re.match(r"arping: eth0 is held by pid \d+ \(/dev/eth0\)", out.strip()), out
     m.wait_for("released /dev/eth0", timeout=120)
     m.poweroff()
+
+
+@pytest.mark.parametrize("machine,extra", [("pc", []), ("q35", []), ("q35", VIRTIO_NET)],
+                         ids=["pc-e1000", "q35-e1000e", "q35-virtio"])
+def test_netd_gets_a_lease_and_pings_the_gateway(boot_machine, machine, extra):
+    """netd (lwIP in ring 3 over /dev/eth0): DHCP from slirp gives
+    10.0.2.15, and three echo requests to the gateway are all answered."""
+    m = boot_machine("kernel", machine=machine, extra_args=initrd_args(extra))
+    out = m.run("run /sbin/netd --ping 10.0.2.2 3", timeout=120)
+    assert "netd: eth0 bound 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 dns 10.0.2.3" in out, out
+    for seq in (1, 2, 3):
+        assert re.search(rf"^64 bytes from 10\.0\.2\.2: icmp_seq={seq} time=\d+ ms$", out, re.M), out
+    assert "3 packets transmitted, 3 received" in out and "status=0" in out, out
+    m.poweroff()
+
+
+def test_netd_usage_and_a_missing_device(boot_machine):
+    m = boot_machine("kernel", machine="pc", extra_args=initrd_args([]))
+    usage = "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--once]"
+    for bad in ("--bogus", "--ping", "--ping 10.0.2", "--ping 10.0.2.2 0", "--dev"):
+        out = m.run(f"run /sbin/netd {bad}")
+        assert usage in out and "status=2" in out, (bad, out)
+    out = m.run("run /sbin/netd --dev /dev/eth3 --once")
+    assert "netd: /dev/eth3: No such file or directory" in out and "status=1" in out, out
+    m.poweroff()

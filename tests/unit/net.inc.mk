@@ -1,3 +1,3 @@
 # The network's pure parts: ARP frames and dotted-quad addresses (net/).
 UNIT_TESTS += net_arp
-UNIT_SRCS_net_arp := tests/unit/test_net_arp.c net/arp.c net/ipv4_addr.c
+UNIT_SRCS_net_arp := tests/unit/test_net_arp.c net/arp.c lib/ipv4_addr.c

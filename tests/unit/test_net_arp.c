@@ -1,4 +1,4 @@
-/* net/arp.c and net/ipv4_addr.c: the request a NIC sends is the RFC 826
+/* net/arp.c and lib/ipv4_addr.c: the request a NIC sends is the RFC 826
  * layout byte for byte; a received frame is taken only when every fixed
  * field is right; addresses typed at the console parse strictly. */
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "net/arp.h"
-#include "net/ipv4_addr.h"
+#include "lib/ipv4_addr.h"
 
 static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t GW[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };

@@ -60,4 +60,6 @@ $(BUILD)/user/musl-bench/exit0: tools/linux-bench/exit0.asm
 	$(quiet) NASM $<
 	$(Q)$(NASM) -f elf64 -o $@.o $< && $(LD) -static -s -o $@ $@.o && rm -f $@.o
 
+include user/netd/netd.mk
+
 -include $(wildcard $(BUILD)/user/musl/*.d $(BUILD)/user/musl-sbin/*.d)

@@ -1,5 +1,5 @@
-/* Dotted-quad parsing and printing (net/ipv4_addr.h). */
-#include "net/ipv4_addr.h"
+/* Dotted-quad parsing and printing (lib/ipv4_addr.h). */
+#include "lib/ipv4_addr.h"
 
 int ipv4_parse(const char *s, uint32_t *out) {
     uint32_t ip = 0;

@@ -1,6 +1,6 @@
 /* Dotted-quad IPv4 addresses as people type them. Pure. */
-#ifndef NET_IPV4_ADDR_H
-#define NET_IPV4_ADDR_H
+#ifndef LIB_IPV4_ADDR_H
+#define LIB_IPV4_ADDR_H
 #include <stdint.h>
 
 /* Exactly four decimal fields 0..255 separated by dots, no leading zeros

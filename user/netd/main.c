@@ -1,0 +1,106 @@
+/* netd: brings the NIC up with DHCP and runs lwIP's loop: frames from the
+ * raw device in, lwIP's timers, frames out.
+ *
+ * usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--once]
+ *   --ping   after the lease, ping the address count times (default 3), then exit
+ *   --once   exit as soon as the address is configured */
+#include "netd.h"
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/init.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/timeouts.h"
+#include "manifest.h"
+#include "lib/ipv4_addr.h"
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+SECOS_MANIFEST(SECOS_MANIFEST_DEFAULT_FLAGS | MANIFEST_FLAG_ABI_LINUX | MANIFEST_FLAG_NET_RAW, 32 << 20);
+
+#define DHCP_WAIT_MS 30000
+
+static struct netif nif;
+static int bound;
+
+u32_t sys_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (u32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+static void on_status(struct netif *n) {
+    if (bound || ip4_addr_isany_val(*netif_ip4_addr(n))) return;
+    bound = 1;
+    char ip[16], mask[16], gw[16];
+    strcpy(ip, ip4addr_ntoa(netif_ip4_addr(n)));
+    strcpy(mask, ip4addr_ntoa(netif_ip4_netmask(n)));
+    strcpy(gw, ip4addr_ntoa(netif_ip4_gw(n)));
+    printf("netd: %s bound %s netmask %s gateway %s dns %s\n", "eth0", ip, mask, gw,
+           ipaddr_ntoa(dns_getserver(0)));
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--once]\n");
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, 0, _IONBF, 0);
+    const char *dev = "/dev/eth0";
+    ip4_addr_t ping_to;
+    int ping_count = 0, once = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dev") == 0 && i + 1 < argc) {
+            dev = argv[++i];
+        } else if (strcmp(argv[i], "--ping") == 0 && i + 1 < argc) {
+            uint32_t a;
+            if (ipv4_parse(argv[++i], &a) != 0) return usage();   /* strict: no inet_aton shorthands */
+            ip4_addr_set_u32(&ping_to, lwip_htonl(a));
+            ping_count = 3;
+            if (i + 1 < argc && argv[i + 1][0] != '-') {
+                char *end;
+                long c = strtol(argv[++i], &end, 10);
+                if (*end || c < 1 || c > 64) return usage();
+                ping_count = (int)c;
+            }
+        } else if (strcmp(argv[i], "--once") == 0) {
+            once = 1;
+        } else {
+            return usage();
+        }
+    }
+    if (netd_random_init() != 0) { fprintf(stderr, "netd: getrandom: %s\n", strerror(errno)); return 1; }
+    lwip_init();
+    if (netif_raw_open(&nif, dev) != 0) return 1;
+    netif_set_status_callback(&nif, on_status);
+    netif_set_default(&nif);
+    netif_set_up(&nif);
+    if (dhcp_start(&nif) != ERR_OK) { fprintf(stderr, "netd: DHCP could not start\n"); return 1; }
+    printf("netd: %s up, asking for an address (DHCP)\n", dev);
+
+    u32_t start = sys_now();
+    int pinging = 0;
+    for (;;) {
+        struct pollfd p = { netif_raw_fd(&nif), POLLIN, 0 };
+        u32_t wait = sys_timeouts_sleeptime();
+        if (wait > 100) wait = 100;
+        if (poll(&p, 1, (int)wait) < 0 && errno != EINTR) { perror("netd: poll"); return 1; }
+        if (netif_raw_input(&nif) < 0) { fprintf(stderr, "netd: %s: %s\n", dev, strerror(errno)); return 1; }
+        sys_check_timeouts();
+        if (!bound) {
+            if (sys_now() - start > DHCP_WAIT_MS) {
+                fprintf(stderr, "netd: no DHCP lease within %d s\n", DHCP_WAIT_MS / 1000);
+                return 1;
+            }
+            continue;
+        }
+        if (once) return 0;
+        if (ping_count && !pinging) { ping_start(&ping_to, ping_count); pinging = 1; }
+        if (pinging && ping_done()) return ping_received() ? 0 : 1;
+    }
+}
