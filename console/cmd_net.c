@@ -7,6 +7,7 @@
 #include "lib/ipv4_addr.h"
 #include "kernel/time.h"
 #include "lib/console_out.h"
+#include "lib/strerror.h"
 #include "lib/string.h"
 #include "secos/errno.h"
 
@@ -46,7 +47,7 @@ static int cmd_arping(int argc, char **argv) {
     uint32_t len = arp_build_request(frame, sizeof frame, nd->mac, src, dst);
     netdev_flush_rx(nd);
     int r = netdev_send(nd, frame, len);
-    if (r < 0) { kprintf("arping: %s: send failed: %d\n", nd->name, r); return 1; }
+    if (r < 0) { kprintf("arping: %s: %s\n", nd->name, secos_strerror(r)); return 1; }
     uint64_t deadline = timer_ticks() + 2 * TIMER_HZ;
     for (;;) {
         int n = netdev_recv(nd, frame, sizeof frame, deadline);

@@ -6,7 +6,8 @@
  * line is routed.
  *
  * DMA: the rings and the buffers are kernel-owned frames given to the
- * device once at probe and never freed or reused for anything else. A
+ * device once, when the NIC is first used (netdev_up), and never freed or
+ * reused for anything else. A
  * receive buffer belongs to the device from the moment RDT moves past its
  * descriptor until the driver sees DD set; the driver then copies the frame
  * out (its length checked against the buffer) and hands the descriptor
@@ -155,8 +156,6 @@ static int e1000_link_up(struct netdev *nd) {
     return (rd(e, REG_STATUS) & STATUS_LU) != 0;
 }
 
-static const struct netdev_ops e1000_ops = { e1000_xmit, e1000_link_up, e1000_poll };
-
 /* The MAC the firmware/EEPROM loaded into receive address 0. */
 static int read_mac(struct e1000 *e, uint8_t mac[6]) {
     uint32_t lo = rd(e, REG_RAL0), hi = rd(e, REG_RAH0);
@@ -169,28 +168,65 @@ static int read_mac(struct e1000 *e, uint8_t mac[6]) {
     return -1;
 }
 
-/* Frames for the rings and buffers; 0 or -ENOMEM (what was taken is kept:
- * an unused frame is simply not given back, a bounded loss at boot). */
+/* Frames for the rings and buffers: 0, or -ENOMEM with every frame taken
+ * given back (the device has not been told about any of them yet). */
 static int alloc_dma(struct e1000 *e, uint64_t *ring_pa) {
-    uint64_t ring = pmm_alloc_zeroed();
-    if (!ring) return -ENOMEM;
-    *ring_pa = ring;
-    e->rx = phys_to_virt(ring);
-    e->tx = (volatile struct tx_desc *)((uint8_t *)phys_to_virt(ring) + 2048);
-    for (int i = 0; i < E1000_RING; i += 2) {
-        uint64_t rxf = pmm_alloc_zeroed(), txf = pmm_alloc_zeroed();
-        if (!rxf || !txf) return -ENOMEM;
-        for (int k = 0; k < 2; k++) {
-            e->rx_buf[i + k] = (uint8_t *)phys_to_virt(rxf) + k * E1000_BUF;
-            e->tx_buf[i + k] = (uint8_t *)phys_to_virt(txf) + k * E1000_BUF;
-            e->rx[i + k].addr = rxf + (uint64_t)k * E1000_BUF;
-            e->tx[i + k].addr = txf + (uint64_t)k * E1000_BUF;
-            e->tx[i + k].status = TX_DD;
+    enum { NFRAMES = 1 + E1000_RING };   /* the ring frame, then one frame per two buffers each way */
+    uint64_t f[NFRAMES];
+    for (int i = 0; i < NFRAMES; i++) {
+        f[i] = pmm_alloc_zeroed();
+        if (!f[i]) {
+            while (i--) pmm_free(f[i]);
+            return -ENOMEM;
         }
+    }
+    *ring_pa = f[0];
+    e->rx = phys_to_virt(f[0]);
+    e->tx = (volatile struct tx_desc *)((uint8_t *)phys_to_virt(f[0]) + 2048);
+    for (int i = 0; i < E1000_RING; i++) {
+        uint64_t rx = f[1 + i / 2] + (uint64_t)(i % 2) * E1000_BUF;
+        uint64_t tx = f[1 + E1000_RING / 2 + i / 2] + (uint64_t)(i % 2) * E1000_BUF;
+        e->rx_buf[i] = phys_to_virt(rx);
+        e->tx_buf[i] = phys_to_virt(tx);
+        e->rx[i].addr = rx;
+        e->tx[i].addr = tx;
+        e->tx[i].status = TX_DD;
     }
     return 0;
 }
 
+/* netdev_up: rings and buffers, then receive and transmit on. */
+static int e1000_open(struct netdev *nd) {
+    struct e1000 *e = nd->priv;
+    uint64_t ring;
+    if (alloc_dma(e, &ring) != 0) {
+        kprintf("[E1000] %s: out of memory for the rings\n", nd->name);
+        return -ENOMEM;
+    }
+    wr(e, REG_RDBAL, (uint32_t)ring);
+    wr(e, REG_RDBAH, (uint32_t)(ring >> 32));
+    wr(e, REG_RDLEN, E1000_RING * sizeof(struct rx_desc));
+    wr(e, REG_RDH, 0);
+    wr(e, REG_RDT, E1000_RING - 1);   /* all but one descriptor are the device's */
+    e->rx_next = 0;
+    wr(e, REG_RCTL, RCTL_EN | RCTL_BAM | RCTL_SECRC);   /* 2 KiB buffers (BSIZE 0), no long packets */
+
+    uint64_t txr = ring + 2048;
+    wr(e, REG_TDBAL, (uint32_t)txr);
+    wr(e, REG_TDBAH, (uint32_t)(txr >> 32));
+    wr(e, REG_TDLEN, E1000_RING * sizeof(struct tx_desc));
+    wr(e, REG_TDH, 0);
+    wr(e, REG_TDT, 0);
+    e->tx_tail = e->tx_clean = 0;
+    wr(e, REG_TIPG, 10 | 8u << 10 | 6u << 20);           /* the IEEE 802.3 gaps the manual gives */
+    wr(e, REG_TCTL, TCTL_EN | TCTL_PSP | 0x10u << 4 | 0x40u << 12);
+    if (nd->irq_ok) wr(e, REG_IMS, ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_TXDW | ICR_LSC);
+    return 0;
+}
+
+static const struct netdev_ops e1000_ops = { e1000_open, e1000_xmit, e1000_link_up, e1000_poll };
+
+/* Reset, MAC, link: the rings wait for netdev_up. */
 static int probe(const struct pci_dev *d, const char *model) {
     if (nnics == E1000_MAX) return -ENOSPC;
     struct e1000 *e = &nics[nnics];
@@ -215,44 +251,17 @@ static int probe(const struct pci_dev *d, const char *model) {
         kprintf("[E1000] %02x:%02x.%x: no valid MAC address in receive address 0\n", d->bus, d->dev, d->fn);
         return -ENODEV;
     }
-    uint64_t ring;
-    if (alloc_dma(e, &ring) != 0) {
-        kprintf("[E1000] %02x:%02x.%x: out of memory for the rings\n", d->bus, d->dev, d->fn);
-        return -ENOMEM;
-    }
     for (uint32_t i = 0; i < 128; i++) wr(e, REG_MTA + 4 * i, 0);
     wr(e, REG_CTRL, rd(e, REG_CTRL) | CTRL_SLU);
-
-    wr(e, REG_RDBAL, (uint32_t)ring);
-    wr(e, REG_RDBAH, (uint32_t)(ring >> 32));
-    wr(e, REG_RDLEN, E1000_RING * sizeof(struct rx_desc));
-    wr(e, REG_RDH, 0);
-    wr(e, REG_RDT, E1000_RING - 1);   /* all but one descriptor are the device's */
-    e->rx_next = 0;
-    wr(e, REG_RCTL, RCTL_EN | RCTL_BAM | RCTL_SECRC);   /* 2 KiB buffers (BSIZE 0), no long packets */
-
-    uint64_t txr = ring + 2048;
-    wr(e, REG_TDBAL, (uint32_t)txr);
-    wr(e, REG_TDBAH, (uint32_t)(txr >> 32));
-    wr(e, REG_TDLEN, E1000_RING * sizeof(struct tx_desc));
-    wr(e, REG_TDH, 0);
-    wr(e, REG_TDT, 0);
-    e->tx_tail = e->tx_clean = 0;
-    wr(e, REG_TIPG, 10 | 8u << 10 | 6u << 20);           /* the IEEE 802.3 gaps the manual gives */
-    wr(e, REG_TCTL, TCTL_EN | TCTL_PSP | 0x10u << 4 | 0x40u << 12);
-
     e->nd.driver = model;
     e->nd.ops = &e1000_ops;
     e->nd.priv = e;
     int r = netdev_register(&e->nd);
     if (r != 0) {
         kprintf("[E1000] %02x:%02x.%x: cannot register: %d\n", d->bus, d->dev, d->fn, r);
-        wr(e, REG_RCTL, 0);
-        wr(e, REG_TCTL, 0);
         return r;
     }
     e->nd.irq_ok = pci_irq_register(d, e1000_irq, e) == 0;
-    if (e->nd.irq_ok) wr(e, REG_IMS, ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_TXDW | ICR_LSC);
     nnics++;
     const uint8_t *m = e->nd.mac;
     kprintf("[E1000] %s: %s at %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, irq %s\n", e->nd.name,

@@ -5,7 +5,8 @@
  * received frame arrives whole in one buffer.
  *
  * DMA: the two ring pages and the buffer frames are kernel-owned, given to
- * the device once at probe and never freed or reused. drivers/virtq_pool.c
+ * the device once, when the NIC is first used (netdev_up), and never freed
+ * or reused. drivers/virtq_pool.c
  * keeps who holds each buffer: a receive buffer is copied out only after
  * the device returned it (with a length checked against the buffer), then
  * posted again; a transmit buffer is rewritten only after the device gave
@@ -108,27 +109,52 @@ static int vnet_link_up(struct netdev *nd) {
     return (*(volatile uint16_t *)(v->vp.device + 6) & VIRTIO_NET_S_LINK_UP) != 0;
 }
 
-static const struct netdev_ops vnet_ops = { vnet_xmit, vnet_link_up, vnet_poll };
-
-/* One queue: its ring page and VNET_BUFS buffers, two to a frame. */
+/* One queue: its ring page and VNET_BUFS buffers, two to a frame. Frames
+ * are given back if allocation fails before the device heard of them. */
 static int setup_queue(struct vnet *v, uint16_t qi, struct virtq_pool *q, uint8_t **buf, uint64_t *pa) {
-    uint64_t ring = pmm_alloc_zeroed();
-    if (!ring) return -ENOMEM;
-    uint16_t qs = virtio_pci_queue_size(&v->vp, qi, VNET_BUFS);
-    if (qs != VNET_BUFS || vqp_init(q, phys_to_virt(ring), qs) != 0 ||
-        virtio_pci_enable_queue(&v->vp, qi, qs, ring, ring + virtq_avail_off(qs), ring + VIRTQ_USED_OFF) != 0)
-        return -ENODEV;   /* the ring frame stays with the device: it may have been told about it */
-    for (int i = 0; i < VNET_BUFS; i += 2) {
-        uint64_t f = pmm_alloc_zeroed();
-        if (!f) return -ENOMEM;
-        for (int k = 0; k < 2; k++) {
-            pa[i + k] = f + (uint64_t)k * VNET_BUF;
-            buf[i + k] = (uint8_t *)phys_to_virt(f) + k * VNET_BUF;
+    enum { NFRAMES = 1 + VNET_BUFS / 2 };
+    uint64_t f[NFRAMES];
+    for (int i = 0; i < NFRAMES; i++) {
+        f[i] = pmm_alloc_zeroed();
+        if (!f[i]) {
+            while (i--) pmm_free(f[i]);
+            return -ENOMEM;
         }
+    }
+    uint16_t qs = virtio_pci_queue_size(&v->vp, qi, VNET_BUFS);
+    if (qs != VNET_BUFS || vqp_init(q, phys_to_virt(f[0]), qs) != 0 ||
+        virtio_pci_enable_queue(&v->vp, qi, qs, f[0], f[0] + virtq_avail_off(qs), f[0] + VIRTQ_USED_OFF) != 0)
+        return -ENODEV;   /* the frames stay with the device: it may have been told about the ring */
+    for (int i = 0; i < VNET_BUFS; i++) {
+        pa[i] = f[1 + i / 2] + (uint64_t)(i % 2) * VNET_BUF;
+        buf[i] = phys_to_virt(pa[i]);
     }
     return 0;
 }
 
+/* netdev_up: both queues, every receive buffer posted, then DRIVER_OK. A
+ * failure leaves the device FAILED and the NIC broken for good. */
+static int vnet_open(struct netdev *nd) {
+    struct vnet *v = nd->priv;
+    if (v->broken) return -EIO;
+    int r = setup_queue(v, RXQ, &v->rx, v->rx_buf, v->rx_pa);
+    if (r == 0) r = setup_queue(v, TXQ, &v->tx, v->tx_buf, v->tx_pa);
+    if (r != 0) {
+        virtio_pci_fail(&v->vp);
+        v->broken = 1;
+        kprintf("[VIRTIO] %s: queues could not be set up (%d)\n", nd->name, r);
+        return r;
+    }
+    for (uint16_t i = 0; i < VNET_BUFS; i++) vqp_post(&v->rx, i, v->rx_pa[i], VNET_BUF, 1);
+    virtio_pci_driver_ok(&v->vp);
+    virtio_pci_notify_queue(&v->vp, RXQ);
+    return 0;
+}
+
+static const struct netdev_ops vnet_ops = { vnet_open, vnet_xmit, vnet_link_up, vnet_poll };
+
+/* Features and MAC; the queues wait for netdev_up (the device sits in
+ * FEATURES_OK until then, which the spec allows). */
 static int probe(const struct pci_dev *d) {
     if (nnics == VNET_MAX) return -ENOSPC;
     struct vnet *v = &nics[nnics];
@@ -149,25 +175,16 @@ static int probe(const struct pci_dev *d) {
         kprintf("[VIRTIO] %02x:%02x.%x: multicast MAC address refused\n", d->bus, d->dev, d->fn);
         return -ENODEV;
     }
-    int r = setup_queue(v, RXQ, &v->rx, v->rx_buf, v->rx_pa);
-    if (r == 0) r = setup_queue(v, TXQ, &v->tx, v->tx_buf, v->tx_pa);
-    if (r != 0) {
-        virtio_pci_fail(&v->vp);
-        kprintf("[VIRTIO] %02x:%02x.%x: queues could not be set up (%d)\n", d->bus, d->dev, d->fn, r);
-        return r;
-    }
     v->nd.driver = "virtio-net";
     v->nd.ops = &vnet_ops;
     v->nd.priv = v;
-    if ((r = netdev_register(&v->nd)) != 0) {
+    int r = netdev_register(&v->nd);
+    if (r != 0) {
         virtio_pci_fail(&v->vp);
         kprintf("[VIRTIO] %02x:%02x.%x: cannot register: %d\n", d->bus, d->dev, d->fn, r);
         return r;
     }
-    for (uint16_t i = 0; i < VNET_BUFS; i++) vqp_post(&v->rx, i, v->rx_pa[i], VNET_BUF, 1);
     v->nd.irq_ok = pci_irq_register(d, vnet_irq, v) == 0;
-    virtio_pci_driver_ok(&v->vp);
-    virtio_pci_notify_queue(&v->vp, RXQ);
     nnics++;
     const uint8_t *m = v->nd.mac;
     kprintf("[VIRTIO] %s: virtio-net at %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, irq %s\n",

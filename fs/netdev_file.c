@@ -131,6 +131,8 @@ static struct file *open_nic(uint32_t index, int flags, int *err) {
     if (!nd) { *err = -ENXIO; return 0; }
     if (!may_open_raw()) { *err = -EPERM; return 0; }
     if (nd->raw_owner) { *err = -EBUSY; return 0; }
+    int up = netdev_up(nd);
+    if (up != 0) { *err = up; return 0; }
     struct raw *r = kmalloc(sizeof *r);
     struct file *f = r ? file_alloc(&raw_ops, flags) : 0;
     if (!f) { kfree(r); *err = -ENOMEM; return 0; }

@@ -15,13 +15,28 @@ void netdev_set_rx_hook(void (*fn)(void)) { rx_hook = fn; }
 
 int netdev_register(struct netdev *nd) {
     if (ndevs == NETDEV_MAX) return -ENOSPC;
-    nd->rxq = kmalloc(sizeof(struct netdev_frame) * NETDEV_RXQ);
-    if (!nd->rxq) return -ENOMEM;
+    nd->rxq = 0;
+    nd->up = 0;
     nd->rx_head = nd->rx_count = 0;
     memcpy(nd->name, "eth", 3);
     nd->name[3] = (char)('0' + ndevs);
     nd->name[4] = 0;
     devs[ndevs++] = nd;
+    return 0;
+}
+
+int netdev_up(struct netdev *nd) {
+    if (nd->up) return 0;
+    struct netdev_frame *q = kmalloc(sizeof(struct netdev_frame) * NETDEV_RXQ);
+    if (!q) return -ENOMEM;
+    nd->rxq = q;   /* before open: the device may interrupt as soon as it has rings */
+    int r = nd->ops->open(nd);
+    if (r != 0) {
+        nd->rxq = 0;
+        kfree(q);
+        return r;
+    }
+    nd->up = 1;
     return 0;
 }
 
@@ -35,6 +50,7 @@ struct netdev *netdev_find(const char *name) {
 }
 
 void netdev_rx(struct netdev *nd, const void *frame, uint32_t len) {
+    if (!nd->rxq) return;   /* cannot happen: the device has no rings before netdev_up */
     if (len < NETDEV_FRAME_MIN || len > NETDEV_FRAME_MAX) { nd->stats.rx_errors++; return; }
     if (nd->rx_count == NETDEV_RXQ) { nd->stats.rx_dropped++; return; }
     struct netdev_frame *f = &nd->rxq[(nd->rx_head + nd->rx_count) % NETDEV_RXQ];
@@ -48,6 +64,8 @@ void netdev_rx(struct netdev *nd, const void *frame, uint32_t len) {
 }
 
 int netdev_take(struct netdev *nd, void *buf, uint32_t cap) {
+    int up = netdev_up(nd);
+    if (up != 0) return up;
     uint64_t f = irq_save();
     if (!nd->irq_ok && nd->ops->poll) nd->ops->poll(nd);
     int r = -EAGAIN;
@@ -68,6 +86,8 @@ int netdev_take(struct netdev *nd, void *buf, uint32_t cap) {
 
 int netdev_send(struct netdev *nd, const void *frame, uint32_t len) {
     if (len < NETDEV_FRAME_MIN || len > NETDEV_FRAME_MAX) return -EINVAL;
+    int up = netdev_up(nd);
+    if (up != 0) return up;
     uint64_t f = irq_save();   /* the driver's ring is shared with its interrupt handler */
     int r = nd->ops->xmit(nd, frame, len);
     if (r == 0) {
@@ -83,8 +103,9 @@ int netdev_send(struct netdev *nd, const void *frame, uint32_t len) {
 }
 
 int netdev_recv(struct netdev *nd, void *buf, uint32_t cap, uint64_t deadline) {
+    int r = netdev_up(nd);
+    if (r != 0) return r;
     uint64_t f = irq_save();
-    int r;
     for (;;) {
         if (!nd->irq_ok && nd->ops->poll) nd->ops->poll(nd);
         if (nd->rx_count) {
@@ -108,6 +129,7 @@ int netdev_recv(struct netdev *nd, void *buf, uint32_t cap, uint64_t deadline) {
 }
 
 uint32_t netdev_flush_rx(struct netdev *nd) {
+    if (!nd->up) return 0;
     uint64_t f = irq_save();
     uint32_t n = nd->rx_count;
     nd->stats.rx_dropped += n;
