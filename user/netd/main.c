@@ -1,8 +1,9 @@
 /* netd: brings the NIC up with DHCP and runs lwIP's loop: frames from the
  * raw device in, lwIP's timers, frames out.
  *
- * usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--once]
+ * usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--once]
  *   --ping   after the lease, ping the address count times (default 3), then exit
+ *   --get    after the lease, HTTP GET path from ipv4:port, print size and SHA-256, then exit
  *   --once   exit as soon as the address is configured */
 #include "netd.h"
 #include "lwip/dhcp.h"
@@ -45,7 +46,7 @@ static void on_status(struct netif *n) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--once]\n");
+    fprintf(stderr, "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--once]\n");
     return 2;
 }
 
@@ -54,6 +55,9 @@ int main(int argc, char **argv) {
     const char *dev = "/dev/eth0";
     ip4_addr_t ping_to;
     int ping_count = 0, once = 0;
+    ip4_addr_t get_ip;
+    long get_port = 0;
+    const char *get_path = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dev") == 0 && i + 1 < argc) {
             dev = argv[++i];
@@ -68,6 +72,15 @@ int main(int argc, char **argv) {
                 if (*end || c < 1 || c > 64) return usage();
                 ping_count = (int)c;
             }
+        } else if (strcmp(argv[i], "--get") == 0 && i + 3 < argc) {
+            uint32_t a;
+            char *end;
+            if (ipv4_parse(argv[++i], &a) != 0) return usage();
+            ip4_addr_set_u32(&get_ip, lwip_htonl(a));
+            get_port = strtol(argv[++i], &end, 10);
+            if (*end || get_port < 1 || get_port > 65535) return usage();
+            get_path = argv[++i];
+            if (get_path[0] != '/' || strlen(get_path) > 256) return usage();
         } else if (strcmp(argv[i], "--once") == 0) {
             once = 1;
         } else {
@@ -84,7 +97,7 @@ int main(int argc, char **argv) {
     printf("netd: %s up, asking for an address (DHCP)\n", dev);
 
     u32_t start = sys_now();
-    int pinging = 0;
+    int pinging = 0, getting = 0;
     for (;;) {
         struct pollfd p = { netif_raw_fd(&nif), POLLIN, 0 };
         u32_t wait = sys_timeouts_sleeptime();
@@ -102,5 +115,10 @@ int main(int argc, char **argv) {
         if (once) return 0;
         if (ping_count && !pinging) { ping_start(&ping_to, ping_count); pinging = 1; }
         if (pinging && ping_done()) return ping_received() ? 0 : 1;
+        if (get_path && !getting) {
+            if (http_get_start(&get_ip, (uint16_t)get_port, get_path) != 0) { fprintf(stderr, "netd: GET: no TCP pcb\n"); return 1; }
+            getting = 1;
+        }
+        if (getting && http_get_done()) return http_get_failed() ? 1 : 0;
     }
 }

@@ -20,4 +20,10 @@ void ping_start(const ip4_addr_t *dst, int count);
 int ping_done(void);      /* 1 once every reply arrived or timed out */
 int ping_received(void);
 
+/* HTTP/1.0 GET of path from ip:port over TCP (http_get.c): prints status,
+ * body size, time and the body's SHA-256. 0, or -1 (bad path, no pcb). */
+int http_get_start(const ip4_addr_t *ip, uint16_t port, const char *path);
+int http_get_done(void);
+int http_get_failed(void);
+
 #endif
