@@ -173,13 +173,7 @@ static int read_mac(struct e1000 *e, uint8_t mac[6]) {
 static int alloc_dma(struct e1000 *e, uint64_t *ring_pa) {
     enum { NFRAMES = 1 + E1000_RING };   /* the ring frame, then one frame per two buffers each way */
     uint64_t f[NFRAMES];
-    for (int i = 0; i < NFRAMES; i++) {
-        f[i] = pmm_alloc_zeroed();
-        if (!f[i]) {
-            while (i--) pmm_free(f[i]);
-            return -ENOMEM;
-        }
-    }
+    if (pmm_alloc_zeroed_n(f, NFRAMES) != 0) return -ENOMEM;
     *ring_pa = f[0];
     e->rx = phys_to_virt(f[0]);
     e->tx = (volatile struct tx_desc *)((uint8_t *)phys_to_virt(f[0]) + 2048);

@@ -114,13 +114,7 @@ static int vnet_link_up(struct netdev *nd) {
 static int setup_queue(struct vnet *v, uint16_t qi, struct virtq_pool *q, uint8_t **buf, uint64_t *pa) {
     enum { NFRAMES = 1 + VNET_BUFS / 2 };
     uint64_t f[NFRAMES];
-    for (int i = 0; i < NFRAMES; i++) {
-        f[i] = pmm_alloc_zeroed();
-        if (!f[i]) {
-            while (i--) pmm_free(f[i]);
-            return -ENOMEM;
-        }
-    }
+    if (pmm_alloc_zeroed_n(f, NFRAMES) != 0) return -ENOMEM;
     uint16_t qs = virtio_pci_queue_size(&v->vp, qi, VNET_BUFS);
     if (qs != VNET_BUFS || vqp_init(q, phys_to_virt(f[0]), qs) != 0 ||
         virtio_pci_enable_queue(&v->vp, qi, qs, f[0], f[0] + virtq_avail_off(qs), f[0] + VIRTQ_USED_OFF) != 0)

@@ -6,13 +6,19 @@
 
 #define barrier() __asm__ volatile("" ::: "memory")
 
-int virtq_init(struct virtq *q, void *page, uint16_t size) {
+int virtq_layout(void *page, uint16_t size, volatile struct virtq_desc **desc, volatile struct virtq_avail **avail,
+                 volatile struct virtq_used **used) {
     if (size < 2 || size > VIRTQ_MAX_SIZE || (size & (size - 1))) return -1;
     uint8_t *p = page;
+    *desc = (volatile struct virtq_desc *)p;
+    *avail = (volatile struct virtq_avail *)(p + virtq_avail_off(size));
+    *used = (volatile struct virtq_used *)(p + VIRTQ_USED_OFF);
+    return 0;
+}
+
+int virtq_init(struct virtq *q, void *page, uint16_t size) {
+    if (virtq_layout(page, size, &q->desc, &q->avail, &q->used) != 0) return -1;
     q->size = size;
-    q->desc = (volatile struct virtq_desc *)p;
-    q->avail = (volatile struct virtq_avail *)(p + virtq_avail_off(size));
-    q->used = (volatile struct virtq_used *)(p + VIRTQ_USED_OFF);
     q->last_used = 0;
     q->in_flight = 0;
     q->writable = 0;

@@ -39,6 +39,10 @@ struct virtq_buf { uint64_t addr; uint32_t len; int device_writes; };
 /* Lays the rings out in page (4096 bytes, zeroed by the caller): desc at 0,
  * avail after it, used at VIRTQ_USED_OFF. -1 for a bad size. */
 int virtq_init(struct virtq *q, void *page, uint16_t size);
+/* The three rings' addresses in page for a queue of size entries (desc at
+ * 0, avail after it, used at VIRTQ_USED_OFF): 0, or -1 for a bad size. */
+int virtq_layout(void *page, uint16_t size, volatile struct virtq_desc **desc, volatile struct virtq_avail **avail,
+                 volatile struct virtq_used **used);
 /* Offsets of the avail and used rings in the page. */
 static inline uint32_t virtq_avail_off(uint16_t size) { return 16u * size; }
 /* Chains bufs[0..n) and publishes the chain: 0, or -1 (n out of range,

@@ -6,12 +6,8 @@
 #define barrier() __asm__ volatile("" ::: "memory")
 
 int vqp_init(struct virtq_pool *q, void *page, uint16_t size) {
-    if (size < 2 || size > VIRTQ_MAX_SIZE || (size & (size - 1))) return -1;
-    uint8_t *p = page;
+    if (virtq_layout(page, size, &q->desc, &q->avail, &q->used) != 0) return -1;
     q->size = size;
-    q->desc = (volatile struct virtq_desc *)p;
-    q->avail = (volatile struct virtq_avail *)(p + virtq_avail_off(size));
-    q->used = (volatile struct virtq_used *)(p + VIRTQ_USED_OFF);
     q->last_used = q->next_avail = q->posted = 0;
     for (uint16_t i = 0; i < VIRTQ_MAX_SIZE; i++) { q->owned[i] = 0; q->writable[i] = 0; }
     return 0;

@@ -190,6 +190,17 @@ uint64_t pmm_alloc_zeroed(void) {
     return pa;
 }
 
+int pmm_alloc_zeroed_n(uint64_t *out, unsigned n) {
+    for (unsigned i = 0; i < n; i++) {
+        out[i] = pmm_alloc_zeroed();
+        if (!out[i]) {
+            while (i--) pmm_free(out[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static uint16_t *ref_of(uint64_t pa) {
     uint64_t i = pa / PMM_FRAME_SIZE;
     if ((pa & (PMM_FRAME_SIZE - 1)) || i >= ref_frames || !pmm_core_is_allocated(&pmm, pa))

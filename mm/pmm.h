@@ -9,6 +9,9 @@ void pmm_init(void);                 /* needs the physmap (after paging_init) */
 uint64_t pmm_alloc(void);            /* a frame's physical address, 0 when exhausted */
 uint64_t pmm_alloc_zeroed(void);
 void pmm_free(uint64_t pa);          /* the frame must not be shared (panics otherwise) */
+/* n zeroed frames into out[0..n), all or none: 0, or -1 with every frame
+ * taken given back (drivers setting up a device's rings). */
+int pmm_alloc_zeroed_n(uint64_t *out, unsigned n);
 /* Reference counts, for frames mapped in more than one place (copy-on-write):
  * a frame from pmm_alloc has one reference; pmm_ref adds one (-1 when the
  * count would pass PMM_MAX_REFS); pmm_put drops one and frees the frame with
