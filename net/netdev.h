@@ -20,7 +20,7 @@
 #define NETDEV_MAX        4
 #define NETDEV_FRAME_MIN  14     /* an Ethernet header */
 #define NETDEV_FRAME_MAX  1514   /* header + 1500-byte payload, no FCS */
-#define NETDEV_RXQ        32
+#define NETDEV_RXQ        256    /* frames; about 380 KiB, allocated on first use */
 
 struct netdev;
 

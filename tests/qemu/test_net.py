@@ -181,7 +181,7 @@ def test_netd_gets_a_lease_and_pings_the_gateway(boot_machine, machine, extra):
 def test_netd_usage_and_a_missing_device(boot_machine):
     require_netd()
     m = boot_machine("kernel", machine="pc", extra_args=initrd_args([]))
-    usage = "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--once]"
+    usage = "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]"
     for bad in ("--bogus", "--ping", "--ping 10.0.2", "--ping 10.0.2.2 0", "--dev"):
         out = m.run(f"run /sbin/netd {bad}")
         assert usage in out and "status=2" in out, (bad, out)
@@ -227,4 +227,57 @@ def test_netd_fetches_a_file_over_tcp(boot_machine, http_server, extra):
     assert re.search(r"netd: GET status 404, \d+ bytes", out), out
     out = m.run("run /sbin/netd --get 10.0.2.2 1 /", timeout=120)   # nothing listens on port 1
     assert "netd: GET: connection failed" in out and "status=1" in out, out
+    m.poweroff()
+
+
+def test_netd_serves_files_to_many_clients_through_a_forwarded_port(boot_machine, tmp_path):
+    """netd --serve: files from a FAT disk (made on the host) served over
+    HTTP through QEMU's forwarded port; the host fetches a 4 MiB file, then
+    a 64 KiB one with 50 concurrent clients, every copy with the host's
+    SHA-256; a missing file is 404, a path with '..' is 400, and the server
+    is still there after."""
+    import hashlib
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+    from secos import Disk
+    require_netd()
+    if not shutil.which("mkfs.fat") or not shutil.which("mcopy"):
+        pytest.skip("needs dosfstools and mtools (tools/deps.sh)")
+    files = {"blob.bin": os.urandom(4 << 20), "small.bin": os.urandom(64 << 10)}
+    img = tmp_path / "www.img"
+    subprocess.run(["mkfs.fat", "-C", "-F", "32", str(img), str(48 * 1024)], check=True, capture_output=True)
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        subprocess.run(["mcopy", "-i", str(img), str(tmp_path / name), "::/" + name], check=True,
+                       capture_output=True, env={**os.environ, "MTOOLS_SKIP_CHECK": "1"})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    m = boot_machine("kernel", machine="pc", disks=[Disk(img, "virtio")], extra_args=initrd_args(
+        ["-nic", f"user,model=e1000,hostfwd=tcp:127.0.0.1:{port}-:80"]))
+    m.run("rfmkdir /www")
+    assert m.run("mount vda /www").strip() == ""
+    m.send("elfload /sbin/netd --serve 80 /www\r")
+    m.wait_for("netd: serving /www on port 80", timeout=120)
+    url = f"http://127.0.0.1:{port}"
+    want = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+    def fetch(name):
+        with urllib.request.urlopen(f"{url}/{name}", timeout=600) as r:
+            return hashlib.sha256(r.read()).hexdigest()
+
+    assert fetch("blob.bin") == want["blob.bin"]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        got = list(pool.map(fetch, ["small.bin"] * 50))
+    assert got == [want["small.bin"]] * 50
+    for path, code in (("/nothere", 404), ("/../etc/motd", 400), ("/a%20b", 400)):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(url + path, timeout=60)
+        assert e.value.code == code, path
+    assert fetch("small.bin") == want["small.bin"]
     m.poweroff()

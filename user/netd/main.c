@@ -1,9 +1,10 @@
 /* netd: brings the NIC up with DHCP and runs lwIP's loop: frames from the
  * raw device in, lwIP's timers, frames out.
  *
- * usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--once]
+ * usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]
  *   --ping   after the lease, ping the address count times (default 3), then exit
  *   --get    after the lease, HTTP GET path from ipv4:port, print size and SHA-256, then exit
+ *   --serve  after the lease, serve the files under dir over HTTP/1.0 on port, until killed
  *   --once   exit as soon as the address is configured */
 #include "netd.h"
 #include "lwip/dhcp.h"
@@ -46,7 +47,7 @@ static void on_status(struct netif *n) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--once]\n");
+    fprintf(stderr, "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]\n");
     return 2;
 }
 
@@ -57,7 +58,8 @@ int main(int argc, char **argv) {
     int ping_count = 0, once = 0;
     ip4_addr_t get_ip;
     long get_port = 0;
-    const char *get_path = 0;
+    const char *get_path = 0, *serve_dir = 0;
+    long serve_port = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dev") == 0 && i + 1 < argc) {
             dev = argv[++i];
@@ -81,6 +83,11 @@ int main(int argc, char **argv) {
             if (*end || get_port < 1 || get_port > 65535) return usage();
             get_path = argv[++i];
             if (get_path[0] != '/' || strlen(get_path) > 256) return usage();
+        } else if (strcmp(argv[i], "--serve") == 0 && i + 2 < argc) {
+            char *end;
+            serve_port = strtol(argv[++i], &end, 10);
+            if (*end || serve_port < 1 || serve_port > 65535) return usage();
+            serve_dir = argv[++i];
         } else if (strcmp(argv[i], "--once") == 0) {
             once = 1;
         } else {
@@ -97,7 +104,7 @@ int main(int argc, char **argv) {
     printf("netd: %s up, asking for an address (DHCP)\n", dev);
 
     u32_t start = sys_now();
-    int pinging = 0, getting = 0;
+    int pinging = 0, getting = 0, serving = 0;
     for (;;) {
         struct pollfd p = { netif_raw_fd(&nif), POLLIN, 0 };
         u32_t wait = sys_timeouts_sleeptime();
@@ -120,5 +127,9 @@ int main(int argc, char **argv) {
             getting = 1;
         }
         if (getting && http_get_done()) return http_get_failed() ? 1 : 0;
+        if (serve_dir && !serving) {
+            if (http_serve_start((uint16_t)serve_port, serve_dir) != 0) { fprintf(stderr, "netd: cannot listen on port %ld\n", serve_port); return 1; }
+            serving = 1;
+        }
     }
 }

@@ -26,4 +26,8 @@ int http_get_start(const ip4_addr_t *ip, uint16_t port, const char *path);
 int http_get_done(void);
 int http_get_failed(void);
 
+/* HTTP/1.0 file server on port (http_serve.c), files under root: 0 or -1. */
+int http_serve_start(uint16_t port, const char *root);
+int http_served(void);   /* files sent completely so far */
+
 #endif
