@@ -303,7 +303,16 @@ def test_background_job_reported_done(tty):
 
 
 def test_ctrl_d_exits(tty):
+    """Ctrl-D the moment the prompt shows: the shell switched the terminal
+    to raw mode before printing it, so the byte arrives as itself (in
+    canonical mode it became an end-of-file mark, read as NUL: the shell
+    never ended and this test waited forever)."""
     tty.send(b"\x04")
-    _, st = os.waitpid(tty.pid, 0)
+    end = time.time() + 30
+    pid, st = 0, 0
+    while pid == 0 and time.time() < end:
+        pid, st = os.waitpid(tty.pid, os.WNOHANG)
+        time.sleep(0.05)
+    assert pid == tty.pid, "the shell did not exit on Ctrl-D"
     tty.pid = 0  # reaped: close() must not kill or wait again
     assert os.WIFEXITED(st)

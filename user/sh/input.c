@@ -88,17 +88,23 @@ static char *read_plain(void) {
 }
 
 char *input_read_line(const char *prompt) {
-    put(prompt, strlen(prompt));
-    if (!have_termios) return read_plain();
+    if (!have_termios) {
+        put(prompt, strlen(prompt));
+        return read_plain();
+    }
     /* Raw mode: bytes one at a time, no echo, Ctrl-C / Ctrl-Z as bytes
      * (the editor cancels the line on Ctrl-C). Output processing stays on,
-     * so "\n" is still a new line. */
+     * so "\n" is still a new line. The prompt comes after the switch:
+     * a Ctrl-D typed as soon as it shows must arrive as the byte 4, and in
+     * canonical mode the terminal would have turned it into an end-of-file
+     * mark (read later as a NUL byte, and the shell would never end). */
     struct termios raw = saved;
     raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
     raw.c_iflag &= ~(tcflag_t)(ICRNL | IXON);
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
     tcsetattr(0, TCSADRAIN, &raw);
+    put(prompt, strlen(prompt));
     line_editor_reset(&editor);
     char *line = NULL;
     for (;;) {
