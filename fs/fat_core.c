@@ -345,15 +345,27 @@ static int grow_chain(struct fat_vol *v, uint32_t *cluster, uint64_t want, int z
         int r = nth_cluster(v, *cluster, (uint64_t)have - 1, &last);
         if (r) return r;
     }
+    /* Power-cut order: the new clusters form a chain of their own (reached
+     * by nothing while it is built), then after a barrier the old end is
+     * linked to it, so no cut leaves a chain reaching a free cluster. A
+     * file's first cluster is reached by its entry, stored later. */
+    uint32_t head = 0, tail = 0;
+    int r = 0;
     for (uint64_t i = (uint64_t)have; i < want; i++) {
         uint32_t c;
-        int r = fat_alloc(v, last, &c);
-        if (r) return r;
-        if (!last) *cluster = c;
-        if (zero && (r = fat_zero_range(v, fat_cluster_off(v, c), v->cluster_size)) != 0) return r;
-        last = c;
+        if ((r = fat_alloc(v, tail, &c)) != 0) break;
+        if (!head) head = c;
+        tail = c;
+        if (zero && (r = fat_zero_range(v, fat_cluster_off(v, c), v->cluster_size)) != 0) break;
     }
-    return 0;
+    if (!head) return r;
+    if (!last) {
+        *cluster = head;
+        return r;
+    }
+    int b = fat_barrier(v);
+    if (b == 0) b = fat_set(v, last, head);
+    return r ? r : b;
 }
 
 long fat_file_write(struct fat_vol *v, uint32_t *cluster, uint32_t *size, uint64_t off, const void *buf,
