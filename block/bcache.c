@@ -28,7 +28,11 @@ static int block_io(void *dev, uint64_t blk, uint8_t *buf, int write) {
 }
 static int block_read(void *dev, uint64_t blk, uint8_t *buf) { return block_io(dev, blk, buf, 0); }
 static int block_write(void *dev, uint64_t blk, const uint8_t *buf) { return block_io(dev, blk, (uint8_t *)buf, 1); }
-static const struct bcache_ops ops = { block_read, block_write };
+static int block_flush(void *dev) {
+    struct blockdev *d = dev;
+    return d->ops->flush ? d->ops->flush(d) : 0;
+}
+static const struct bcache_ops ops = { block_read, block_write, block_flush };
 
 static int lock(void) {
     uint64_t f = irq_save();
@@ -97,6 +101,14 @@ int bcache_flush_dirty(struct blockdev *disk) {
     r = bcache_sync(&cache, disk);
     unlock();
     return r;
+}
+
+int bcache_order_barrier(void) {
+    int r = lock();
+    if (r < 0) return r;
+    bcache_barrier(&cache);
+    unlock();
+    return 0;
 }
 
 void bcache_info(struct bcache_info *out) {

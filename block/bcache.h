@@ -18,6 +18,9 @@
 int bcache_io(struct blockdev *disk, uint64_t off, void *buf, uint64_t len, int write);
 /* Writes back disk's dirty blocks (0: every disk's): 0 or -EIO. */
 int bcache_flush_dirty(struct blockdev *disk);
+/* Writes after this reach each disk after the writes before it
+ * (bcache_core.h: epochs): 0 or -ENOMEM (no cache, nothing is cached). */
+int bcache_order_barrier(void);
 struct bcache_info { struct bcache_stats st; uint32_t used, dirty, capacity, block; uint64_t direct_reads; };
 void bcache_info(struct bcache_info *out);
 

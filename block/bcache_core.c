@@ -1,8 +1,9 @@
 /* Block cache core. Lookups scan the pool (a few hundred entries; the
  * device is slower by orders of magnitude). A miss takes a free entry, else
  * the least recently used clean one, else the least recently used dirty one
- * after writing it back; if that write-back fails the request fails with
- * -EIO and the dirty block stays. */
+ * of the oldest epoch after writing it back (with the older epochs of its
+ * device); if that write-back fails the request fails with -EIO and the
+ * dirty block stays. */
 #include "block/bcache_core.h"
 #include "lib/string.h"
 #include "secos/errno.h"
@@ -13,6 +14,7 @@ void bcache_init(struct bcache *c, struct bcache_entry *entries, uint32_t n, uin
     c->n = n;
     c->block_size = block_size;
     c->clock = 0;
+    c->epoch = 0;
     c->ops = ops;
     memset(&c->st, 0, sizeof c->st);
     for (uint32_t i = 0; i < n; i++) {
@@ -20,6 +22,7 @@ void bcache_init(struct bcache *c, struct bcache_entry *entries, uint32_t n, uin
         entries[i].blk = 0;
         entries[i].stamp = 0;
         entries[i].dirty = 0;
+        entries[i].epoch = 0;
         entries[i].data = data + (uint64_t)i * block_size;
     }
 }
@@ -41,6 +44,30 @@ static int write_back(struct bcache *c, struct bcache_entry *e) {
     return 0;
 }
 
+/* Write order: a before b when a's epoch is older, else by block. */
+static int earlier(const struct bcache_entry *a, const struct bcache_entry *b) {
+    return a->epoch < b->epoch || (a->epoch == b->epoch && a->blk < b->blk);
+}
+
+/* Writes back every dirty block of dev dirtied before epoch `before`, oldest
+ * epoch first, flushing the device after each epoch: 0 or -EIO (at the
+ * first failure, so nothing newer overtakes the block that failed). */
+static int write_back_older(struct bcache *c, void *dev, uint64_t before) {
+    uint64_t last = UINT64_MAX;
+    for (;;) {
+        struct bcache_entry *next = 0;
+        for (uint32_t i = 0; i < c->n; i++) {
+            struct bcache_entry *e = &c->e[i];
+            if (e->dev == dev && e->dirty && e->epoch < before && (!next || earlier(e, next))) next = e;
+        }
+        if ((!next || next->epoch != last) && last != UINT64_MAX && c->ops->flush && c->ops->flush(dev) < 0)
+            return -EIO;
+        if (!next) return 0;
+        last = next->epoch;
+        if (write_back(c, next) < 0) return -EIO;
+    }
+}
+
 /* An entry to reuse, written back and freed; 0 (with *err) when the only
  * candidate could not be written back. */
 static struct bcache_entry *victim(struct bcache *c, int *err) {
@@ -48,11 +75,15 @@ static struct bcache_entry *victim(struct bcache *c, int *err) {
     for (uint32_t i = 0; i < c->n; i++) {
         struct bcache_entry *e = &c->e[i];
         if (!e->dev) return e;
-        if (e->dirty) { if (!dirty || e->stamp < dirty->stamp) dirty = e; }
-        else if (!clean || e->stamp < clean->stamp) clean = e;
+        if (e->dirty) {
+            if (!dirty || e->epoch < dirty->epoch || (e->epoch == dirty->epoch && e->stamp < dirty->stamp)) dirty = e;
+        } else if (!clean || e->stamp < clean->stamp) {
+            clean = e;
+        }
     }
     struct bcache_entry *v = clean ? clean : dirty;
-    if (v && v->dirty && (*err = write_back(c, v)) < 0) return 0;
+    if (v && v->dirty && ((*err = write_back_older(c, v->dev, v->epoch)) < 0 || (*err = write_back(c, v)) < 0))
+        return 0;
     if (v) v->dev = 0;
     return v;
 }
@@ -96,29 +127,44 @@ int bcache_write(struct bcache *c, void *dev, uint64_t blk, uint32_t off, const 
     int whole = off == 0 && len == c->block_size;
     struct bcache_entry *e = get(c, dev, blk, !whole, &err);
     if (!e) return err;
+    /* Dirty from an earlier epoch: that content goes out (with everything
+     * older) before this block may carry newer bytes. */
+    if (e->dirty && e->epoch < c->epoch && write_back_older(c, dev, c->epoch) < 0) return -EIO;
     memcpy(e->data + off, buf, len);
     e->dirty = 1;
+    e->epoch = c->epoch;
     return 0;
 }
 
+void bcache_barrier(struct bcache *c) { c->epoch++; }
+
 int bcache_sync(struct bcache *c, void *dev) {
     int r = 0;
-    /* Lowest (dev, blk) first, so a disk sees ascending block numbers. */
+    void *last_dev = 0;
+    uint64_t last_epoch = 0;
+    /* Per device, oldest epoch first, ascending blocks inside an epoch. */
     for (;;) {
         struct bcache_entry *next = 0;
         for (uint32_t i = 0; i < c->n; i++) {
             struct bcache_entry *e = &c->e[i];
             if (!e->dev || !e->dirty || (dev && e->dev != dev) || e->stamp == UINT64_MAX) continue;
-            if (!next || (uintptr_t)e->dev < (uintptr_t)next->dev ||
-                (e->dev == next->dev && e->blk < next->blk))
+            if (!next || (uintptr_t)e->dev < (uintptr_t)next->dev || (e->dev == next->dev && earlier(e, next)))
                 next = e;
         }
         if (!next) break;
-        if (write_back(c, next) < 0) {
+        int ok = 1;
+        if (next->dev == last_dev && next->epoch != last_epoch && c->ops->flush && c->ops->flush(next->dev) < 0) ok = 0;
+        last_dev = next->dev;
+        last_epoch = next->epoch;
+        if (!ok || write_back(c, next) < 0) {
             r = -EIO;
-            /* Still dirty: skipped for the rest of this sync by a marker
-             * stamp, restored below. */
-            next->stamp = UINT64_MAX;
+            /* Still dirty, and so is every later epoch of its device:
+             * skipped for the rest of this sync by a marker stamp, restored
+             * below. */
+            for (uint32_t i = 0; i < c->n; i++) {
+                struct bcache_entry *e = &c->e[i];
+                if (e->dev == next->dev && e->dirty && e->epoch >= next->epoch) e->stamp = UINT64_MAX;
+            }
         }
     }
     for (uint32_t i = 0; i < c->n; i++)

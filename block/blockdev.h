@@ -56,6 +56,10 @@ long blk_write(struct blockdev *d, uint64_t off, const void *buf, uint64_t len);
 /* Writes back every dirty cached block of d (0: every device) and flushes
  * the device's volatile cache: 0 or a negative errno. */
 int blk_sync(struct blockdev *d);
+/* Ordering for a power cut: every blk_write after this reaches the disk
+ * only after every blk_write before it (to the same disk) has; nothing is
+ * written now. 0 or a negative errno. */
+int blk_barrier(struct blockdev *d);
 /* Bytes in d. */
 static inline uint64_t blk_size(const struct blockdev *d) { return d->sectors * d->sector_size; }
 

@@ -274,6 +274,12 @@ static int parse_uefi(uint64_t pa, boot_phys_reader read, struct boot_info *bi, 
     bi->rng_seed_len = sb->rng_seed_len;
     if (sb->kernel_slide & 0x1fffff) { *why = "KASLR slide not a multiple of 2 MiB"; return -1; }
     bi->kernel_slide = sb->kernel_slide;
+    /* The ESP's identity, from a loader whose structure reaches that far. */
+    if (sb->size >= offsetof(struct secos_boot_info, esp_id_valid) + sizeof sb->esp_id_valid) {
+        if (sb->esp_id_valid > 1) { *why = "UEFI boot info ESP id flag out of range"; return -1; }
+        if (sb->esp_id_valid) memcpy(bi->esp_id, sb->esp_id, sizeof bi->esp_id);
+        bi->esp_id_valid = sb->esp_id_valid;
+    }
     return 0;
 }
 

@@ -40,6 +40,8 @@ struct boot_info {
     uint8_t rng_seed[32];       /* loader-supplied randomness (UEFI: EFI_RNG_PROTOCOL) */
     uint32_t rng_seed_len;      /* 0 = none */
     uint64_t kernel_slide;      /* virtual KASLR slide the loader applied, 0 = none */
+    uint8_t esp_id[32];         /* UEFI: SHA-256 of the boot volume's first 512 bytes (fs/esp.c) */
+    uint32_t esp_id_valid;      /* 1 = esp_id is set; 0 = no ESP known (Multiboot, or unreadable) */
 };
 
 extern struct boot_info boot_info;

@@ -217,10 +217,9 @@ static int fat_itruncate(void *ctx, void *node, uint64_t size) {
     struct fat_node *n = node;
     int r = may_change(fs, n);
     if (r) return r;
-    r = fat_file_truncate(&fs->vol, &n->e.cluster, &n->e.size, size);
     stamp(&n->e.wdate, &n->e.wtime);
-    int s = store(fs, n);
-    return r ? r : s;
+    if (n->root) return -EISDIR;
+    return fat_entry_truncate(&fs->vol, &n->e, size, !n->orphan);
 }
 
 static int dir_cluster(const struct fat_node *n) { return (int)n->e.cluster; }
@@ -404,16 +403,8 @@ static int do_rename(struct fatfs *fs, const char *from, const char *to, int rep
     } else if (r != -ENOENT) {
         return r;
     }
-    /* The new entry first, then the old one goes: a crash in between
-     * leaves two names for one chain, never none. */
-    struct fat_entry ne;
-    r = fat_dir_add(&fs->vol, dir, name, src.attr, src.cluster, src.size, src.wdate, src.wtime, &ne);
-    if (r) return r;
-    ne.cdate = src.cdate;
-    ne.ctime = src.ctime;
-    ne.adate = src.adate;
-    if ((r = fat_entry_store(&fs->vol, &ne)) != 0) return r;
-    if ((r = fat_dir_remove(&fs->vol, &src)) != 0) return r;
+    struct fat_entry ne;   /* power-cut order: fat_dir_move */
+    if ((r = fat_dir_move(&fs->vol, &src, dir, name, &ne)) != 0) return r;
     struct fat_node *n = node_find(fs, src.dir, src.slot);
     if (n) {
         n->e.dir = ne.dir;
@@ -493,9 +484,12 @@ static const struct vfs_fs_ops fat_ops = {
 
 /* --- the file-system type --------------------------------------------------------- */
 
+static int io_barrier(void *dev) { return blk_barrier(dev); }
+
 static void io_of(struct blockdev *dev, struct fat_io *io) {
     io->read = io_read;
     io->write = io_write;
+    io->barrier = io_barrier;
     io->dev = dev;
     io->size = blk_size(dev);
 }

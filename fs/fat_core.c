@@ -15,6 +15,8 @@ int fat_dev_read(const struct fat_io *io, uint64_t off, void *buf, uint64_t len)
     return r < 0 ? (int)r : (uint64_t)r == len ? 0 : -EIO;
 }
 
+int fat_barrier(struct fat_vol *v) { return v->io.barrier ? v->io.barrier(v->io.dev) : 0; }
+
 int fat_dev_write(struct fat_vol *v, uint64_t off, const void *buf, uint64_t len) {
     if (v->ro) return -EROFS;
     if (off > v->io.size || len > v->io.size - off) return -EIO;
@@ -242,6 +244,10 @@ long fat_chain_len(struct fat_vol *v, uint32_t first) {
 int fat_chain_free(struct fat_vol *v, uint32_t first) {
     if (first == 0) return 0;
     if (!valid_cluster(v, first)) return -EIO;
+    /* Whatever took the chain out of reach (an entry removed or shrunk)
+     * reaches the disk first: a free cluster is never reachable. */
+    int b = fat_barrier(v);
+    if (b) return b;
     uint32_t c = first;
     for (uint32_t steps = 0; steps < v->clusters; steps++) {
         uint32_t val;
@@ -339,15 +345,27 @@ static int grow_chain(struct fat_vol *v, uint32_t *cluster, uint64_t want, int z
         int r = nth_cluster(v, *cluster, (uint64_t)have - 1, &last);
         if (r) return r;
     }
+    /* Power-cut order: the new clusters form a chain of their own (reached
+     * by nothing while it is built), then after a barrier the old end is
+     * linked to it, so no cut leaves a chain reaching a free cluster. A
+     * file's first cluster is reached by its entry, stored later. */
+    uint32_t head = 0, tail = 0;
+    int r = 0;
     for (uint64_t i = (uint64_t)have; i < want; i++) {
         uint32_t c;
-        int r = fat_alloc(v, last, &c);
-        if (r) return r;
-        if (!last) *cluster = c;
-        if (zero && (r = fat_zero_range(v, fat_cluster_off(v, c), v->cluster_size)) != 0) return r;
-        last = c;
+        if ((r = fat_alloc(v, tail, &c)) != 0) break;
+        if (!head) head = c;
+        tail = c;
+        if (zero && (r = fat_zero_range(v, fat_cluster_off(v, c), v->cluster_size)) != 0) break;
     }
-    return 0;
+    if (!head) return r;
+    if (!last) {
+        *cluster = head;
+        return r;
+    }
+    int b = fat_barrier(v);
+    if (b == 0) b = fat_set(v, last, head);
+    return r ? r : b;
 }
 
 long fat_file_write(struct fat_vol *v, uint32_t *cluster, uint32_t *size, uint64_t off, const void *buf,
@@ -416,6 +434,9 @@ int fat_file_truncate(struct fat_vol *v, uint32_t *cluster, uint32_t *size, uint
         return fat_chain_free(v, first);
     }
     uint32_t last, rest;
+    /* The caller has stored the smaller size: on the disk before the chain
+     * is cut, so no entry's size ever runs past its chain. */
+    if ((r = fat_barrier(v)) != 0) return r;
     if ((r = nth_cluster(v, *cluster, keep - 1, &last)) != 0) return r;
     int more = fat_next(v, last, &rest);
     if (more < 0) return more;

@@ -15,6 +15,15 @@
  * sector (FAT32) at fat_vol_sync. A FAT sector window (512 bytes of the
  * first FAT) caches reads and is kept equal to the disk on writes.
  *
+ * Power-cut order (fat_io.barrier: the writes before it reach the disk
+ * before those after it): clusters are allocated and filled before an
+ * entry that reaches them is written (a barrier before every directory
+ * entry write), an entry stops reaching clusters before they are freed (a
+ * barrier before every free), a directory's new cluster is zeroed before
+ * it is linked in. A cut then leaves at worst lost clusters (allocated,
+ * reached by nothing) or a chain longer than its file's size, never two
+ * entries sharing a cluster or an entry reaching a free one.
+ *
  * Names: the VFS gives UTF-8 names; long names (LFN, UTF-16, up to 255
  * units) are written for every name that is not already an upper-case 8.3
  * name, together with a unique short name (BASIS~N.EXT). Lookups compare
@@ -42,6 +51,9 @@ struct fat_io {
     long (*write)(void *dev, uint64_t off, const void *buf, uint64_t len);
     void *dev;
     uint64_t size;
+    /* Optional: orders the writes before it before those after it (on the
+     * disk, after a power cut); 0 or a negative errno. */
+    int (*barrier)(void *dev);
 };
 
 struct fat_vol {
@@ -123,6 +135,15 @@ int fat_dir_add(struct fat_vol *v, uint32_t dir, const char *name, uint8_t attr,
 int fat_dir_remove(struct fat_vol *v, const struct fat_entry *e);
 /* Writes e's attr, cluster, size and times into its short entry. */
 int fat_entry_store(struct fat_vol *v, const struct fat_entry *e);
+/* Moves src to a new entry called name in dir, keeping its chain, size and
+ * times: 0 and *ne, or what fat_dir_add says (then src is untouched).
+ * Power-cut order: ne is added reaching nothing, src removed, then ne takes
+ * the chain, so no cut leaves two entries sharing it. */
+int fat_dir_move(struct fat_vol *v, const struct fat_entry *src, uint32_t dir, const char *name, struct fat_entry *ne);
+/* Truncates the file of entry e (stored on the disk unless stored is 0: an
+ * orphan) to size and stores it: 0 or an errno. Shrinking stores the
+ * smaller entry before freeing a cluster. */
+int fat_entry_truncate(struct fat_vol *v, struct fat_entry *e, uint64_t size, int stored);
 /* 1 if dir has no entries but "." and "..", 0 if it has, -EIO. */
 int fat_dir_empty(struct fat_vol *v, uint32_t dir);
 /* A new directory's first cluster with "." and ".." (parent: 0 for root). */
@@ -141,6 +162,8 @@ int fat_file_truncate(struct fat_vol *v, uint32_t *cluster, uint32_t *size, uint
 /* For fat_dir.c: checked device I/O (-EIO outside the device, -EROFS on a
  * read-only volume), end-of-chain values, a cluster's byte offset, zeroing. */
 int fat_dev_read(const struct fat_io *io, uint64_t off, void *buf, uint64_t len);
+/* The write-order barrier of v's device (nothing when it has none). */
+int fat_barrier(struct fat_vol *v);
 int fat_dev_write(struct fat_vol *v, uint64_t off, const void *buf, uint64_t len);
 uint32_t fat_eoc_min(const struct fat_vol *v);
 uint32_t fat_eoc_mark(const struct fat_vol *v);

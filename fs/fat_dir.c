@@ -297,9 +297,13 @@ static int dir_grow(struct fat_vol *v, uint32_t dir) {
         int r = fat_next(v, last, &last);
         if (r <= 0) return r < 0 ? r : -EIO;
     }
+    /* Allocated and zeroed before it is linked in: a cut never leaves
+     * stale bytes read as entries. */
     uint32_t c;
-    int r = fat_alloc(v, last, &c);
-    return r ? r : fat_zero_range(v, fat_cluster_off(v, c), v->cluster_size);
+    int r = fat_alloc(v, 0, &c);
+    if (r == 0) r = fat_zero_range(v, fat_cluster_off(v, c), v->cluster_size);
+    if (r == 0) r = fat_barrier(v);
+    return r ? r : fat_set(v, last, c);
 }
 
 /* The first index of `count` consecutive free slots, growing the directory if needed. */
@@ -466,6 +470,8 @@ int fat_dir_add(struct fat_vol *v, uint32_t dir, const char *name, uint8_t attr,
     memset(d, 0, sizeof d);
     memcpy(d, sfn, 11);
     store_short(d, e, v->type == 32);
+    /* The clusters the entry reaches are on the disk before it. */
+    if (cluster && (r = fat_barrier(v)) != 0) return r;
     return slot_write(v, &c, e->slot, d);
 }
 
@@ -493,7 +499,36 @@ int fat_entry_store(struct fat_vol *v, const struct fat_entry *e) {
     if (r) return r;
     if (memcmp(d, e->sfn, 11) != 0) return -EIO;   /* the slot no longer holds this entry */
     store_short(d, e, v->type == 32);
+    /* Clusters (and their data) the new size or first cluster reaches are on the disk first. */
+    if ((r = fat_barrier(v)) != 0) return r;
     return fat_dev_write(v, off, d, SLOT);
+}
+
+int fat_dir_move(struct fat_vol *v, const struct fat_entry *src, uint32_t dir, const char *name, struct fat_entry *ne) {
+    int r = fat_dir_add(v, dir, name, FAT_ATTR_ARCH, 0, 0, src->wdate, src->wtime, ne);
+    if (r) return r;
+    if ((r = fat_dir_remove(v, src)) != 0) return r;
+    ne->attr = src->attr;
+    ne->cluster = src->cluster;
+    ne->size = src->size;
+    ne->cdate = src->cdate;
+    ne->ctime = src->ctime;
+    ne->adate = src->adate;
+    return fat_entry_store(v, ne);   /* after a barrier: src's removal is on the disk first */
+}
+
+int fat_entry_truncate(struct fat_vol *v, struct fat_entry *e, uint64_t size, int stored) {
+    if (v->ro) return -EROFS;
+    if (size < e->size && stored) {
+        struct fat_entry shrunk = *e;
+        shrunk.size = (uint32_t)size;
+        if (size == 0) shrunk.cluster = 0;
+        int r = fat_entry_store(v, &shrunk);
+        if (r) return r;
+    }
+    int r = fat_file_truncate(v, &e->cluster, &e->size, size);
+    int s = stored ? fat_entry_store(v, e) : 0;
+    return r ? r : s;
 }
 
 int fat_dir_empty(struct fat_vol *v, uint32_t dir) {

@@ -8,6 +8,7 @@
  * path; never memory of the process. Formats: fs/procfs_text.c. */
 #include "fs/fs.h"
 #include "fs/devfs.h"
+#include "fs/mount.h"
 #include "fs/procfs_text.h"
 #include "lib/klog.h"
 #include "kernel/proc.h"
@@ -64,6 +65,30 @@ static void info_of(const struct proc *p, struct procfs_info *i) {
     i->utime_ticks = p->ticks * 100 / TIMER_HZ;
 }
 
+/* /proc/mounts: every VFS mount in mount order; a disk mount shows its
+ * device as /dev/<name>, its type and ro/rw, the others their file system's
+ * name as source and type (they are always rw). */
+static size_t format_mounts(char *buf, size_t cap) {
+    size_t n = 0;
+    const char *dir, *fsname;
+    for (uint32_t i = 0; vfs_mount_info(i, &dir, &fsname) == 0; i++) {
+        char source[48];
+        const char *type = fsname;
+        int ro = 0;
+        strlcpy(source, fsname, sizeof source);
+        struct fs_mount_info d;
+        for (uint32_t j = 0; fs_mount_at(j, &d) == 0; j++) {
+            if (strcmp(d.dir, dir) != 0) continue;
+            ksnprintf(source, sizeof source, "/dev/%s", d.dev);
+            type = d.type;
+            ro = (d.flags & FS_MOUNT_RDONLY) != 0;
+            break;
+        }
+        n += procfs_format_mount(n < cap ? buf + n : 0, n < cap ? cap - n : 0, source, dir, type, ro);
+    }
+    return n;
+}
+
 /* The whole text of a file node into buf; its length, or -ESRCH once the
  * process is gone. */
 static long generate(void *node, char *buf, size_t cap) {
@@ -86,6 +111,9 @@ static long generate(void *node, char *buf, size_t cap) {
                               s.managed_frames * 4, s.free_frames * 4, s.free_frames * 4);
         break;
     }
+    case PROCFS_MOUNTS:
+        n = format_mounts(buf, cap);
+        break;
     case PROCFS_STAT:
         info_of(p, &info);
         n = procfs_format_stat(buf, cap, &info);
@@ -135,7 +163,7 @@ static long pr_iread(void *ctx, void *node, uint64_t off, void *buf, uint64_t le
     (void)ctx;
     /* The kernel log is read where it lies, already redacted (lib/klog.h). */
     if (NODE_KIND(node) == PROCFS_DMESG) return (long)klog_read(&kernel_log, off, buf, len);
-    static char text[1024];   /* one read at a time: system calls are not preempted */
+    static char text[4096];   /* one read at a time: system calls are not preempted */
     long n = generate(node, text, sizeof text);
     if (n < 0) return n;
     if (off >= (uint64_t)n) return 0;
@@ -167,12 +195,12 @@ static int pr_ireaddir(void *ctx, void *node, uint32_t index, struct vfs_dirent 
     memset(out, 0, sizeof *out);
     switch (NODE_KIND(node)) {
     case PROCFS_ROOT:
-        if (index < 4) {
+        if (index < 5) {
             strlcpy(out->name, procfs_root_files[index], sizeof out->name);
             out->type = strcmp(out->name, "self") == 0 ? VFS_DIR : VFS_FILE;
             out->ino = entry_ino(-1, out->name);
         } else {
-            struct proc *p = nth_proc(index - 4);
+            struct proc *p = nth_proc(index - 5);
             if (!p) return -ENOENT;
             ksnprintf(out->name, sizeof out->name, "%d", p->pid);
             out->type = VFS_DIR;

@@ -5,7 +5,7 @@
 #include "secos/errno.h"
 
 const char *const procfs_pid_files[4] = { "cmdline", "exe", "stat", "status" };
-const char *const procfs_root_files[4] = { "dmesg", "meminfo", "self", "uptime" };
+const char *const procfs_root_files[5] = { "dmesg", "meminfo", "mounts", "self", "uptime" };
 
 static const enum procfs_kind pid_kinds[4] = { PROCFS_CMDLINE, PROCFS_EXE, PROCFS_STAT, PROCFS_STATUS };
 
@@ -40,10 +40,15 @@ int procfs_parse(const char *path, int self_pid, int *pid, enum procfs_kind *kin
     }
     const char *rest = component(path + 1, name, sizeof name);
     if (!rest) return -ENOENT;
-    if (strcmp(name, "uptime") == 0 || strcmp(name, "meminfo") == 0 || strcmp(name, "dmesg") == 0) {
+    static const struct { const char *name; enum procfs_kind kind; } root_kinds[] = {
+        { "uptime", PROCFS_UPTIME }, { "meminfo", PROCFS_MEMINFO }, { "dmesg", PROCFS_DMESG },
+        { "mounts", PROCFS_MOUNTS },
+    };
+    for (unsigned i = 0; i < sizeof root_kinds / sizeof root_kinds[0]; i++) {
+        if (strcmp(name, root_kinds[i].name) != 0) continue;
         if (*rest) return -ENOENT;
         *pid = -1;
-        *kind = name[0] == 'u' ? PROCFS_UPTIME : name[0] == 'm' ? PROCFS_MEMINFO : PROCFS_DMESG;
+        *kind = root_kinds[i].kind;
         return 0;
     }
     int p;
@@ -107,4 +112,41 @@ size_t procfs_format_status(char *buf, size_t cap, const struct procfs_info *p) 
                       comm, p->state, state_name(p->state), p->pid, p->pid, p->ppid, p->vsize_bytes / 1024,
                       p->rss_pages * 4);
     return n < 0 ? 0 : (size_t)n;
+}
+
+/* Appends one field with Linux's escapes (fs/proc_namespace.c: " \t\n\\");
+ * n counts what the whole text needs, whether or not it fitted. */
+static size_t put_field(char *buf, size_t cap, size_t n, const char *s) {
+    for (; *s; s++) {
+        char esc[5];
+        size_t k = 1;
+        esc[0] = *s;
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\') {
+            unsigned char c = (unsigned char)*s;
+            esc[0] = '\\';
+            esc[1] = (char)('0' + (c >> 6));
+            esc[2] = (char)('0' + ((c >> 3) & 7));
+            esc[3] = (char)('0' + (c & 7));
+            k = 4;
+        }
+        for (size_t i = 0; i < k; i++, n++)
+            if (n + 1 < cap) buf[n] = esc[i];
+    }
+    return n;
+}
+
+size_t procfs_format_mount(char *buf, size_t cap, const char *source, const char *dir, const char *type,
+                           int readonly) {
+    size_t n = 0;
+    const char *fields[3] = { source, dir, type };
+    for (unsigned i = 0; i < 3; i++) {
+        n = put_field(buf, cap, n, fields[i] && *fields[i] ? fields[i] : "none");
+        if (n + 1 < cap) buf[n] = ' ';
+        n++;
+    }
+    const char *tail = readonly ? "ro 0 0\n" : "rw 0 0\n";
+    for (; *tail; tail++, n++)
+        if (n + 1 < cap) buf[n] = *tail;
+    if (cap > 0) buf[n < cap ? n : cap - 1] = '\0';
+    return n;
 }

@@ -17,13 +17,14 @@ enum procfs_kind {
     PROCFS_EXE,        /* /proc/<pid>/exe (a link) */
     PROCFS_STATUS,     /* /proc/<pid>/status */
     PROCFS_DMESG,      /* /proc/dmesg: the kernel log (lib/klog.h) */
+    PROCFS_MOUNTS,     /* /proc/mounts: the mount table in Linux's format */
     PROCFS_KIND_MAX
 };
 
 /* The files of a pid directory, in readdir order, and of the root (after
  * which the pid directories follow). */
 extern const char *const procfs_pid_files[4];
-extern const char *const procfs_root_files[4];
+extern const char *const procfs_root_files[5];
 
 /* path: "/" or "/x/y" (normalised, inside the mount). self_pid answers
  * "self". Returns 0 with *kind and *pid (pid -1 for the root's own files),
@@ -46,5 +47,13 @@ struct procfs_info {
  * the length the whole text has (may exceed cap - 1, like snprintf). */
 size_t procfs_format_stat(char *buf, size_t cap, const struct procfs_info *p);
 size_t procfs_format_status(char *buf, size_t cap, const struct procfs_info *p);
+
+/* One line of /proc/mounts as Linux writes it (fstab(5) fields):
+ * "<source> <dir> <type> ro|rw 0 0\n". Space, tab, newline and backslash
+ * inside a field become \ooo octal, so getmntent splits every line into
+ * the same six fields whatever the names hold. buf and the return value as
+ * for the formats above. */
+size_t procfs_format_mount(char *buf, size_t cap, const char *source, const char *dir, const char *type,
+                           int readonly);
 
 #endif

@@ -38,6 +38,7 @@
 #include "kernel/cmdline.h"
 #include "fs/exec.h"
 #include "fs/mount.h"
+#include "fs/esp.h"
 #include "block/ramdisk.h"
 #include "fs/vfs.h"
 #include "fs/file.h"
@@ -145,6 +146,7 @@ static void kernel_main_stage2(void) {
     fs_mount_set_cwd_hook(fs_shell_cwd);   /* the console's directory keeps a mount busy */
     power_set_prepare_hook(fs_unmount_all); /* disks written back before the machine goes off */
     fs_mount_cmdline(boot_info.cmdline);   /* mount=<dev>:<dir>[:<type>[:ro]] */
+    fs_esp_mount(boot_info.cmdline);       /* UEFI: the boot volume at /boot/efi (esp=ro|rw|off) */
     fs_run_boot_script("/init.rc", "init.rc"); /* boot-script rights: console/boot_script.c */
     /* The driver registry's descriptors are sealed with the IDT and GDT, so
      * they must be complete before: set the registry up now, not lazily. */

@@ -15,6 +15,7 @@
 #include <efi.h>
 #include "secos/boot_info.h"
 #include "uefi/elf_check.h"
+#include "uefi/esp_id.h"
 #include "uefi/log.h"
 #include "uefi/mmap_convert.h"
 #include "uefi/paging.h"
@@ -531,6 +532,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bi->loader_name_addr = (uint64_t)(uintptr_t)name;
     bi->initrd_addr = (uint64_t)(uintptr_t)initrd;
     bi->initrd_size = initrd_size;
+    esp_id_fill(bs, image, bi);   /* before the final memory map: it uses pool memory */
 
     /* 4. Memory map buffers. Ask for the size, then allocate with slack:
      * our own allocations below (and firmware activity) add descriptors. */

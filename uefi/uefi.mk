@@ -7,8 +7,10 @@
 # GNU_EFI_USE_MS_ABI makes EFIAPI = __attribute__((ms_abi)), so firmware
 # services are called directly instead of through uefi_call_wrapper().
 
-UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c
-UEFI_OBJS := $(patsubst uefi/%.c,$(BUILD)/uefi/%.o,$(UEFI_SRCS))
+UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c uefi/esp_id.c
+# Pure lib/ modules the loader shares with the kernel, built with the loader's flags.
+UEFI_LIB_SRCS := lib/sha256.c
+UEFI_OBJS := $(patsubst uefi/%.c,$(BUILD)/uefi/%.o,$(UEFI_SRCS)) $(patsubst lib/%.c,$(BUILD)/uefi/lib/%.o,$(UEFI_LIB_SRCS))
 
 GNUEFI_INC  := /usr/include/efi
 GNUEFI_LIB  := /usr/lib
@@ -38,6 +40,11 @@ $(BUILD)/uefi/loader.so: $(UEFI_OBJS) $(GNUEFI_CRT0) $(GNUEFI_LDS)
 	$(Q)$(LD) $(UEFI_LDFLAGS) $(GNUEFI_CRT0) $(UEFI_OBJS) -o $@ -lefi -lgnuefi
 
 $(BUILD)/uefi/%.o: uefi/%.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC "$< (UEFI)"
+	$(Q)$(CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/uefi/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(quiet) CC "$< (UEFI)"
 	$(Q)$(CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@

@@ -90,6 +90,15 @@ struct secos_boot_info {
      * kernel_slide and applied the image's relocations; 0 = not slid.
      * Always a multiple of 2 MiB. */
     uint64_t kernel_slide;
+    /* Which volume the loader came from: the SHA-256 of the first 512 bytes
+     * of the EFI_BLOCK_IO device under the loaded image (the ESP), so the
+     * kernel can find the same volume among its block devices and mount it
+     * at /boot/efi. esp_id_valid: 1 = esp_id holds the hash, 0 = the loader
+     * could not read the volume. A loader whose size ends before these
+     * fields passed none. */
+    uint8_t  esp_id[32];
+    uint32_t esp_id_valid;
+    uint32_t reserved2;
 };
 
 #endif

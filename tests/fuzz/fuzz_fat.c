@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size > 4u << 20) return 0;
     struct img m = { malloc(size ? size : 1), size };
     memcpy(m.p, data, size);
-    struct fat_io io = { rd, wr, &m, size };
+    struct fat_io io = { rd, wr, &m, size, 0 };
     static struct fat_vol v;
     (void)fat_probe(&io);
     if (fat_vol_open(&v, &io, 0) == 0) {

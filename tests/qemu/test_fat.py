@@ -234,20 +234,18 @@ def test_secos_writes_read_on_host(boot_machine, workdir, fat, kib, extra):
     sh("mdir", "-i", str(out), "::/a")
 
 
-def test_random_operations_match_model(boot_machine, workdir):
-    """A seeded sequence of 600 operations (create, append, overwrite, truncate,
-    rename, delete, mkdir, rmdir), run by busybox sh in SECoS from a
-    script on the disk, checked against a model; fsck.fat -n clean after."""
-    rng = random.Random(1234)
-    img = workdir / "d.img"
-    make_image(img, 32, 40 * 1024)
+def model_ops(rng: random.Random, count: int = 600):
+    """A seeded sequence of `count` shell operations (create, append, overwrite,
+    truncate, rename, delete, mkdir, rmdir) under /mnt/w, and the model: the
+    files (path under /w -> bytes) and directories they leave. Shared with
+    test_disk_churn.py."""
     names = [f"f{i}" for i in range(12)] + ["a long file name number " + str(i) for i in range(6)] + \
         ["ünï" + str(i) for i in range(3)]
     dirs = ["/w", "/w/d1", "/w/d2", "/w/d1/sub"]
     files: dict[str, bytes] = {}
     live_dirs = {"/w"}
     ops = ["mkdir -p /mnt/w"]
-    while len(ops) < 601:
+    while len(ops) < count + 1:
         op = rng.choice(["create", "create", "append", "overwrite", "truncate", "rename", "delete", "mkdir", "rmdir"])
         if op == "mkdir":
             d = rng.choice(dirs[1:])
@@ -288,6 +286,17 @@ def test_random_operations_match_model(boot_machine, workdir):
                 continue
             ops.append(f"mv '/mnt{p}' '/mnt{q}'")
             files[q] = files.pop(p)
+    return ops, files, live_dirs
+
+
+def test_random_operations_match_model(boot_machine, workdir):
+    """A seeded sequence of 600 operations (create, append, overwrite, truncate,
+    rename, delete, mkdir, rmdir), run by busybox sh in SECoS from a
+    script on the disk, checked against a model; fsck.fat -n clean after."""
+    rng = random.Random(1234)
+    img = workdir / "d.img"
+    make_image(img, 32, 40 * 1024)
+    ops, files, live_dirs = model_ops(rng)
     assert len(ops) >= 500
     script = workdir / "ops.sh"
     script.write_text("set -e\n" + "\n".join(ops) + "\necho ops-done\n", encoding="utf-8")

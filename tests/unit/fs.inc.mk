@@ -9,3 +9,5 @@ UNIT_TESTS += procfs_text
 UNIT_SRCS_procfs_text := tests/unit/test_procfs_text.c fs/procfs_text.c lib/printf.c lib/string.c lib/escape.c
 UNIT_TESTS += fat
 UNIT_SRCS_fat := tests/unit/test_fat.c fs/fat_core.c fs/fat_dir.c lib/string.c
+UNIT_TESTS += fat_powercut
+UNIT_SRCS_fat_powercut := tests/unit/test_fat_powercut.c fs/fat_core.c fs/fat_dir.c block/bcache_core.c lib/string.c

@@ -20,7 +20,7 @@
 #define NBLK 32
 #define NENT 4
 
-struct fake { uint8_t disk[NBLK * BS]; int fail_write, fail_read; uint64_t reads, writes; };
+struct fake { uint8_t disk[NBLK * BS]; int fail_write, fail_read; uint64_t reads, writes; uint64_t order[64]; };
 static struct fake dev_a, dev_b;
 
 static int f_read(void *dev, uint64_t blk, uint8_t *buf) {
@@ -33,11 +33,12 @@ static int f_read(void *dev, uint64_t blk, uint8_t *buf) {
 static int f_write(void *dev, uint64_t blk, const uint8_t *buf) {
     struct fake *f = dev;
     if (f->fail_write || blk >= NBLK) return -EIO;
+    if (f->writes < 64) f->order[f->writes] = blk;   /* which block reached the disk when */
     f->writes++;
     memcpy(f->disk + blk * BS, buf, BS);
     return 0;
 }
-static const struct bcache_ops ops = { f_read, f_write };
+static const struct bcache_ops ops = { f_read, f_write, 0 };
 
 static struct bcache c;
 static struct bcache_entry ent[NENT];
@@ -167,6 +168,56 @@ static void test_failed_read_caches_nothing(void **st) {
     assert_int_equal(bcache_read(&c, 0, 2, 0, buf, 2), -EINVAL);
 }
 
+/* Blocks dirtied after a barrier reach the disk after every block dirtied
+ * before it, whichever path writes them: sync, re-dirtying, eviction. */
+static void test_barrier_orders_write_back(void **st) {
+    (void)st;
+    uint8_t x = 7, buf[BS];
+    fresh();
+    assert_int_equal(bcache_write(&c, &dev_a, 9, 0, &x, 1), 0);   /* epoch 0 */
+    bcache_barrier(&c);
+    assert_int_equal(bcache_write(&c, &dev_a, 2, 0, &x, 1), 0);   /* epoch 1: lower block, later epoch */
+    assert_int_equal(bcache_write(&c, &dev_a, 1, 0, &x, 1), 0);
+    assert_int_equal(bcache_sync(&c, &dev_a), 0);
+    assert_int_equal(dev_a.writes, 3);
+    assert_int_equal(dev_a.order[0], 9);                         /* block order only inside an epoch */
+    assert_int_equal(dev_a.order[1], 1);
+    assert_int_equal(dev_a.order[2], 2);
+
+    /* Re-dirtying a block of an older epoch first writes that epoch out. */
+    fresh();
+    assert_int_equal(bcache_write(&c, &dev_a, 3, 0, &x, 1), 0);   /* epoch 0 */
+    bcache_barrier(&c);
+    assert_int_equal(bcache_write(&c, &dev_a, 8, 0, &x, 1), 0);   /* epoch 1 */
+    bcache_barrier(&c);
+    uint8_t y = 9;
+    assert_int_equal(bcache_write(&c, &dev_a, 3, 0, &y, 1), 0);   /* epoch 2 */
+    assert_int_equal(dev_a.writes, 2);
+    assert_int_equal(dev_a.order[0], 3);
+    assert_int_equal(dev_a.order[1], 8);
+    assert_int_equal(dev_a.disk[3 * BS], 7);                     /* the old content went out, not the new */
+    assert_int_equal(bcache_sync(&c, &dev_a), 0);
+    assert_int_equal(dev_a.disk[3 * BS], 9);
+
+    /* Eviction takes the oldest epoch's block; a newer one only after the older. */
+    fresh();
+    for (int b = 0; b < NENT; b++) {
+        assert_int_equal(bcache_write(&c, &dev_a, (uint64_t)(NENT - b), 0, &x, 1), 0);
+        bcache_barrier(&c);
+    }
+    assert_int_equal(bcache_read(&c, &dev_a, 20, 0, buf, 1), 0);   /* evicts block NENT (epoch 0) */
+    assert_int_equal(dev_a.writes, 1);
+    assert_int_equal(dev_a.order[0], NENT);
+    /* A failed write-back of an older epoch keeps every later one back too. */
+    dev_a.fail_write = 1;
+    assert_int_equal(bcache_sync(&c, &dev_a), -EIO);
+    dev_a.fail_write = 0;
+    assert_int_equal(dev_a.writes, 1);
+    assert_int_equal(bcache_sync(&c, &dev_a), 0);
+    assert_int_equal(dev_a.writes, NENT);
+    for (int i = 1; i < NENT; i++) assert_int_equal(dev_a.order[i], NENT - i);   /* epoch order, not block order */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_against_model),
@@ -175,6 +226,7 @@ int main(void) {
         cmocka_unit_test(test_failed_writeback_stays_dirty),
         cmocka_unit_test(test_whole_block_write_skips_read),
         cmocka_unit_test(test_failed_read_caches_nothing),
+        cmocka_unit_test(test_barrier_orders_write_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

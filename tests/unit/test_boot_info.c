@@ -336,6 +336,34 @@ static void test_uefi_seed_and_slide(void **state) {
     assert_non_null(strstr(why, "slide"));
 }
 
+static void test_uefi_esp_id(void **state) {
+    (void)state;
+    const char *why = NULL;
+    uint8_t id[32];
+    for (int i = 0; i < 32; i++) id[i] = (uint8_t)(0xa0 + i);
+    build_uefi();
+    memcpy(mem + offsetof(struct secos_boot_info, esp_id), id, 32);
+    put32(offsetof(struct secos_boot_info, esp_id_valid), 1);
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_int_equal(bi.esp_id_valid, 1);
+    assert_memory_equal(bi.esp_id, id, 32);
+    /* Not valid: the bytes are not taken. */
+    put32(offsetof(struct secos_boot_info, esp_id_valid), 0);
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_int_equal(bi.esp_id_valid, 0);
+    uint8_t zero[32] = {0};
+    assert_memory_equal(bi.esp_id, zero, 32);
+    /* A flag that is neither 0 nor 1 is refused. */
+    put32(offsetof(struct secos_boot_info, esp_id_valid), 2);
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), -1);
+    assert_non_null(strstr(why, "ESP"));
+    /* A loader whose structure ends before the fields passed no id. */
+    put32(offsetof(struct secos_boot_info, esp_id_valid), 1);
+    put32(offsetof(struct secos_boot_info, size), (uint32_t)offsetof(struct secos_boot_info, esp_id));
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_int_equal(bi.esp_id_valid, 0);
+}
+
 static void test_unknown_magic(void **state) {
     (void)state;
     const char *why = NULL;
@@ -361,6 +389,7 @@ int main(void) {
         cmocka_unit_test(test_uefi_basic),
         cmocka_unit_test(test_uefi_bad_magic_and_version),
         cmocka_unit_test(test_uefi_seed_and_slide),
+        cmocka_unit_test(test_uefi_esp_id),
         cmocka_unit_test(test_uefi_misaligned_base_and_bad_mmap),
         cmocka_unit_test(test_unknown_magic),
     };

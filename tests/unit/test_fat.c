@@ -77,7 +77,7 @@ static void save(void) {
 }
 
 static struct fat_io io(void) {
-    struct fat_io i = { rd, wr, &m, 0 };
+    struct fat_io i = { rd, wr, &m, 0, 0 };
     i.size = m.n;
     return i;
 }

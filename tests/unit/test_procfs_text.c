@@ -27,6 +27,9 @@ static void test_parse_names(void **state) {
     assert_int_equal(parse("/dmesg", &pid, &k), 0);
     assert_int_equal(k, PROCFS_DMESG);
     assert_int_equal(pid, -1);
+    assert_int_equal(parse("/mounts", &pid, &k), 0);
+    assert_int_equal(k, PROCFS_MOUNTS);
+    assert_int_equal(pid, -1);
     assert_int_equal(parse("/42", &pid, &k), 0);
     assert_int_equal(k, PROCFS_PID);
     assert_int_equal(pid, 42);
@@ -49,7 +52,7 @@ static void test_parse_refuses(void **state) {
     int pid = 99;
     enum procfs_kind k = PROCFS_ROOT;
     const char *bad[] = { "", "x", "/0", "/01", "/-1", "/+1", "/1x", "/1234567890", "/3/mem", "/3/maps",
-                          "/3/environ", "/3/stat/x", "/uptime/x", "/dmesg/x", "/dmesgx", "/3/", "//3", "/self/", "/selfx",
+                          "/3/environ", "/3/stat/x", "/uptime/x", "/dmesg/x", "/dmesgx", "/mounts/x", "/mount", "/3/", "//3", "/self/", "/selfx",
                           "/3/statusx", "/99999999999999999999", "/3/cmdline/..", NULL };
     for (int i = 0; bad[i]; i++) {
         assert_int_equal(parse(bad[i], &pid, &k), -ENOENT);
@@ -91,12 +94,33 @@ static void test_format_status(void **state) {
     assert_non_null(strstr(buf, "State:\tT (stopped)\n"));
 }
 
+static void test_format_mount(void **state) {
+    (void)state;
+    char buf[128];
+    size_t n = procfs_format_mount(buf, sizeof buf, "/dev/vda1", "/mnt", "vfat", 0);
+    assert_string_equal(buf, "/dev/vda1 /mnt vfat rw 0 0\n");
+    assert_int_equal(n, strlen(buf));
+    procfs_format_mount(buf, sizeof buf, "/dev/vda", "/boot/efi", "vfat", 1);
+    assert_string_equal(buf, "/dev/vda /boot/efi vfat ro 0 0\n");
+    /* Separators inside a name are escaped, so a name cannot add fields or lines. */
+    procfs_format_mount(buf, sizeof buf, "ramfs", "/a b\tc\nd\\e", "ramfs", 0);
+    assert_string_equal(buf, "ramfs /a\\040b\\011c\\012d\\134e ramfs rw 0 0\n");
+    procfs_format_mount(buf, sizeof buf, "", NULL, "proc", 0);
+    assert_string_equal(buf, "none none proc rw 0 0\n");
+    /* Too small: cut and terminated, the full length returned (as snprintf). */
+    n = procfs_format_mount(buf, 8, "/dev/vda1", "/mnt", "vfat", 0);
+    assert_int_equal(n, strlen("/dev/vda1 /mnt vfat rw 0 0\n"));
+    assert_string_equal(buf, "/dev/vd");
+    assert_int_equal(procfs_format_mount(NULL, 0, "a", "/", "b", 0), strlen("a / b rw 0 0\n"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_names),
         cmocka_unit_test(test_parse_refuses),
         cmocka_unit_test(test_format_stat),
         cmocka_unit_test(test_format_status),
+        cmocka_unit_test(test_format_mount),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
