@@ -7,6 +7,7 @@
 #include "init/syscall_table.h"
 #include "drivers/rtc.h"
 #include "boot/boot_info.h"
+#include "arch/x86_64/entropy.h"
 #include "arch/x86_64/canary.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
@@ -164,6 +165,8 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     const char *why = "";
     if (boot_info_parse(magic, info_phys, identity_reader, &boot_info, &why) < 0)
         panic("cannot use the boot information (magic %#x): %s", magic, why);
+    entropy_add("loader", boot_info.rng_seed, boot_info.rng_seed_len, 1);
+    canary_rekey(); /* from this frame only: kernel_main never returns */
     kernel_phys_base = boot_info.kernel_phys_base;
     if (boot_info.mmap_dropped)
         kprintf("[BOOT] warning: %u memory map entries did not fit and were ignored\n", boot_info.mmap_dropped);
