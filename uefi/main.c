@@ -18,6 +18,7 @@
 #include "uefi/log.h"
 #include "uefi/mmap_convert.h"
 #include "uefi/paging.h"
+#include "uefi/rng.h"
 
 /* Every allocation lies below 4 GiB (AllocateMaxAddress). The image, boot
  * info, memory map and page tables are then reachable by a kernel whose
@@ -531,6 +532,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bi->loader_name_addr = (uint64_t)(uintptr_t)name;
     bi->initrd_addr = (uint64_t)(uintptr_t)initrd;
     bi->initrd_size = initrd_size;
+    uefi_rng_seed(bs, bi);
 
     /* 4. Memory map buffers. Ask for the size, then allocate with slack:
      * our own allocations below (and firmware activity) add descriptors. */
