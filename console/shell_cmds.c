@@ -57,11 +57,12 @@ static int cmd_info(int argc, char **argv) {
             yes_no(cpu_info.smep), yes_no(cpu_info.smap), yes_no(cpu_info.umip), yes_no(cpu_info.rdrand));
     kprintf("enabled:     NXE=%s WP=%s SMEP=%s SMAP=%s UMIP=%s\n", yes_no(rdmsr(MSR_EFER) & EFER_NXE),
             yes_no(read_cr0() & CR0_WP), yes_no(cr4 & CR4_SMEP), yes_no(cr4 & CR4_SMAP), yes_no(cr4 & CR4_UMIP));
-    if (entropy_is_hardware())
-        kprintf("entropy:     %s (hardware random number generator)\n", entropy_sources());
+    if (entropy_is_strong())
+        kprintf("entropy:     STRONG: %s\n", entropy_sources());
     else
-        kprintf("entropy:     WEAK: no RDRAND/RDSEED on this CPU; canary, heap cookie and ASLR come from timing "
-                "jitter and clocks only (%s), predictable under emulation with -icount\n", entropy_sources());
+        kprintf("entropy:     WEAK: %s; no RDRAND/RDSEED, loader seed or virtio-rng: canary, heap cookie and ASLR "
+                "come from timing jitter and clocks only, predictable under emulation with -icount\n",
+                entropy_sources());
     return 0;
 }
 SHELL_COMMAND(info, "info", "info", "boot path, memory, display, command line, CPU and its security features", cmd_info);

@@ -132,10 +132,7 @@ static long dev_iread(void *ctx, void *node, uint64_t off, void *buf, uint64_t l
     case DEV_ZERO:
     case DEV_FULL: memset(buf, 0, len); return (long)len;
     case DEV_URANDOM:
-        for (uint64_t i = 0; i < len; i += 8) {
-            uint64_t v = entropy_u64();
-            memcpy((uint8_t *)buf + i, &v, len - i < 8 ? len - i : 8);
-        }
+        entropy_bytes(buf, len); /* random and urandom alike: the pool never blocks */
         return (long)len;
     case DEV_REGISTERED: return -ENXIO;   /* opened through devfs_open_chr, never through the node */
     }

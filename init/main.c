@@ -7,7 +7,9 @@
 #include "init/syscall_table.h"
 #include "drivers/rtc.h"
 #include "boot/boot_info.h"
+#include "arch/x86_64/entropy.h"
 #include "arch/x86_64/canary.h"
+#include "lib/string.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
@@ -172,6 +174,9 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     const char *why = "";
     if (boot_info_parse(magic, info_phys, identity_reader, &boot_info, &why) < 0)
         panic("cannot use the boot information (magic %#x): %s", magic, why);
+    entropy_add("loader", boot_info.rng_seed, boot_info.rng_seed_len, 1);
+    memset(boot_info.rng_seed, 0, sizeof boot_info.rng_seed); /* absorbed: no copy to leak */
+    canary_rekey(); /* from this frame only: kernel_main never returns */
     kernel_phys_base = boot_info.kernel_phys_base;
     if (boot_info.mmap_dropped)
         kprintf("[BOOT] warning: %u memory map entries did not fit and were ignored\n", boot_info.mmap_dropped);

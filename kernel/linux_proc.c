@@ -241,14 +241,22 @@ long linux_prlimit64(SYSARGS) {
 #define GRND_RANDOM   2
 #define GRND_INSECURE 4
 
+/* The pool is seeded once at boot from every source there is (and keeps
+ * taking device input), so nothing is ever waited for: like Linux after its
+ * jitter initialisation, every valid flag combination returns bytes at once;
+ * `info` says whether the seed was strong. GRND_RANDOM with GRND_INSECURE is
+ * contradictory and, as on Linux, EINVAL. */
 long linux_getrandom(SYSARGS) {
     UNUSED_ARGS();
     if (a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) return -EINVAL;
+    if ((a2 & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE)) return -EINVAL;
     uint64_t len = a1 > GETRANDOM_MAX ? GETRANDOM_MAX : a1;
-    for (uint64_t done = 0; done < len; done += 8) {
-        uint64_t v = entropy_u64();
-        uint64_t n = len - done < 8 ? len - done : 8;
-        if (copy_to_user(a0 + done, &v, n)) return -EFAULT;
+    uint8_t chunk[256];
+    for (uint64_t done = 0; done < len; done += sizeof chunk) {
+        uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+        entropy_bytes(chunk, n);
+        if (copy_to_user(a0 + done, chunk, n)) { memset(chunk, 0, sizeof chunk); return -EFAULT; }
     }
+    memset(chunk, 0, sizeof chunk);
     return (long)len;
 }

@@ -279,10 +279,7 @@ static int load_image(struct proc *p, const char *path, const void *img, uint64_
     set_cmdline(p, args->argc, args->argv);
     uint64_t aux[2 * 16];
     uint8_t random16[16];
-    for (int i = 0; i < 16; i += 8) {
-        uint64_t v = entropy_u64();
-        memcpy(random16 + i, &v, 8);
-    }
+    entropy_bytes(random16, sizeof random16);
     struct ustack_args sa = { args->argc, args->envc, args->argv, args->envp, p->exe_path, random16, aux,
                               build_auxv(aux, &im, phdr_vaddr(img, &im),
                                          ((const struct elf64_ehdr *)img)->e_phnum, bias) };

@@ -19,6 +19,7 @@
 #include "uefi/log.h"
 #include "uefi/mmap_convert.h"
 #include "uefi/paging.h"
+#include "uefi/rng.h"
 
 /* Every allocation lies below 4 GiB (AllocateMaxAddress). The image, boot
  * info, memory map and page tables are then reachable by a kernel whose
@@ -533,6 +534,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bi->initrd_addr = (uint64_t)(uintptr_t)initrd;
     bi->initrd_size = initrd_size;
     esp_id_fill(bs, image, bi);   /* before the final memory map: it uses pool memory */
+    uefi_rng_seed(bs, bi);
 
     /* 4. Memory map buffers. Ask for the size, then allocate with slack:
      * our own allocations below (and firmware activity) add descriptors. */

@@ -7,7 +7,7 @@
 # GNU_EFI_USE_MS_ABI makes EFIAPI = __attribute__((ms_abi)), so firmware
 # services are called directly instead of through uefi_call_wrapper().
 
-UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c uefi/esp_id.c
+UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c uefi/esp_id.c uefi/rng.c
 # Pure lib/ modules the loader shares with the kernel, built with the loader's flags.
 UEFI_LIB_SRCS := lib/sha256.c
 UEFI_OBJS := $(patsubst uefi/%.c,$(BUILD)/uefi/%.o,$(UEFI_SRCS)) $(patsubst lib/%.c,$(BUILD)/uefi/lib/%.o,$(UEFI_LIB_SRCS))

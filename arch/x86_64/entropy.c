@@ -1,35 +1,16 @@
-/* See kernel/entropy.h. The pool is four 64-bit words mixed by an ARX
- * permutation (SipHash's rounds); input is XORed in, output is taken after
- * a permutation so earlier draws do not reveal the state. None of this is
- * a cryptographic DRBG: with a hardware source every draw also takes a fresh
- * RDRAND value, without one the pool is all there is. */
+/* See arch/x86_64/entropy.h. The generator state is one lib/csprng key;
+ * interrupts are off while it is used (drivers may add from interrupt
+ * context, and on one CPU that is the whole lock). */
 #include "arch/x86_64/entropy.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
+#include "lib/csprng.h"
 
-static uint64_t pool[4] = { 0x736f6d6570736575ULL, 0x646f72616e646f6dULL, 0x6c7967656e657261ULL,
-                            0x7465646279746573ULL };
-static int have_rdseed, have_rdrand, hw_ok;
-static char sources[64];
+static struct csprng pool;
+static int have_rdseed, have_rdrand, strong;
+static char sources[96];
 
 #define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
-
-static void permute(int rounds) {
-    uint64_t v0 = pool[0], v1 = pool[1], v2 = pool[2], v3 = pool[3];
-    for (int r = 0; r < rounds; r++) {
-        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);
-        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;
-        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;
-        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);
-    }
-    pool[0] = v0; pool[1] = v1; pool[2] = v2; pool[3] = v3;
-}
-
-static void absorb(uint64_t x) {
-    pool[3] ^= x;
-    permute(2);
-    pool[0] ^= x;
-}
 
 static int hw_random(uint64_t *out, int seed) {
     for (int tries = 0; tries < 16; tries++) {
@@ -42,13 +23,24 @@ static int hw_random(uint64_t *out, int seed) {
     return 0;
 }
 
+/* Appends name once: a device that adds many times is listed once. */
 static void add_source(const char *name) {
-    uint32_t n = 0;
-    while (sources[n]) n++;
+    uint32_t n = 0, start = 0;
+    for (;; n++) {
+        if (sources[n] == '+' || sources[n] == '\0') {
+            uint32_t i = 0;
+            while (start + i < n && name[i] && sources[start + i] == name[i]) i++;
+            if (start + i == n && !name[i]) return;
+            if (!sources[n]) break;
+            start = n + 1;
+        }
+    }
     if (n && n + 1 < sizeof sources) sources[n++] = '+';
     for (uint32_t i = 0; name[i] && n + 1 < sizeof sources; i++) sources[n++] = name[i];
     sources[n] = '\0';
 }
+
+static void mix_u64(uint64_t v) { csprng_reseed(&pool, &v, sizeof v); }
 
 static uint8_t cmos(uint8_t reg) {
     outb(0x70, reg);
@@ -63,6 +55,7 @@ static uint16_t pit_count(void) {
 
 void entropy_init(void) {
     uint32_t a, b, c, d, max;
+    csprng_init(&pool);
     cpuid(0, 0, &max, &b, &c, &d);
     cpuid(1, 0, &a, &b, &c, &d);
     have_rdrand = !!(c & (1u << 30));
@@ -73,12 +66,12 @@ void entropy_init(void) {
     uint64_t v;
     int got = 0;
     for (int i = 0; i < 4; i++) {
-        if (have_rdseed && hw_random(&v, 1)) { absorb(v); got |= 1; }
-        if (have_rdrand && hw_random(&v, 0)) { absorb(v); got |= 2; }
+        if (have_rdseed && hw_random(&v, 1)) { mix_u64(v); got |= 1; }
+        if (have_rdrand && hw_random(&v, 0)) { mix_u64(v); got |= 2; }
     }
     if (got & 1) add_source("rdseed");
     if (got & 2) add_source("rdrand");
-    hw_ok = got != 0;
+    strong = got != 0;
     /* Timing jitter: how long each slow port access takes varies with the
      * chipset, SMIs and (under emulation) the host. 256 deltas, folded. */
     uint64_t acc = 0, prev = rdtsc();
@@ -88,29 +81,42 @@ void entropy_init(void) {
         uint64_t now = rdtsc();
         acc = ROTL(acc, 7) ^ (now - prev) ^ ((uint64_t)pc << 32);
         prev = now;
-        if ((i & 15) == 15) absorb(acc);
+        if ((i & 15) == 15) mix_u64(acc);
     }
     add_source("jitter+pit");
     uint64_t clock = 0;
     for (uint8_t reg = 0; reg <= 9; reg++) clock = (clock << 6) ^ cmos(reg);
-    absorb(clock);
+    mix_u64(clock);
     add_source("rtc");
-    absorb(rdtsc());
+    mix_u64(rdtsc());
     add_source("tsc");
-    permute(4);
+}
+
+void entropy_add(const char *src, const void *buf, size_t len, int is_strong) {
+    if (!len) return;
+    uint64_t f = irq_save();
+    csprng_reseed(&pool, buf, len);
+    add_source(src);
+    if (is_strong) strong = 1;
+    irq_restore(f);
+}
+
+void entropy_bytes(void *buf, size_t len) {
+    uint64_t v;
+    uint64_t f = irq_save();
+    /* A fresh hardware value per draw: even a captured key does not predict
+     * later output on machines that have RDRAND. The TSC costs nothing. */
+    if ((have_rdseed && hw_random(&v, 1)) || (have_rdrand && hw_random(&v, 0))) mix_u64(v ^ ROTL(rdtsc(), 32));
+    else mix_u64(rdtsc());
+    csprng_bytes(&pool, buf, len);
+    irq_restore(f);
 }
 
 uint64_t entropy_u64(void) {
     uint64_t v;
-    uint64_t f = irq_save();
-    if ((have_rdseed && hw_random(&v, 1)) || (have_rdrand && hw_random(&v, 0))) absorb(v);
-    absorb(rdtsc());
-    permute(2);
-    v = pool[0] ^ pool[1] ^ pool[2] ^ pool[3];
-    permute(2);
-    irq_restore(f);
+    entropy_bytes(&v, sizeof v);
     return v;
 }
 
 const char *entropy_sources(void) { return sources[0] ? sources : "none"; }
-int entropy_is_hardware(void) { return hw_ok; }
+int entropy_is_strong(void) { return strong; }

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-from secos import parse_info
+import pytest
+
+from secos import parse_info, require_image
 
 SELFTEST = re.compile(r"^\[SELFTEST\] core\.canary_not_from_boot_tsc PASS\r$", re.M)
 
@@ -16,8 +18,7 @@ def test_without_rdrand_info_says_entropy_is_weak(boot_machine):
     m = boot_machine("kernel", extra_args=["-cpu", "qemu64"])  # no RDRAND, no RDSEED
     assert SELFTEST.search(m.output), m.tail()
     line = parse_info(m.run("info"))["entropy"]
-    assert line.startswith("WEAK: no RDRAND/RDSEED on this CPU"), line
-    assert "jitter" in line and "rtc" in line, line
+    assert line.startswith("WEAK: jitter+pit+rtc+tsc; no RDRAND/RDSEED"), line
     assert m.output.index("BOOT_TSC ") > m.output.index("SECoS build")
     m.poweroff()
 
@@ -26,6 +27,29 @@ def test_with_rdrand_info_names_the_hardware_source(boot_machine):
     m = boot_machine("kernel", extra_args=["-cpu", "max"])
     assert SELFTEST.search(m.output), m.tail()
     line = parse_info(m.run("info"))["entropy"]
-    assert re.match(r"(rdseed\+)?rdrand\+.* \(hardware random number generator\)$", line), line
+    assert re.match(r"STRONG: (rdseed\+)?rdrand\+jitter\+pit\+rtc\+tsc$", line), line
     m.poweroff()
 
+
+
+@pytest.mark.uefi
+def test_uefi_loader_seed_makes_the_pool_strong(boot_machine):
+    """OVMF offers EFI_RNG_PROTOCOL through virtio-rng; with a CPU without
+    RDRAND the loader's seed is then the only strong source, so STRONG and
+    `loader` in the line show the seed went loader -> boot info -> pool."""
+    require_image("esp-uefi")
+    m = boot_machine("esp-uefi", extra_args=["-cpu", "qemu64", "-device", "virtio-rng-pci"])
+    assert "[UEFI] loader seed: 32 bytes from EFI_RNG_PROTOCOL" in m.output, m.tail()
+    line = parse_info(m.run("info"))["entropy"]
+    assert re.match(r"STRONG: jitter\+pit\+rtc\+tsc\+loader$", line), line
+    m.poweroff()
+
+
+@pytest.mark.uefi
+def test_uefi_without_rng_stays_weak(boot_machine):
+    require_image("esp-uefi")
+    m = boot_machine("esp-uefi", extra_args=["-cpu", "qemu64"])
+    assert "[UEFI] no EFI_RNG_PROTOCOL: no loader seed" in m.output, m.tail()
+    line = parse_info(m.run("info"))["entropy"]
+    assert line.startswith("WEAK: jitter+pit+rtc+tsc;"), line
+    m.poweroff()

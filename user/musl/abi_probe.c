@@ -94,6 +94,9 @@ int main(void) {
     CHECK("getrandom", syscall(SYS_getrandom, r1, 32, 0) == 32 && syscall(SYS_getrandom, r2, 32, 0) == 32 &&
           memcmp(r1, r2, 32) != 0, "-");
     CHECK("getrandom-flags", syscall(SYS_getrandom, r1, 1, 0x100) == -1 && errno == EINVAL, "-");
+    /* NONBLOCK, RANDOM, INSECURE each work; RANDOM with INSECURE contradicts itself. */
+    CHECK("getrandom-valid-flags", syscall(SYS_getrandom, r1, 8, 1) == 8 && syscall(SYS_getrandom, r1, 8, 2) == 8 &&
+          syscall(SYS_getrandom, r1, 8, 4) == 8 && syscall(SYS_getrandom, r1, 8, 6) == -1 && errno == EINVAL, "-");
     /* brk never fakes success. */
     long cur = raw_syscall(12, 0, 0);
     long asked = raw_syscall(12, cur + 4096 * 16, 0);

@@ -1,0 +1,13 @@
+/* The boot seed from the firmware's EFI_RNG_PROTOCOL, for the kernel's
+ * random pool (boot_info.rng_seed). */
+#ifndef UEFI_RNG_H
+#define UEFI_RNG_H
+#include <efi.h>
+#include "secos/boot_info.h"
+
+/* Fills bi->rng_seed / rng_seed_len with 32 bytes from EFI_RNG_PROTOCOL;
+ * leaves rng_seed_len 0 (and says so) when the firmware has no RNG or it
+ * fails. Never fails the boot: the kernel has other, weaker sources. */
+void uefi_rng_seed(EFI_BOOT_SERVICES *bs, struct secos_boot_info *bi);
+
+#endif
