@@ -274,6 +274,10 @@ static int parse_uefi(uint64_t pa, boot_phys_reader read, struct boot_info *bi, 
     bi->rng_seed_len = sb->rng_seed_len;
     if (sb->kernel_slide & 0x1fffff) { *why = "KASLR slide not a multiple of 2 MiB"; return -1; }
     bi->kernel_slide = sb->kernel_slide;
+    if (sb->images_pinned > 1) { *why = "UEFI boot info images_pinned is not 0 or 1"; return -1; }
+    memcpy(bi->kernel_sha256, sb->kernel_sha256, sizeof bi->kernel_sha256);
+    memcpy(bi->initrd_sha256, sb->initrd_sha256, sizeof bi->initrd_sha256);
+    bi->images_pinned = sb->images_pinned;
     return 0;
 }
 

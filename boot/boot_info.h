@@ -40,6 +40,11 @@ struct boot_info {
     uint8_t rng_seed[32];       /* loader-supplied randomness (UEFI: EFI_RNG_PROTOCOL) */
     uint32_t rng_seed_len;      /* 0 = none */
     uint64_t kernel_slide;      /* virtual KASLR slide the loader applied, 0 = none */
+    uint8_t esp_id[32];
+    uint32_t esp_id_valid;
+    uint8_t kernel_sha256[32];  /* UEFI loader: SHA-256 of kernel.elf as read */
+    uint8_t initrd_sha256[32];  /* and of initrd.cpio, all zero if none */
+    uint32_t images_pinned;     /* 1: both matched the signed loader's pins */
 };
 
 extern struct boot_info boot_info;
