@@ -18,6 +18,7 @@ PKGS=(
     musl-tools                                # musl-gcc: Linux-ABI test programs (user/musl), tools/linux-bench
     busybox-static                            # /bin/busybox in the initrd: the Linux compatibility reference
     exfatprogs                                # mkfs.exfat, fsck.exfat: the exFAT test images
+    sbsigntool efitools                       # sbsign/sbverify: make sign, Secure Boot tests; efitools: key enrolment (docs/SECURITY.md)
 )
 # The Linux kernel the exFAT images are filled by and tools/bench.sh compares
 # with (tools/linux_kernel.sh says which package).
