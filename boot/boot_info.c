@@ -280,6 +280,13 @@ static int parse_uefi(uint64_t pa, boot_phys_reader read, struct boot_info *bi, 
         if (sb->esp_id_valid) memcpy(bi->esp_id, sb->esp_id, sizeof bi->esp_id);
         bi->esp_id_valid = sb->esp_id_valid;
     }
+    /* The images' hashes, from a loader whose structure reaches that far. */
+    if (sb->size >= offsetof(struct secos_boot_info, images_pinned) + sizeof sb->images_pinned) {
+        if (sb->images_pinned > 1) { *why = "UEFI boot info images_pinned is not 0 or 1"; return -1; }
+        memcpy(bi->kernel_sha256, sb->kernel_sha256, sizeof bi->kernel_sha256);
+        memcpy(bi->initrd_sha256, sb->initrd_sha256, sizeof bi->initrd_sha256);
+        bi->images_pinned = sb->images_pinned;
+    }
     return 0;
 }
 

@@ -42,6 +42,9 @@ struct boot_info {
     uint64_t kernel_slide;      /* virtual KASLR slide the loader applied, 0 = none */
     uint8_t esp_id[32];         /* UEFI: SHA-256 of the boot volume's first 512 bytes (fs/esp.c) */
     uint32_t esp_id_valid;      /* 1 = esp_id is set; 0 = no ESP known (Multiboot, or unreadable) */
+    uint8_t kernel_sha256[32];  /* UEFI loader: SHA-256 of kernel.elf as read */
+    uint8_t initrd_sha256[32];  /* and of initrd.cpio, all zero if none */
+    uint32_t images_pinned;     /* 1: both matched the signed loader's pins */
 };
 
 extern struct boot_info boot_info;

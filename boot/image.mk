@@ -37,8 +37,8 @@ $(BUILD)/.initrd-inputs: FORCE
 	@{ echo "$(INITRD_EXTRA)"; for d in $(EXTRA); do find "$$d" -printf '%p %s %T@\n' | LC_ALL=C sort; done; } > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/esp.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkesp.sh
-	$(Q)tools/mkesp.sh $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf $@ $(BUILD)/initrd.cpio
+$(BUILD)/esp.img: $(ESP_EFI) $(BUILD)/.esp-loader $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkesp.sh
+	$(Q)tools/mkesp.sh $(ESP_EFI) $(BUILD)/kernel.elf $@ $(BUILD)/initrd.cpio
 
 $(BUILD)/secos.iso: $(BUILD)/kernel.elf $(BUILD)/esp.img $(BUILD)/initrd.cpio boot/grub.cfg tools/mkiso.sh
 	$(Q)tools/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/esp.img boot/grub.cfg $@ $(BUILD)/initrd.cpio

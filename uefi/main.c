@@ -20,6 +20,9 @@
 #include "uefi/mmap_convert.h"
 #include "uefi/paging.h"
 #include "uefi/rng.h"
+#include "uefi/pin_rules.h"
+#include "uefi/pins.h"
+#include "lib/sha256.h"
 
 /* Every allocation lies below 4 GiB (AllocateMaxAddress). The image, boot
  * info, memory map and page tables are then reachable by a kernel whose
@@ -108,6 +111,25 @@ static EFI_STATUS fail(EFI_STATUS s, const char *why)
     release_all();
     wait_key_or_timeout();
     return s;
+}
+
+/* A pinned file that does not match: the message names the file and both
+ * hashes (pin_rules.c). Never boots; the firmware gets control back. */
+static EFI_STATUS refuse_pin(const char *msg)
+{
+    say("%s\n", msg);
+    say("[UEFI] refusing to boot: files on the ESP differ from the ones this signed loader was built with\n");
+    release_all();
+    wait_key_or_timeout();
+    return EFI_SECURITY_VIOLATION;
+}
+
+static void hash_buf(const void *p, uint64_t n, uint8_t out[SHA256_DIGEST])
+{
+    struct sha256 h;
+    sha256_init(&h);
+    sha256_update(&h, p, n);
+    sha256_final(&h, out);
 }
 
 /* After ExitBootServices there is no one to return to. */
@@ -402,6 +424,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     void *file = 0;
     uint64_t fsize = 0, cr4;
     unsigned k;
+    char pinmsg[PIN_MSG_MAX];
+    uint8_t kernel_hash[SHA256_DIGEST], initrd_hash[SHA256_DIGEST] = { 0 };
 
     st = systab;
     bs = systab->BootServices;
@@ -438,6 +462,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                                                 : "cannot read kernel.elf");
     }
     say("[UEFI] read %s: %u bytes\n", kernel_names[k], fsize);
+    /* Pin check before the ELF parser sees a byte: a pinned loader parses
+     * only the kernel it was built (and signed) with. */
+    hash_buf(file, fsize, kernel_hash);
+    if (pins_enabled && pin_compare(kernel_names[k], pin_kernel_sha256, kernel_hash,
+                                    pinmsg, sizeof pinmsg)) {
+        bs->FreePool(file);
+        root->Close(root);
+        return refuse_pin(pinmsg);
+    }
     if (elf_check_kernel(file, fsize, &lay, &why)) {
         bs->FreePool(file);
         root->Close(root);
@@ -489,7 +522,19 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     } else {
         say("[UEFI] read %s: %u bytes at phys 0x%x\n", initrd_names[k], initrd_size,
             (uint64_t)(uintptr_t)initrd);
+        hash_buf(initrd, initrd_size, initrd_hash);
     }
+    /* A pinned loader needs its initrd: without it the kernel would boot
+     * with programs nobody chose, so absent or unreadable is a mismatch. */
+    if (pins_enabled &&
+        pin_compare(k < sizeof(initrd_names) / sizeof(initrd_names[0]) ? initrd_names[k]
+                                                                      : "\\initrd.cpio",
+                    pin_initrd_sha256, initrd ? initrd_hash : 0, pinmsg, sizeof pinmsg)) {
+        root->Close(root);
+        return refuse_pin(pinmsg);
+    }
+    if (pins_enabled)
+        say("[UEFI] kernel.elf and initrd.cpio match the loader's pins\n");
 
     /* 3. Boot info page: the struct, then the loader name, then the cmdline. */
     uint8_t *page = alloc_low(8192, "the boot info");
@@ -517,6 +562,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
             cmd[--clen] = 0;
         bs->FreePool(cbuf);
         say("[UEFI] cmdline: \"%s\"\n", cmd);
+        /* \cmdline.txt is outside the signature: a pinned loader passes on
+         * only allow-listed options (pin_rules.c) and otherwise stops. */
+        if (pins_enabled && pin_cmdline_allowed(cmd, clen, pinmsg, sizeof pinmsg)) {
+            root->Close(root);
+            say("%s\n", pinmsg);
+            return fail(EFI_SECURITY_VIOLATION, "refusing to boot with this \\cmdline.txt");
+        }
     } else if (s != EFI_NOT_FOUND) {
         say("[UEFI] ignoring \\cmdline.txt (status 0x%x)\n", (uint64_t)s);
     }
@@ -535,6 +587,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bi->initrd_size = initrd_size;
     esp_id_fill(bs, image, bi);   /* before the final memory map: it uses pool memory */
     uefi_rng_seed(bs, bi);
+    for (int i = 0; i < SHA256_DIGEST; i++) {
+        bi->kernel_sha256[i] = kernel_hash[i];
+        bi->initrd_sha256[i] = initrd_hash[i];
+    }
+    bi->images_pinned = pins_enabled ? 1 : 0;
 
     /* 4. Memory map buffers. Ask for the size, then allocate with slack:
      * our own allocations below (and firmware activity) add descriptors. */

@@ -7,10 +7,39 @@
 # GNU_EFI_USE_MS_ABI makes EFIAPI = __attribute__((ms_abi)), so firmware
 # services are called directly instead of through uefi_call_wrapper().
 
-UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c uefi/esp_id.c uefi/rng.c
-# Pure lib/ modules the loader shares with the kernel, built with the loader's flags.
-UEFI_LIB_SRCS := lib/sha256.c
-UEFI_OBJS := $(patsubst uefi/%.c,$(BUILD)/uefi/%.o,$(UEFI_SRCS)) $(patsubst lib/%.c,$(BUILD)/uefi/lib/%.o,$(UEFI_LIB_SRCS))
+# Pure lib/ modules the loader shares with the kernel (sha256, string) are built with the loader's flags.
+UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c \
+    uefi/pin_rules.c uefi/esp_id.c uefi/rng.c
+UEFI_OBJS := $(patsubst uefi/%.c,$(BUILD)/uefi/%.o,$(UEFI_SRCS)) $(BUILD)/uefi/lib/sha256.o \
+    $(BUILD)/uefi/lib/string.o
+
+# Pins (uefi/pins.h): PIN=1 (default) compiles the SHA-256 of this build's
+# kernel.elf and initrd.cpio into BOOTX64.EFI, so the loader refuses any
+# other files. PIN=0 builds it unpinned. The test configuration also builds
+# BOOTX64-nopin.EFI, for tests that put crafted kernels or initrds on an ESP.
+PIN ?= 1
+ifeq ($(PIN),1)
+UEFI_PINS_OBJ := $(BUILD)/uefi/pins.o
+else
+UEFI_PINS_OBJ := $(BUILD)/uefi/nopins.o
+endif
+
+$(BUILD)/uefi/pins.c: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkpins.sh
+	@mkdir -p $(dir $@)
+	$(quiet) MKPINS $@
+	$(Q)tools/mkpins.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@
+
+$(BUILD)/uefi/nopins.c: tools/mkpins.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkpins.sh --none $@
+
+$(BUILD)/uefi/pins.o $(BUILD)/uefi/nopins.o: $(BUILD)/uefi/%.o: $(BUILD)/uefi/%.c uefi/pins.h
+	$(quiet) CC "$< (UEFI)"
+	$(Q)$(CC) $(UEFI_CFLAGS) -c $< -o $@
+
+ifeq ($(TEST_CONFIG),1)
+uefi: $(BUILD)/BOOTX64-nopin.EFI
+endif
 
 GNUEFI_INC  := /usr/include/efi
 GNUEFI_LIB  := /usr/lib
@@ -31,13 +60,17 @@ OBJCOPY ?= objcopy
 UEFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
     -j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc
 
-$(BUILD)/BOOTX64.EFI: $(BUILD)/uefi/loader.so
+$(BUILD)/BOOTX64.EFI $(BUILD)/BOOTX64-nopin.EFI: $(BUILD)/%.EFI: $(BUILD)/uefi/%.so
 	$(quiet) OBJCOPY $@
 	$(Q)$(OBJCOPY) $(UEFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
-$(BUILD)/uefi/loader.so: $(UEFI_OBJS) $(GNUEFI_CRT0) $(GNUEFI_LDS)
+$(BUILD)/uefi/BOOTX64.so: $(UEFI_OBJS) $(UEFI_PINS_OBJ) $(GNUEFI_CRT0) $(GNUEFI_LDS)
 	$(quiet) LD $@
-	$(Q)$(LD) $(UEFI_LDFLAGS) $(GNUEFI_CRT0) $(UEFI_OBJS) -o $@ -lefi -lgnuefi
+	$(Q)$(LD) $(UEFI_LDFLAGS) $(GNUEFI_CRT0) $(UEFI_OBJS) $(UEFI_PINS_OBJ) -o $@ -lefi -lgnuefi
+
+$(BUILD)/uefi/BOOTX64-nopin.so: $(UEFI_OBJS) $(BUILD)/uefi/nopins.o $(GNUEFI_CRT0) $(GNUEFI_LDS)
+	$(quiet) LD $@
+	$(Q)$(LD) $(UEFI_LDFLAGS) $(GNUEFI_CRT0) $(UEFI_OBJS) $(BUILD)/uefi/nopins.o -o $@ -lefi -lgnuefi
 
 $(BUILD)/uefi/%.o: uefi/%.c
 	@mkdir -p $(dir $@)
@@ -50,8 +83,11 @@ $(BUILD)/uefi/lib/%.o: lib/%.c
 	$(Q)$(CC) $(UEFI_CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(UEFI_OBJS:.o=.d)
+include uefi/sign.mk
 
 # Host unit test for the pure modules (ELF checks, memory map conversion,
 # page tables); tests/unit/unit.mk builds and runs it.
 UNIT_TESTS += uefi_elf
 UNIT_SRCS_uefi_elf := tests/unit/test_uefi_elf.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c
+UNIT_TESTS += pin_rules
+UNIT_SRCS_pin_rules := tests/unit/test_pin_rules.c uefi/pin_rules.c

@@ -99,6 +99,13 @@ struct secos_boot_info {
     uint8_t  esp_id[32];
     uint32_t esp_id_valid;
     uint32_t reserved2;
+    /* SHA-256 of the kernel.elf and initrd.cpio files the loader read (all
+     * zero: no initrd). images_pinned 1: a pinned loader checked both
+     * against the hashes compiled into it, so a Secure Boot signature over
+     * the loader vouches for them; 0: measured only (docs/SECURITY.md). */
+    uint8_t  kernel_sha256[32];
+    uint8_t  initrd_sha256[32];
+    uint32_t images_pinned;
 };
 
 #endif

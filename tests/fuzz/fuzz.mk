@@ -21,10 +21,11 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
+FUZZ_SRCS_pin_rules    := uefi/pin_rules.c
 FUZZ_SRCS_cpio         := fs/cpio.c
 FUZZ_SRCS_path         := fs/path.c
 FUZZ_SRCS_procfs       := fs/procfs_text.c lib/printf.c lib/escape.c

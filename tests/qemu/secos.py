@@ -48,6 +48,10 @@ RELEASE_BUILD = Path(os.environ.get("SECOS_RELEASE_BUILD", REPO / "build"))
 QEMU = os.environ.get("SECOS_QEMU", "qemu-system-x86_64")
 OVMF_CODE = Path(os.environ.get("SECOS_OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd"))
 OVMF_VARS = Path(os.environ.get("SECOS_OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd"))
+# Secure Boot (Machine(secure_boot=True)): Debian's SMM-protected firmware and
+# variables with the snakeoil PK/KEK/db enrolled and Secure Boot on.
+OVMF_SB_CODE = Path(os.environ.get("SECOS_OVMF_SB_CODE", "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"))
+OVMF_SB_VARS = Path(os.environ.get("SECOS_OVMF_SB_VARS", "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"))
 
 PROMPT = "secos> "
 SHELL_READY = "[SHELL] ready"
@@ -261,9 +265,10 @@ class Machine:
     def __init__(self, config: str = "kernel", memory: str = "512M", extra_args=(),
                  boot_timeout: Optional[float] = None, lifetime: float = 900.0,
                  label: str = "", workdir: Optional[Path] = None, debugcon: bool = True,
-                 machine: Optional[str] = None, disks=()):
+                 machine: Optional[str] = None, disks=(), secure_boot: bool = False):
         """machine: "pc" or "q35" for the -kernel configurations (default:
-        QEMU's pc); disks: Disk()s attached in order."""
+        QEMU's pc); disks: Disk()s attached in order; secure_boot: UEFI
+        configurations only, boot OVMF_SB_CODE with a copy of OVMF_SB_VARS."""
         if config not in CONFIGS:
             raise ValueError(f"unknown boot configuration {config!r}; have {sorted(CONFIGS)}")
         self.cfg = CONFIGS[config]
@@ -272,6 +277,9 @@ class Machine:
         self.extra_args = list(extra_args)
         self.machine = machine
         self.disks = list(disks)
+        if secure_boot and not self.cfg.uefi:
+            raise ValueError(f"secure_boot needs a UEFI configuration, not {config!r}")
+        self.secure_boot = secure_boot
         env_timeout = os.environ.get("SECOS_BOOT_TIMEOUT")
         self.boot_timeout = (boot_timeout if boot_timeout is not None
                              else float(env_timeout) if env_timeout else self.cfg.boot_timeout)
@@ -314,10 +322,15 @@ class Machine:
         elif self.config == "iso-bios":
             cmd += ["-machine", "pc", "-cdrom", str(image)]
         else:
+            code, vars_src = (OVMF_SB_CODE, OVMF_SB_VARS) if self.secure_boot else (OVMF_CODE, OVMF_VARS)
             vars_copy = self.tmp / "OVMF_VARS.fd"
-            shutil.copyfile(OVMF_VARS, vars_copy)
-            cmd += ["-machine", "q35",
-                    "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+            shutil.copyfile(vars_src, vars_copy)
+            if self.secure_boot:  # the secboot build keeps its variables behind SMM
+                cmd += ["-machine", "q35,smm=on",
+                        "-global", "driver=cfi.pflash01,property=secure,value=on"]
+            else:
+                cmd += ["-machine", "q35"]
+            cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={code}",
                     "-drive", f"if=pflash,format=raw,file={vars_copy}"]
             if self.config == "iso-uefi":
                 cmd += ["-cdrom", str(image)]

@@ -364,6 +364,25 @@ static void test_uefi_esp_id(void **state) {
     assert_int_equal(bi.esp_id_valid, 0);
 }
 
+static void test_uefi_image_hashes(void **state) {
+    (void)state;
+    const char *why = NULL;
+    uint8_t k[32], r[32];
+    for (int i = 0; i < 32; i++) { k[i] = (uint8_t)(0xa0 + i); r[i] = (uint8_t)(0x30 + i); }
+    build_uefi();
+    memcpy(mem + offsetof(struct secos_boot_info, kernel_sha256), k, 32);
+    memcpy(mem + offsetof(struct secos_boot_info, initrd_sha256), r, 32);
+    put32(offsetof(struct secos_boot_info, images_pinned), 1);
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_memory_equal(bi.kernel_sha256, k, 32);
+    assert_memory_equal(bi.initrd_sha256, r, 32);
+    assert_int_equal(bi.images_pinned, 1);
+    build_uefi();
+    put32(offsetof(struct secos_boot_info, images_pinned), 2); /* neither yes nor no */
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), -1);
+    assert_non_null(strstr(why, "images_pinned"));
+}
+
 static void test_unknown_magic(void **state) {
     (void)state;
     const char *why = NULL;
@@ -390,6 +409,7 @@ int main(void) {
         cmocka_unit_test(test_uefi_bad_magic_and_version),
         cmocka_unit_test(test_uefi_seed_and_slide),
         cmocka_unit_test(test_uefi_esp_id),
+        cmocka_unit_test(test_uefi_image_hashes),
         cmocka_unit_test(test_uefi_misaligned_base_and_bad_mmap),
         cmocka_unit_test(test_unknown_magic),
     };
