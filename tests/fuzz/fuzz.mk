@@ -21,7 +21,7 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules trustlist \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
@@ -40,6 +40,7 @@ FUZZ_SRCS_poll_abi     := fs/poll_abi.c
 FUZZ_SRCS_shebang      := kernel/shebang.c
 FUZZ_SRCS_cmdline      := kernel/cmdline.c
 FUZZ_SRCS_esp          := fs/esp_match.c kernel/cmdline.c
+FUZZ_SRCS_trustlist    := lib/trustlist.c
 FUZZ_SRCS_pci_acpi     := drivers/pci_acpi.c drivers/pci_bar.c
 FUZZ_SRCS_part_mbr     := block/part_mbr.c block/part_gpt.c lib/crc32.c
 FUZZ_SRCS_part_gpt     := block/part_gpt.c block/part_mbr.c lib/crc32.c
