@@ -18,6 +18,7 @@ PKGS=(
     musl-tools                                # musl-gcc: Linux-ABI test programs (user/musl), tools/linux-bench
     busybox-static                            # /bin/busybox in the initrd: the Linux compatibility reference
     exfatprogs                                # mkfs.exfat, fsck.exfat: the exFAT test images
+    e2fsprogs                                 # mke2fs, debugfs, e2fsck: the ext2 test images
 )
 # The Linux kernel the exFAT images are filled by and tools/bench.sh compares
 # with (tools/linux_kernel.sh says which package).
