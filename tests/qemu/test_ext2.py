@@ -161,3 +161,17 @@ def test_ext2_hostile_images_and_churn(boot_machine, workdir):
     assert abs(after["phys free"] - before["phys free"]) <= 16, (before, after)
     assert "[exfat]" not in text(vm, "mount vda /mnt")   # auto finds ext2
     assert f"/dev/vda on /mnt type ext2 (ro)" in text(vm, "mount")
+
+
+def test_ext2_mount_on_the_command_line(boot_machine, workdir):
+    """mount= at boot: an ext2 RAM disk (a boot module) mounted before the shell, listed read-only."""
+    from test_fat import boot_with
+    tree = workdir / "t"
+    tree.mkdir()
+    (tree / "hello.txt").write_bytes(b"boot mount\n")
+    img = workdir / "d.img"
+    mke2fs(img, tree, "-t", "ext2", "-b", "1024", mib=4)
+    vm = boot_with(boot_machine, img, append="mount=ram0:/disk:ext2")
+    assert "[mount] ram0 on /disk (ext2" in vm.output
+    assert text(vm, "vcat /disk/hello.txt") == "boot mount\n"
+    assert "/dev/ram0 on /disk type ext2 (ro)" in text(vm, "mount")
