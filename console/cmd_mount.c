@@ -40,7 +40,7 @@ static int cmd_mount(int argc, char **argv) {
     }
     return r ? fs_fail("mount", dir, r) : 0;
 }
-SHELL_COMMAND(mount, "mount", "mount [device dir [vfat|msdos|exfat|auto] [ro]]",
+SHELL_COMMAND(mount, "mount", "mount [device dir [vfat|msdos|exfat|ext2|auto] [ro]]",
               "mount a disk file system (no arguments: list the mounts)", cmd_mount);
 
 static int cmd_umount(int argc, char **argv) {

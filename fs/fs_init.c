@@ -8,6 +8,7 @@
 #include "fs/devfs.h"
 #include "fs/fat.h"
 #include "fs/exfat.h"
+#include "fs/ext2.h"
 #include "kernel/proc.h"
 #include "fs/file.h"
 #include "kernel/time.h"
@@ -141,6 +142,7 @@ void fs_init(void) {
     proc_add_exec_hook(fd_close_on_exec);
     fat_register();
     exfat_register();
+    ext2_register();
     root_fs = ramfs_create();
     if (!root_fs) {
         boot_error("RAMFS", -ENOMEM);

@@ -38,7 +38,7 @@ struct fs_type {
 int fs_type_register(const struct fs_type *t);
 
 /* Mounts device dev ("ram0" or "/dev/ram0") on directory dir with type
- * ("vfat", "msdos", "exfat", "auto" or 0 = probe every type): 0, or -ENODEV (no such
+ * ("vfat", "msdos", "exfat", "ext2", "auto" or 0 = probe every type): 0, or -ENODEV (no such
  * device or no type recognises it), -EBUSY (device or directory already
  * mounted), -ENOTDIR, -ENOENT, -EINVAL (a bad image), -EIO. */
 int fs_mount(const char *dev, const char *dir, const char *type, unsigned flags);

@@ -20,6 +20,7 @@ PKGS=(
     exfatprogs                                # mkfs.exfat, fsck.exfat: the exFAT test images
     patch xz-utils                            # tools/fetch-lwip.sh: Debian's lwip source package and its patches
     sbsigntool efitools                       # sbsign/sbverify: make sign, Secure Boot tests; efitools: key enrolment (docs/SECURITY.md)
+    e2fsprogs                                 # mke2fs, debugfs, e2fsck: the ext2 test images
 )
 # The Linux kernel the exFAT images are filled by and tools/bench.sh compares
 # with (tools/linux_kernel.sh says which package).

@@ -1,0 +1,96 @@
+/* ext2 block maps and file data: logical blocks through the twelve direct
+ * pointers and the single, double and triple indirect blocks. Every
+ * pointer read from the disk is checked against the volume before it is
+ * followed (fs/ext2_core.h). Pure: no kernel services. */
+#include "fs/ext2_core.h"
+#include "lib/string.h"
+#include "secos/errno.h"
+
+static int blk_ok(const struct ext2_vol *v, uint32_t b) { return b >= v->first_data_block && b < v->blocks_count; }
+
+/* Entry idx of indirect block blk: 0 and *out (0: a hole), or -EIO. */
+static int ind_entry(struct ext2_vol *v, uint32_t blk, uint64_t idx, uint32_t *out) {
+    if (!blk_ok(v, blk)) return -EIO;
+    uint8_t d[4];
+    uint64_t off = (uint64_t)blk * v->block_size + idx * 4;
+    if (v->io.read(v->io.dev, off, d, 4) != 4) return -EIO;
+    *out = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+    return 0;
+}
+
+int ext2_bmap(struct ext2_vol *v, const struct ext2_inode *n, uint64_t lblk, uint32_t *pblk) {
+    uint64_t p = v->block_size / 4;
+    uint32_t b;
+    int depth;
+    uint64_t idx[3];
+    if (lblk < EXT2_NDIR) {
+        b = n->block[lblk];
+        depth = 0;
+    } else if ((lblk -= EXT2_NDIR) < p) {
+        b = n->block[12];
+        depth = 1;
+        idx[0] = lblk;
+    } else if ((lblk -= p) < p * p) {
+        b = n->block[13];
+        depth = 2;
+        idx[0] = lblk / p;
+        idx[1] = lblk % p;
+    } else if ((lblk -= p * p) < p * p * p) {
+        b = n->block[14];
+        depth = 3;
+        idx[0] = lblk / (p * p);
+        idx[1] = lblk / p % p;
+        idx[2] = lblk % p;
+    } else {
+        return -EFBIG;
+    }
+    for (int i = 0; i < depth && b; i++) {
+        int r = ind_entry(v, b, idx[i], &b);
+        if (r) return r;
+    }
+    if (b && !blk_ok(v, b)) return -EIO;
+    *pblk = b;
+    return 0;
+}
+
+long ext2_file_read(struct ext2_vol *v, const struct ext2_inode *n, uint64_t off, void *buf, uint64_t len) {
+    if (off >= n->size) return 0;
+    if (len > n->size - off) len = n->size - off;
+    uint8_t *out = buf;
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t pos = off + done;
+        uint64_t in = pos % v->block_size;
+        uint64_t chunk = v->block_size - in;
+        if (chunk > len - done) chunk = len - done;
+        uint32_t pb;
+        int r = ext2_bmap(v, n, pos / v->block_size, &pb);
+        if (r) return r == -EFBIG ? -EIO : r;
+        if (!pb) {
+            memset(out + done, 0, chunk);
+        } else if (v->io.read(v->io.dev, (uint64_t)pb * v->block_size + in, out + done, chunk) != (long)chunk) {
+            return -EIO;
+        }
+        done += chunk;
+    }
+    return (long)done;
+}
+
+long ext2_readlink(struct ext2_vol *v, const struct ext2_inode *n, char *buf, uint64_t cap) {
+    if (!ext2_is_lnk(n)) return -EINVAL;
+    uint64_t len = n->size < cap ? n->size : cap;
+    /* A fast link holds no data block (i_blocks counts only an EA block, if any). */
+    uint32_t ea = n->file_acl ? v->block_size / 512 : 0;
+    if (n->size < EXT2_FAST_LINK && n->blocks512 == ea) {
+        uint8_t raw[EXT2_N_BLOCKS * 4];
+        for (int i = 0; i < EXT2_N_BLOCKS; i++) {
+            raw[4 * i] = (uint8_t)n->block[i];
+            raw[4 * i + 1] = (uint8_t)(n->block[i] >> 8);
+            raw[4 * i + 2] = (uint8_t)(n->block[i] >> 16);
+            raw[4 * i + 3] = (uint8_t)(n->block[i] >> 24);
+        }
+        memcpy(buf, raw, len);
+        return (long)len;
+    }
+    return ext2_file_read(v, n, 0, buf, len);
+}
