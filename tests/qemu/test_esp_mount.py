@@ -35,6 +35,12 @@ def esp_copy(tmp_path, cmdline=None, name="esp.img"):
         (tmp_path / "cmdline.txt").write_text(cmdline + "\n")
         subprocess.run(["mcopy", "-o", "-i", str(img), str(tmp_path / "cmdline.txt"), "::/cmdline.txt"],
                        env=MTOOLS_ENV, check=True)
+        # The pinned loader takes only init= from the unsigned \cmdline.txt
+        # (docs/SECURITY.md): esp= is tested with the test build's unpinned one.
+        nopin = src.parent / "BOOTX64-nopin.EFI"
+        if not nopin.exists():
+            pytest.skip(f"{nopin} missing (make CONFIG=test uefi)")
+        subprocess.run(["mcopy", "-o", "-i", str(img), str(nopin), "::/EFI/BOOT/BOOTX64.EFI"], env=MTOOLS_ENV, check=True)
     return img
 
 
