@@ -9,6 +9,7 @@
 #include "fs/fat.h"
 #include "fs/exfat.h"
 #include "fs/ext2.h"
+#include "fs/measure.h"
 #include "kernel/proc.h"
 #include "fs/file.h"
 #include "kernel/time.h"
@@ -173,6 +174,7 @@ void fs_init(void) {
     write_manifest();   /* last: it lists everything above */
     if ((r = devfs_mount("/dev")) != 0) boot_error("mount /dev", r);
     if ((r = procfs_mount("/proc")) != 0) boot_error("mount /proc", r);
+    measure_publish();   /* /sys/kernel/security/measurements */
     /* /sys is the kernel's description of itself: nothing may be added to it. */
     if ((r = ramfs_set_immutable(root_fs, "/sys")) != 0) boot_error("/sys", r);
 
