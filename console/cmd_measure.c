@@ -11,7 +11,7 @@ static int cmd_measurements(int argc, char **argv) {
         kprintf("usage: measurements\n");
         return -1;
     }
-    size_t cap = 128 + (size_t)MEASURE_MAX * 224;
+    size_t cap = MEASURE_TEXT_MAX;
     char *buf = kmalloc(cap);
     if (!buf) {
         kprintf("measurements: out of memory\n");
