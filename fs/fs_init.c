@@ -171,10 +171,10 @@ void fs_init(void) {
     if ((r = vfs_mkdir("/dev")) != 0) boot_error("/dev", r);
     if ((r = vfs_mkdir("/proc")) != 0) boot_error("/proc", r);
     boot_file("/init.rc", 0, init_rc, sizeof init_rc - 1);
+    measure_publish();  /* /sys/kernel/security/measurements */
     write_manifest();   /* last: it lists everything above */
     if ((r = devfs_mount("/dev")) != 0) boot_error("mount /dev", r);
     if ((r = procfs_mount("/proc")) != 0) boot_error("mount /proc", r);
-    measure_publish();   /* /sys/kernel/security/measurements */
     /* /sys is the kernel's description of itself: nothing may be added to it. */
     if ((r = ramfs_set_immutable(root_fs, "/sys")) != 0) boot_error("/sys", r);
 
