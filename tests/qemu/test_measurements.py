@@ -56,4 +56,5 @@ def test_kernel_boot_has_no_loader_measurements(boot_machine):
     out = m.run("measurements")
     assert _log(out) == ["no loader measurements (this boot path does not hash the images)"], out
     assert "sha256:" not in out, out
+    assert _log(m.run(f"rfcat {FILE}")) == _log(out), m.tail()
     m.poweroff()
