@@ -9,6 +9,7 @@
 #include "fs/fat.h"
 #include "fs/exfat.h"
 #include "fs/ext2.h"
+#include "fs/measure.h"
 #include "kernel/proc.h"
 #include "fs/file.h"
 #include "kernel/time.h"
@@ -170,6 +171,7 @@ void fs_init(void) {
     if ((r = vfs_mkdir("/dev")) != 0) boot_error("/dev", r);
     if ((r = vfs_mkdir("/proc")) != 0) boot_error("/proc", r);
     boot_file("/init.rc", 0, init_rc, sizeof init_rc - 1);
+    measure_publish();  /* /sys/kernel/security/measurements */
     write_manifest();   /* last: it lists everything above */
     if ((r = devfs_mount("/dev")) != 0) boot_error("mount /dev", r);
     if ((r = procfs_mount("/proc")) != 0) boot_error("mount /proc", r);

@@ -7,6 +7,7 @@
 #include "init/syscall_table.h"
 #include "drivers/rtc.h"
 #include "boot/boot_info.h"
+#include "fs/measure.h"
 #include "arch/x86_64/entropy.h"
 #include "arch/x86_64/canary.h"
 #include "lib/string.h"
@@ -140,6 +141,7 @@ static void kernel_main_stage2(void) {
     virtio_net_init();
     netdev_files_init();               /* /dev/eth<N> for the network server */
     ramdisk_init();                    /* boot modules named disk / *.img: block devices for fs */
+    measure_boot(&boot_info);          /* the loader's image hashes, published by fs_init */
     fs_init();
     tty_init();                        /* fds 0-2 and /dev/console, /dev/tty: before any program */
 #if M4_SELFTEST_ENABLE
