@@ -24,11 +24,25 @@ initrd: $(BUILD)/initrd.cpio
 BUSYBOX ?= $(firstword $(wildcard /bin/busybox))
 # The test configuration adds tests/data/initrd (the busybox comparison's
 # files under /data, a scratch /tmp).
-INITRD_EXTRA := $(if $(BUSYBOX),bin/busybox=$(BUSYBOX)) $(if $(filter 1,$(TEST_CONFIG)),tests/data/initrd) \
+# The trust list (fs/trust.h): /etc/secos/trusted.sha256 holds the SHA-256 of
+# each program named in TRUST_EXTRA (files on the build machine) that may run
+# from a disk or a file written at run time; the initrd's own programs need
+# no entry. The test configuration trusts musl_hello (test_trust.py).
+TRUST_EXTRA ?= $(if $(filter 1,$(TEST_CONFIG)),$(if $(MUSL_PROGS),$(BUILD)/user/musl/musl_hello))
+TRUST_LIST := $(BUILD)/trusted.sha256
+INITRD_EXTRA := etc/secos/trusted.sha256=$(TRUST_LIST) $(if $(BUSYBOX),bin/busybox=$(BUSYBOX)) $(if $(filter 1,$(TEST_CONFIG)),tests/data/initrd) \
     $(if $(LXBENCH),bin/lxbench=$(word 1,$(LXBENCH)) exit0=$(word 2,$(LXBENCH))) $(MUSL_INITRD_EXTRA) $(EXTRA)
-$(BUILD)/initrd.cpio: $(USER_ELFS) $(MUSL_PROGS) $(MUSL_SBIN) $(LXBENCH) $(NETD) user/user.mk tools/mkinitrd.sh $(BUSYBOX) $(BUILD)/.initrd-inputs \
+$(BUILD)/initrd.cpio: $(TRUST_LIST) $(USER_ELFS) $(MUSL_PROGS) $(MUSL_SBIN) $(LXBENCH) $(NETD) user/user.mk tools/mkinitrd.sh $(BUSYBOX) $(BUILD)/.initrd-inputs \
 		$(if $(filter 1,$(TEST_CONFIG)),$(shell find tests/data/initrd -type f))
 	$(Q)tools/mkinitrd.sh $@ $(USER_ELFS) $(MUSL_PROGS) $(INITRD_EXTRA)
+
+# Rewritten when a trusted program or the TRUST_EXTRA list changes (cmp keeps
+# the file, and so the initrd, as they are otherwise).
+$(TRUST_LIST): $(TRUST_EXTRA) FORCE
+	@mkdir -p $(dir $@)
+	@{ echo "# SHA-256 of the programs trusted outside the initrd (TRUST_EXTRA); fs/trust.h"; \
+	   for f in $(TRUST_EXTRA); do printf '%s  %s\n' "$$(sha256sum < "$$f" | cut -d' ' -f1)" "$$(basename "$$f")"; done; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 # Changes when EXTRA (or anything in it) or the busybox choice changes, so
 # the archive is rebuilt exactly then.

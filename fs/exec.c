@@ -2,6 +2,7 @@
 #include "fs/vfs.h"
 #include "fs/path.h"
 #include "fs/linux_fs.h"
+#include "fs/trust.h"
 #include "kernel/loader.h"
 #include "kernel/proc.h"
 #include "mm/kheap.h"
@@ -61,6 +62,19 @@ static int read_program_file(const char *path, const void **view, void **buf, ui
     return 0;
 }
 
+/* A program from a file: one from the pinned initrd (immutable) runs as it
+ * is; any other is hashed and must be trusted (fs/trust.h), else its buffer
+ * is freed and the exec fails with -EACCES. */
+static int checked(const char *path, const void *img, uint64_t size, void **owned, int immutable) {
+    if (immutable) return 0;
+    int r = trust_check_exec(path, img, size);
+    if (r) {
+        kfree(*owned);
+        *owned = 0;
+    }
+    return r;
+}
+
 int exec_find_program(const char *path, const void **img, uint64_t *size, void **owned, char *resolved) {
     *owned = 0;
     if (strchr(path, '/')) {
@@ -78,7 +92,7 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
             *owned = 0;
             return 0;
         }
-        if (r == 0) return 0;
+        if (r == 0) return checked(abs, *img, *size, owned, immutable);
         if (r != -ENOENT) return r;
         if (in_bin) return find_builtin(abs + 5, img, size);
         return -ENOENT;
@@ -88,5 +102,7 @@ int exec_find_program(const char *path, const void **img, uint64_t *size, void *
     strlcpy(abs + 5, path, sizeof abs - 5);
     strlcpy(resolved, abs, PROC_EXE_MAX); /* a bare name is a program in /bin */
     if (find_builtin(path, img, size) == 0) return 0;
-    return read_program_file(abs, img, owned, size, 0);
+    int immutable = 0;
+    int r = read_program_file(abs, img, owned, size, &immutable);
+    return r ? r : checked(abs, *img, *size, owned, immutable);
 }

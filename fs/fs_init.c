@@ -10,6 +10,8 @@
 #include "fs/exfat.h"
 #include "fs/ext2.h"
 #include "fs/measure.h"
+#include "fs/trust.h"
+#include "boot/boot_info.h"
 #include "kernel/proc.h"
 #include "fs/file.h"
 #include "kernel/time.h"
@@ -187,6 +189,7 @@ void fs_init(void) {
  * initrd brings. */
 void fs_late_init(void) {
     initrd_unpack_all();
+    trust_init(boot_info.cmdline);        /* the list came with the initrd; before any program */
     fs_seal_boot_tree();
     fs_quota_install();
 }
