@@ -63,10 +63,12 @@ static int read_program_file(const char *path, const void **view, void **buf, ui
 }
 
 /* A program from a file: one from the pinned initrd (immutable) runs as it
- * is; any other is hashed and must be trusted (fs/trust.h), else its buffer
- * is freed and the exec fails with -EACCES. */
+ * is; any other ELF image is hashed and must be trusted (fs/trust.h), else
+ * its buffer is freed and the exec fails with -EACCES. Anything else is not
+ * code the kernel maps: a #! script names its interpreter (an exec of its
+ * own, checked in turn), other files end in ENOEXEC. */
 static int checked(const char *path, const void *img, uint64_t size, void **owned, int immutable) {
-    if (immutable) return 0;
+    if (immutable || size < 4 || memcmp(img, "\x7f" "ELF", 4) != 0) return 0;
     int r = trust_check_exec(path, img, size);
     if (r) {
         kfree(*owned);
