@@ -54,13 +54,3 @@ def test_uefi_without_rng_stays_weak(boot_machine):
     assert line.startswith("WEAK: jitter+pit+rtc+tsc;"), line
     m.poweroff()
 
-
-@pytest.mark.parametrize("machine", ["pc", "q35"])
-def test_virtio_rng_makes_the_pool_strong_without_rdrand(boot_machine, machine):
-    """-kernel, no RDRAND, no loader seed: the virtio-rng device is the one
-    strong source; the kernel reads it right after PCI and says so."""
-    m = boot_machine("kernel", machine=machine, extra_args=["-cpu", "qemu64", "-device", "virtio-rng-pci"])
-    assert re.search(r"\[VIRTIO\] [0-9a-f:.]+: rng: 64 bytes into the entropy pool", m.output), m.tail()
-    line = parse_info(m.run("info"))["entropy"]
-    assert line.startswith("STRONG: ") and "virtio-rng" in line and "rdrand" not in line, line
-    m.poweroff()
