@@ -23,7 +23,11 @@ pytestmark = pytest.mark.skipif(not shutil.which("sbsign") or not KEY.exists(),
 def _make(*args, env_extra=None):
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "V")}
     env.update(env_extra or {})
-    return subprocess.run(["make", "--no-print-directory", "CONFIG=test", f"BUILD={BUILD}", *args],
+    # BUILD as make check spells it (relative): an absolute path changes the
+    # kernel flags (-I<BUILD>/gen), so make rebuilt the kernel and initrd the
+    # other tests were booting, in parallel with them.
+    build = os.path.relpath(BUILD, REPO) if BUILD.resolve().is_relative_to(REPO) else str(BUILD)
+    return subprocess.run(["make", "--no-print-directory", "CONFIG=test", f"BUILD={build}", *args],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
 
 
