@@ -19,7 +19,7 @@ PKGS=(
     busybox-static                            # /bin/busybox in the initrd: the Linux compatibility reference
     exfatprogs                                # mkfs.exfat, fsck.exfat: the exFAT test images
     patch xz-utils                            # tools/fetch-lwip.sh: Debian's lwip source package and its patches
-    sbsigntool efitools                       # sbsign/sbverify: make sign, Secure Boot tests; efitools: key enrolment (docs/SECURITY.md)
+    sbsigntool efitools openssl               # sbsign/sbverify: make sign, Secure Boot tests; openssl: the key passphrase (tools/sign-efi.sh); efitools: key enrolment (docs/SECURITY.md)
     e2fsprogs                                 # mke2fs, debugfs, e2fsck: the ext2 test images
 )
 # The Linux kernel the exFAT images are filled by and tools/bench.sh compares
