@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from build_lock import build_lock
+
 REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("SECOS_BUILD", REPO / "build" / "test"))
 RUN_TARGETS = ["run", "run-serial", "run-gui", "run-iso", "run-uefi", "run-vnc", "debug"]
@@ -115,8 +117,9 @@ def test_make_run_is_quiet_and_says_how_to_quit():
     # BUILD as make check's build spells it (relative): an absolute path would change
     # the kernel flags (-I<BUILD>/gen) and rebuild the kernel the other tests boot.
     build = os.path.relpath(BUILD, REPO) if BUILD.resolve().is_relative_to(REPO) else str(BUILD)
-    r = Run(["make", "--no-print-directory", "CONFIG=test", f"BUILD={build}", "run"])
-    r.wait_for("Ctrl-A X", 600)
+    with build_lock(BUILD):                 # the build part: QEMU's banner ends it
+        r = Run(["make", "--no-print-directory", "CONFIG=test", f"BUILD={build}", "run"])
+        r.wait_for("Ctrl-A X", 600)
     time.sleep(1)
     assert r.quit() == 0, r.text()
     assert "is up to date" not in r.text() and "Nothing to be done" not in r.text(), r.text()

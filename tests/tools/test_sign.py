@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from build_lock import build_lock
+
 REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("SECOS_BUILD", REPO / "build" / "test"))
 KEY = Path("/usr/share/ovmf/PkKek-1-snakeoil.key")   # encrypted, passphrase "snakeoil"
@@ -27,8 +29,9 @@ def _make(*args, env_extra=None):
     # kernel flags (-I<BUILD>/gen), so make rebuilt the kernel and initrd the
     # other tests were booting, in parallel with them.
     build = os.path.relpath(BUILD, REPO) if BUILD.resolve().is_relative_to(REPO) else str(BUILD)
-    return subprocess.run(["make", "--no-print-directory", "CONFIG=test", f"BUILD={build}", *args],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    with build_lock(BUILD):
+        return subprocess.run(["make", "--no-print-directory", "CONFIG=test", f"BUILD={build}", *args],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
 
 
 def _need_loader():
