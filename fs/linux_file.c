@@ -250,10 +250,14 @@ long linux_truncate(SYSARGS) {
     return r;
 }
 
-/* RAMFS has nothing to flush: 0 for any open descriptor. */
+/* fsync/fdatasync: what the descriptor wrote is on the device when it
+ * returns. The block cache is shared and a file does not know its mount, so
+ * every mounted file system is synced (a superset, never too little); RAMFS
+ * has nothing to write back. -EIO when a write-back failed. */
 long linux_fsync(SYSARGS) {
     UNUSED_ARGS();
-    return fd_get(a0) ? 0 : -EBADF;
+    if (!fd_get(a0)) return -EBADF;
+    return fs_sync_all() < 0 ? -EIO : 0;
 }
 
 /* Disk file systems write back; RAMFS has nothing to. */
