@@ -108,11 +108,14 @@ class Disk:
     e.g. "disable-legacy=on"), "ahci" (an ide-hd on an AHCI controller:
     q35's own, or one added on pc) or "ide" (the legacy IDE controller of pc).
     readonly: QEMU refuses guest writes (virtio-blk then offers
-    VIRTIO_BLK_F_RO). Writes land in the file itself: tests make a copy."""
+    VIRTIO_BLK_F_RO). drive_opts appends to the -drive (virtio and ahci),
+    e.g. "throttling.iops-write=100" to slow the device down. Writes land
+    in the file itself: tests make a copy."""
     path: Union[str, Path]
     interface: str = "virtio"
     readonly: bool = False
     device_opts: str = ""
+    drive_opts: str = ""
 
 
 def disk_args(disks, machine: str) -> list:
@@ -120,7 +123,8 @@ def disk_args(disks, machine: str) -> list:
     args, ahci_port, ide_index = [], 0, 0
     for i, d in enumerate(disks):
         ro = ",readonly=on" if d.readonly else ""
-        drive = f"file={d.path},if=none,format=raw,id=d{i}{ro}"
+        dopts = f",{d.drive_opts}" if d.drive_opts else ""
+        drive = f"file={d.path},if=none,format=raw,id=d{i}{ro}{dopts}"
         if d.interface == "virtio":
             opts = f",{d.device_opts}" if d.device_opts else ""
             args += ["-drive", drive, "-device", f"virtio-blk-pci,drive=d{i}{opts}"]
