@@ -6,19 +6,35 @@
 # (default 3) and prints every BENCH and BLKBENCH line, then the median
 # MiB/s and IOPS over the runs (guest milliseconds, 1 ms timer).
 #   tools/bench_storage.sh [--runs N] [--machine pc|q35]
+#   tools/bench_storage.sh --vs-linux [--runs N] [--out DIR]
+# --vs-linux: the file-system benchmark side by side with a Linux guest
+# (tools/bench_storage_vs_linux.py: user/musl/lxstorage on a FAT32 image,
+# 64 MiB sequential write and read, 1000 random 4 KiB preads), the kernels
+# interleaved run by run; --out keeps the logs (default: a temporary folder).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD=${BUILD:-build/test}
 QEMU=${QEMU:-qemu-system-x86_64}
-runs=3 machine=pc
+runs=3 machine=pc vs_linux=0 out=''
 while [ $# -gt 0 ]; do
     case $1 in
+    --vs-linux) vs_linux=1 ;;
+    --out) [ $# -ge 2 ] || { echo "bench_storage.sh: --out needs a folder" >&2; exit 2; }; out=$2; shift ;;
     --runs) [[ ${2:-} =~ ^[1-9]$ ]] || { echo "bench_storage.sh: --runs needs 1-9" >&2; exit 2; }; runs=$2; shift ;;
     --machine) [[ ${2:-} =~ ^(pc|q35)$ ]] || { echo "bench_storage.sh: --machine pc|q35" >&2; exit 2; }; machine=$2; shift ;;
-    *) echo "usage: tools/bench_storage.sh [--runs N] [--machine pc|q35]" >&2; exit 2 ;;
+    *) echo "usage: tools/bench_storage.sh [--runs N] [--machine pc|q35] | --vs-linux [--runs N] [--out DIR]" >&2
+       exit 2 ;;
     esac
     shift
 done
+if [ $vs_linux -eq 1 ]; then
+    [ -n "${SECOS_KERNEL:-}" ] || make -s --no-print-directory CONFIG=test BUILD="$BUILD" kernel initrd >&2
+    [ -x "$BUILD/user/musl/lxstorage" ] || { echo "bench_storage.sh: no $BUILD/user/musl/lxstorage (needs musl-gcc)" >&2; exit 1; }
+    if [ -z "$out" ]; then out=$(mktemp -d); trap 'rm -rf "$out"' EXIT; fi
+    /usr/bin/python3 tools/bench_storage_vs_linux.py --runs "$runs" --secos-build "$BUILD" \
+        --lxstorage "$BUILD/user/musl/lxstorage" --out "$out"
+    exit
+fi
 [ -n "${SECOS_KERNEL:-}" ] || make -s --no-print-directory CONFIG=test kernel >&2
 kernel=${SECOS_KERNEL:-$BUILD/kernel.elf}
 tmp=$(mktemp -d)

@@ -9,12 +9,14 @@
 # The modules come from /lib/modules/<version of the kernel image>/
 # (tools/linux_kernel.sh picks the image; LINUX_KERNEL= overrides); .ko.xz
 # and .ko.zst are unpacked here, since busybox insmod takes plain .ko only.
+# LINUX_GUEST_BINS="FILE..." copies those programs into /bin too (e.g. the
+# static musl benchmark tools/bench_storage.sh runs on both kernels).
 # Needs busybox-static, cpio, gzip (and xz/zstd for compressed modules).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../linux_kernel.sh
 . "$here/../linux_kernel.sh"
-usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 2; }
+usage() { sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 2; }
 [ $# -ge 2 ] || usage
 out=$1 script=$2
 shift 2
@@ -48,6 +50,7 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/linux-guest.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,mnt,tmp,lib/modules}
 cp /bin/busybox "$root/bin/busybox"
+for b in ${LINUX_GUEST_BINS:-}; do cp "$b" "$root/bin/"; done
 i=0
 for p in "${order[@]}"; do
     i=$((i + 1))
