@@ -216,6 +216,10 @@ void pci_enable(const struct pci_dev *d, int bus_master) {
     pci_write16(d, PCI_CMD, cmd);
 }
 
+void pci_intx_disable(const struct pci_dev *d) {
+    pci_write16(d, PCI_CMD, (uint16_t)(pci_read16(d, PCI_CMD) | PCI_CMD_INTX_OFF));
+}
+
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t cap_id, uint8_t after) {
     if (!(pci_read16(d, PCI_STATUS) & PCI_STATUS_CAPS)) return 0;
     uint8_t p = after ? pci_read8(d, (uint16_t)(after + 1)) : pci_read8(d, 0x34);

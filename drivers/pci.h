@@ -44,6 +44,9 @@ void pci_write8(const struct pci_dev *d, uint16_t off, uint8_t v);
 /* Turns on memory and I/O decoding, and bus mastering when asked (a device
  * that does DMA needs it; nothing else gets it). */
 void pci_enable(const struct pci_dev *d, int bus_master);
+/* Sets the command register's Interrupt Disable bit: for a device a driver
+ * polls, whose INTx must never hold a shared level-triggered line. */
+void pci_intx_disable(const struct pci_dev *d);
 /* Offset of the first capability with that id at or after the one at
  * `after` (0: from the start of the list), or 0 when there is none. The
  * walk is bounded: a looping list ends it. */

@@ -55,6 +55,7 @@
 #include "drivers/virtio_blk.h"
 #include "drivers/e1000.h"
 #include "drivers/virtio_net.h"
+#include "drivers/virtio_rng.h"
 #include "fs/netdev_file.h"
 #include "drivers/power.h"
 #include "drivers/serial.h"
@@ -130,6 +131,7 @@ static void kernel_main_stage2(void) {
     pic_unmask(1);
     serial_enable_rx_irq();
     pci_init();                        /* before any driver of a PCI device */
+    virtio_rng_init();                 /* the host's randomness, before any program draws */
     cpu_sti();
     ide_init();                        /* disks: bounded waits need the tick */
     ahci_init();
