@@ -21,7 +21,7 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules trustlist ext2 \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules trustlist ext2 net_sockmsg \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
@@ -48,6 +48,7 @@ FUZZ_SRCS_ata_id       := drivers/ata_id.c
 FUZZ_SRCS_fat          := fs/fat_core.c fs/fat_dir.c
 FUZZ_SRCS_exfat        := fs/exfat_core.c fs/exfat_dir.c
 FUZZ_SRCS_net_arp      := net/arp.c lib/ipv4_addr.c
+FUZZ_SRCS_net_sockmsg  := net/sockmsg.c
 FUZZ_SRCS_ext2         := fs/ext2_core.c fs/ext2_map.c fs/ext2_dir.c
 
 FUZZ_SECONDS ?= 60
