@@ -302,3 +302,14 @@ int boot_info_parse(uint32_t magic, uint64_t info_pa, boot_phys_reader read,
     *why = "unknown boot magic";
     return -1;
 }
+
+int boot_info_wipe_seed(uint32_t magic, uint64_t info_pa, boot_phys_writer map) {
+    if (magic != UEFI_BOOT_MAGIC || !info_pa) return -1;
+    struct secos_boot_info *sb = map(info_pa, sizeof *sb);
+    if (!sb || sb->magic != SECOS_BOOT_INFO_MAGIC) return -1;
+    /* volatile: a store the compiler could prove dead is still the point */
+    volatile uint8_t *seed = sb->rng_seed;
+    for (size_t i = 0; i < sizeof sb->rng_seed; i++) seed[i] = 0;
+    *(volatile uint32_t *)&sb->rng_seed_len = 0;
+    return 0;
+}

@@ -57,6 +57,14 @@ typedef const void *(*boot_phys_reader)(uint64_t pa, uint64_t len);
 int boot_info_parse(uint32_t magic, uint64_t info_pa, boot_phys_reader read,
                     struct boot_info *out, const char **why);
 
+/* The loader's boot information stays in RAM after the kernel parsed it;
+ * its random seed must not outlive the kernel's absorbing it. Zeroes the
+ * seed and its length in the loader's own structure (UEFI only: Multiboot
+ * carries none). map gives a writable pointer to len bytes at pa, or NULL.
+ * Returns 0, or -1 when there is nothing to wipe or it cannot be reached. */
+typedef void *(*boot_phys_writer)(uint64_t pa, uint64_t len);
+int boot_info_wipe_seed(uint32_t magic, uint64_t info_pa, boot_phys_writer map);
+
 const char *boot_path_name(enum boot_path p);
 uint64_t boot_info_ram_bytes(const struct boot_info *bi); /* RAM the firmware reported */
 

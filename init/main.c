@@ -74,6 +74,9 @@ static const void *identity_reader(uint64_t pa, uint64_t len) {
     return (const void *)(uintptr_t)pa;
 }
 
+/* The same identity window, writable: only for wiping the loader's seed. */
+static void *identity_writer(uint64_t pa, uint64_t len) { return (void *)identity_reader(pa, len); }
+
 static void keyboard_irq_handler(struct trapframe *tf) {
     (void)tf;
     keyboard_irq();
@@ -180,6 +183,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
         panic("cannot use the boot information (magic %#x): %s", magic, why);
     entropy_add("loader", boot_info.rng_seed, boot_info.rng_seed_len, 1);
     memset(boot_info.rng_seed, 0, sizeof boot_info.rng_seed); /* absorbed: no copy to leak */
+    (void)boot_info_wipe_seed(magic, info_phys, identity_writer); /* nor the loader's */
     canary_rekey(); /* from this frame only: kernel_main never returns */
     kernel_phys_base = boot_info.kernel_phys_base;
     if (boot_info.mmap_dropped)

@@ -336,6 +336,34 @@ static void test_uefi_seed_and_slide(void **state) {
     assert_non_null(strstr(why, "slide"));
 }
 
+static void *writer(uint64_t pa, uint64_t len) { return (void *)reader(pa, len); }
+
+static void test_uefi_seed_wiped_in_the_loaders_page(void **state) {
+    (void)state;
+    const char *why = NULL;
+    build_uefi();
+    memset(mem + offsetof(struct secos_boot_info, rng_seed), 0xa5, 32);
+    put32(offsetof(struct secos_boot_info, rng_seed_len), 32);
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_int_equal(boot_info_wipe_seed(UEFI_BOOT_MAGIC, FAKE_BASE, writer), 0);
+    static const uint8_t zero[32];
+    assert_memory_equal(mem + offsetof(struct secos_boot_info, rng_seed), zero, 32);
+    uint32_t len;
+    memcpy(&len, mem + offsetof(struct secos_boot_info, rng_seed_len), 4);
+    assert_int_equal(len, 0);
+    /* everything else is still there: a second parse gives the same boot */
+    assert_int_equal(boot_info_parse(UEFI_BOOT_MAGIC, FAKE_BASE, reader, &bi, &why), 0);
+    assert_string_equal(bi.cmdline, "from-uefi");
+    assert_int_equal(bi.rng_seed_len, 0);
+    /* Multiboot carries no seed; a page without our magic is not touched */
+    assert_int_equal(boot_info_wipe_seed(MB2_BOOT_MAGIC, FAKE_BASE, writer), -1);
+    build_uefi();
+    mem[0] ^= 1;
+    memset(mem + offsetof(struct secos_boot_info, rng_seed), 0xa5, 32);
+    assert_int_equal(boot_info_wipe_seed(UEFI_BOOT_MAGIC, FAKE_BASE, writer), -1);
+    assert_int_equal(mem[offsetof(struct secos_boot_info, rng_seed)], 0xa5);
+}
+
 static void test_uefi_esp_id(void **state) {
     (void)state;
     const char *why = NULL;
@@ -408,6 +436,7 @@ int main(void) {
         cmocka_unit_test(test_uefi_basic),
         cmocka_unit_test(test_uefi_bad_magic_and_version),
         cmocka_unit_test(test_uefi_seed_and_slide),
+        cmocka_unit_test(test_uefi_seed_wiped_in_the_loaders_page),
         cmocka_unit_test(test_uefi_esp_id),
         cmocka_unit_test(test_uefi_image_hashes),
         cmocka_unit_test(test_uefi_misaligned_base_and_bad_mmap),
