@@ -179,6 +179,9 @@ int fat_set(struct fat_vol *v, uint32_t clus, uint32_t val) {
     int r;
     if (v->ro) return -EROFS;
     if (!valid_cluster(v, clus)) return -EIO;
+    uint32_t old;
+    if ((r = fat_get(v, clus, &old)) != 0) return r;
+    if (val == 0 || valid_cluster(v, old)) v->mark_first = 0;   /* a link rewritten or a cluster freed */
     switch (v->type) {
     case 12:
         off = clus + clus / 2;
@@ -227,17 +230,42 @@ int fat_next(struct fat_vol *v, uint32_t clus, uint32_t *next) {
     return 1;
 }
 
+/* The nearest mark at or before index on first's chain (see struct
+ * fat_vol): its cluster and index; the marks restart when first is not
+ * the chain they describe. */
+static void mark_start(struct fat_vol *v, uint32_t first, uint64_t index, uint32_t *c, uint64_t *pos) {
+    if (v->mark_first != first || v->mark_n == 0) {
+        v->mark_first = first;
+        v->mark_n = 1;
+        v->marks[0] = first;
+    }
+    uint64_t m = index / FAT_MARK_STRIDE;
+    if (m >= v->mark_n) m = v->mark_n - 1;
+    *c = v->marks[m];
+    *pos = m * FAT_MARK_STRIDE;
+}
+
+/* A walk reached cluster c at index pos: recorded when it is the next mark. */
+static void mark_note(struct fat_vol *v, uint32_t c, uint64_t pos) {
+    if (pos % FAT_MARK_STRIDE == 0 && pos / FAT_MARK_STRIDE == v->mark_n && v->mark_n < FAT_MARKS)
+        v->marks[v->mark_n++] = c;
+}
+
 long fat_chain_len(struct fat_vol *v, uint32_t first) {
     if (first == 0) return 0;
     if (!valid_cluster(v, first)) return -EIO;
-    uint32_t c = first, n = 1;
+    uint32_t c;
+    uint64_t pos;
+    mark_start(v, first, UINT64_MAX, &c, &pos);
+    uint64_t n = pos + 1;
     for (;;) {
         uint32_t nx = 0;
         int r = fat_next(v, c, &nx);
         if (r < 0) return r;
-        if (r == 0) return n;
+        if (r == 0) return (long)n;
         if (++n > v->clusters) return -EIO;   /* longer than the volume: a cycle */
         c = nx;
+        mark_note(v, c, n - 1);
     }
 }
 
@@ -294,10 +322,13 @@ uint64_t fat_cluster_off(const struct fat_vol *v, uint32_t c) {
  * chain is shorter or broken. */
 static int nth_cluster(struct fat_vol *v, uint32_t first, uint64_t index, uint32_t *out) {
     if (!valid_cluster(v, first) || index >= v->clusters) return -EIO;
-    uint32_t c = first;
-    for (uint64_t i = 0; i < index; i++) {
+    uint32_t c;
+    uint64_t pos;
+    mark_start(v, first, index, &c, &pos);
+    while (pos < index) {
         int r = fat_next(v, c, &c);
         if (r <= 0) return r < 0 ? r : -EIO;
+        mark_note(v, c, ++pos);
     }
     *out = c;
     return 0;

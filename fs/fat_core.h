@@ -56,6 +56,9 @@ struct fat_io {
     int (*barrier)(void *dev);
 };
 
+#define FAT_MARKS       1024u  /* seek marks: files of up to 64 Ki clusters are marked whole */
+#define FAT_MARK_STRIDE 64u
+
 struct fat_vol {
     struct fat_io io;
     int type;                  /* 12, 16 or 32 */
@@ -79,6 +82,14 @@ struct fat_vol {
      * ~0 when empty). */
     uint64_t cache_off;
     uint8_t cache[512];
+    /* Seek marks of one chain (the last one walked; mark_first 0: none):
+     * marks[i] is the cluster at index i * FAT_MARK_STRIDE, for i < mark_n,
+     * so a lookup deep in a large file walks at most one stride. They hold
+     * while no existing link changes: fat_set drops them when it rewrites a
+     * link or frees a cluster; appending (end mark -> link, free -> end
+     * mark) moves no recorded index. */
+    uint32_t mark_first, mark_n;
+    uint32_t marks[FAT_MARKS];
 };
 
 /* A directory's logical entry: its long (or short) name and the short entry. */

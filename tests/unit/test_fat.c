@@ -23,8 +23,11 @@ struct img {
 static char dir[64];
 static struct img m;
 
+static unsigned long reads;   /* device reads, for the seek-mark test */
+
 static long rd(void *dev, uint64_t off, void *buf, uint64_t len) {
     struct img *i = dev;
+    reads++;
     assert_true(off <= i->n && len <= i->n - off);
     memcpy(buf, i->p + off, len);
     return (long)len;
@@ -303,6 +306,66 @@ static void test_writes_pass_fsck(void **state) {
     }
 }
 
+static void pattern(uint8_t *p, size_t n, uint64_t at, unsigned seed) {
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)((at + i) * 131 / 7 + seed);
+}
+
+/* Checks big's bytes [0, size) in 4001-byte steps against pattern(seed). */
+static void check_file(uint32_t cluster, uint32_t size, unsigned seed) {
+    static uint8_t got[4001], want[4001];
+    for (uint64_t at = 0; at < size; at += sizeof got) {
+        size_t n = size - at < sizeof got ? (size_t)(size - at) : sizeof got;
+        assert_int_equal(fat_file_read(&v, cluster, size, at, got, n), (long)n);
+        pattern(want, n, at, seed);
+        assert_memory_equal(got, want, n);
+    }
+}
+
+/* Seek marks (struct fat_vol): a second lookup deep in a long chain costs a
+ * stride, not the chain; and after the chain is cut and its clusters go to
+ * another file, no mark leads a read into the other file's data. */
+static void test_seek_marks(void **state) {
+    (void)state;
+    NEED_TOOLS();
+    make(32, 40000, 0);   /* 512-byte clusters: a 4 MiB file is 8192 of them, 64 windows of FAT */
+    assert_int_equal(open_vol(&v), 0);
+    uint32_t root = fat_root(&v);
+    struct fat_entry big, other;
+    static uint8_t buf[65536];
+    assert_int_equal(fat_dir_add(&v, root, "big", FAT_ATTR_ARCH, 0, 0, 0x5a21, 0, &big), 0);
+    for (uint64_t at = 0; at < 4u << 20; at += sizeof buf) {
+        pattern(buf, sizeof buf, at, 1);
+        assert_int_equal(fat_file_write(&v, &big.cluster, &big.size, at, buf, sizeof buf), (long)sizeof buf);
+    }
+    uint8_t last[512];
+    assert_int_equal(fat_file_read(&v, big.cluster, big.size, big.size - 512, last, 512), 512);
+    reads = 0;
+    assert_int_equal(fat_file_read(&v, big.cluster, big.size, big.size - 512, last, 512), 512);
+    assert_true(reads <= 4);   /* one or two FAT windows and the data; the whole chain was 64 windows */
+    reads = 0;
+    assert_int_equal(fat_file_read(&v, big.cluster, big.size, 1234567, last, 512), 512);
+    assert_true(reads <= 5);
+    /* Cut, hand the freed clusters to another file, grow big with new bytes. */
+    assert_int_equal(fat_file_truncate(&v, &big.cluster, &big.size, 100000), 0);
+    assert_int_equal(fat_dir_add(&v, root, "other", FAT_ATTR_ARCH, 0, 0, 0x5a21, 0, &other), 0);
+    for (uint64_t at = 0; at < 1u << 20; at += sizeof buf) {
+        pattern(buf, sizeof buf, at, 2);
+        assert_int_equal(fat_file_write(&v, &other.cluster, &other.size, at, buf, sizeof buf), (long)sizeof buf);
+    }
+    for (uint64_t at = 100000; at < 3u << 20; at += sizeof buf) {
+        pattern(buf, sizeof buf, at, 1);
+        assert_int_equal(fat_file_write(&v, &big.cluster, &big.size, at, buf, sizeof buf), (long)sizeof buf);
+    }
+    check_file(big.cluster, big.size, 1);
+    check_file(other.cluster, other.size, 2);
+    check_file(big.cluster, big.size, 1);
+    assert_int_equal(fat_entry_store(&v, &big), 0);
+    assert_int_equal(fat_entry_store(&v, &other), 0);
+    assert_int_equal(fat_vol_sync(&v), 0);
+    save();
+    assert_int_equal(run("fsck.fat -n %s/i.img >%s/fsck.log 2>&1 || (cat %s/fsck.log; false)", dir, dir, dir), 0);
+}
+
 static void test_read_only(void **state) {
     (void)state;
     NEED_TOOLS();
@@ -323,6 +386,7 @@ int main(void) {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_reads_what_mtools_wrote),
         cmocka_unit_test(test_writes_pass_fsck),
+        cmocka_unit_test(test_seek_marks),
         cmocka_unit_test(test_read_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
