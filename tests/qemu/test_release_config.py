@@ -11,7 +11,7 @@ import pytest
 from secos import BUILD, RELEASE_BUILD, Machine
 from shellspec import registered_commands
 
-SCAFFOLD_COMMANDS = {"crashtest", "kbench", "memhog", "atatest", "blkfill", "blksync", "blkbench", "diskdump"}
+SCAFFOLD_COMMANDS = {"crashtest", "kbench", "memhog", "atatest", "blkfill", "blksync", "blkbench", "diskdump", "canaryfp"}
 TEST_PROGRAMS = {"attack", "attack_sysret", "attack_iret", "fuzz"}
 SEED_COMMANDS = {"help", "clear", "echo", "info", "uptime", "sleep", "colors", "reboot", "poweroff",
                  "selftest", "mem", "memtest", "memstress", "vmmap", "wxcheck", "elfload", "elfunload",
