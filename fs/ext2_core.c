@@ -11,11 +11,23 @@
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
+static void put16(uint8_t *p, uint32_t x) { p[0] = (uint8_t)x; p[1] = (uint8_t)(x >> 8); }
+static void put32(uint8_t *p, uint32_t x) { put16(p, x); put16(p + 2, x >> 16); }
+
 static int dev_read(struct ext2_vol *v, uint64_t off, void *buf, uint64_t len) {
     if (off > v->io.size || len > v->io.size - off) return -EIO;
     long r = v->io.read(v->io.dev, off, buf, len);
     return r == (long)len ? 0 : -EIO;
 }
+
+int ext2_dev_write(struct ext2_vol *v, uint64_t off, const void *buf, uint64_t len) {
+    if (!v->rw || !v->io.write) return -EROFS;
+    if (off > v->io.size || len > v->io.size - off) return -EIO;
+    long r = v->io.write(v->io.dev, off, buf, len);
+    return r == (long)len ? 0 : -EIO;
+}
+
+int ext2_barrier(struct ext2_vol *v) { return v->io.barrier ? v->io.barrier(v->io.dev) : 0; }
 
 int ext2_probe(const struct ext2_io *io) {
     uint8_t m[2];
@@ -109,6 +121,7 @@ int ext2_vol_open(struct ext2_vol *v, const struct ext2_io *io) {
     v->blocks_count = le32(sb + 4);
     v->free_blocks = le32(sb + 12);
     v->free_inodes = le32(sb + 16);
+    v->state = le16(sb + 58);
     v->first_data_block = le32(sb + 20);
     v->blocks_per_group = le32(sb + 32);
     v->inodes_per_group = le32(sb + 40);
@@ -203,4 +216,99 @@ int ext2_inode_read(struct ext2_vol *v, uint32_t ino, struct ext2_inode *out) {
         if (t != 1 && t != 2 && t != 6 && t != 12) return -EIO;
     }
     return 0;
+}
+
+/* --- writing --------------------------------------------------------------------------- */
+
+int ext2_group_write(struct ext2_vol *v, uint32_t g, const struct ext2_group *gd) {
+    if (g >= v->groups) return -EIO;
+    uint8_t d[6];
+    put16(d, gd->free_blocks);
+    put16(d + 2, gd->free_inodes);
+    put16(d + 4, gd->used_dirs);
+    return ext2_dev_write(v, gdt_off(v) + (uint64_t)g * GD_SIZE + 12, d, sizeof d);
+}
+
+int ext2_super_write(struct ext2_vol *v, int clean) {
+    uint8_t sb[SB_SIZE];
+    int r = dev_read(v, SB_OFF, sb, sizeof sb);
+    if (r) return r;
+    put32(sb + 12, v->free_blocks);
+    put32(sb + 16, v->free_inodes);
+    put32(sb + 48, v->now);                          /* s_wtime */
+    put16(sb + 58, clean ? (v->state | 1u) : (v->state & ~1u));
+    if (v->rev >= 1) put32(sb + 100, v->ro_compat);  /* large_file may have been set */
+    return ext2_dev_write(v, SB_OFF, sb, sizeof sb);
+}
+
+int ext2_vol_begin_write(struct ext2_vol *v) {
+    if (!v->io.write) return -EROFS;
+    if (v->readonly) return -EROFS;
+    if (v->journal) {
+        v->why = "an ext3 journal would not record the changes: read-only";
+        return -EROFS;
+    }
+    if (!(v->state & 1) || (v->state & 2)) {
+        v->why = "not cleanly unmounted or has errors (run e2fsck): read-only";
+        return -EROFS;
+    }
+    v->rw = 1;
+    int r = ext2_super_write(v, 0);
+    if (!r) r = ext2_barrier(v);   /* "not clean" is on disk before any change */
+    if (r) v->rw = 0;
+    return r;
+}
+
+int ext2_vol_close(struct ext2_vol *v) {
+    if (!v->rw) return 0;
+    int r = 0;
+    while (v->pool_next < v->pool_len) {   /* reserved, never used */
+        int f = ext2_block_free(v, v->pool[v->pool_next++]);
+        if (!r) r = f;
+    }
+    v->pool_next = v->pool_len = 0;
+    int b = ext2_barrier(v);
+    if (!r) r = b;       /* every change is on disk before "clean" */
+    int s = ext2_super_write(v, 1);
+    v->rw = 0;
+    return r ? r : s;
+}
+
+int ext2_inode_write(struct ext2_vol *v, const struct ext2_inode *n, int fresh) {
+    uint32_t ino = n->ino;
+    if (ino == 0 || ino > v->inodes_count) return -EIO;
+    uint32_t g = (ino - 1) / v->inodes_per_group, idx = (ino - 1) % v->inodes_per_group;
+    struct ext2_group gd;
+    int r = ext2_group_read(v, g, &gd);
+    if (r) return r;
+    uint64_t off = (uint64_t)gd.inode_table * v->block_size + (uint64_t)idx * v->inode_size;
+    uint8_t d[256];
+    uint32_t len = fresh ? (v->inode_size < sizeof d ? v->inode_size : (uint32_t)sizeof d) : 128;
+    if (fresh) {
+        memset(d, 0, sizeof d);
+        for (uint32_t at = len; at < v->inode_size; at += len)   /* a larger inode's tail, zeroed */
+            if ((r = ext2_dev_write(v, off + at, d, len)) != 0) return r;
+        if (len >= 160) put16(d + 128, 32);   /* i_extra_isize: the extra fields (all zero) mke2fs sets */
+    } else if ((r = dev_read(v, off, d, 128)) != 0) {
+        return r;
+    }
+    put16(d, n->mode);
+    put16(d + 2, n->uid & 0xFFFF);
+    put32(d + 4, (uint32_t)n->size);
+    put32(d + 8, n->atime);
+    put32(d + 12, n->ctime);
+    put32(d + 16, n->mtime);
+    put32(d + 20, n->dtime);
+    put16(d + 24, n->gid & 0xFFFF);
+    put16(d + 26, n->links);
+    put32(d + 28, n->blocks512);
+    put32(d + 32, n->flags);
+    for (int i = 0; i < EXT2_N_BLOCKS; i++) put32(d + 40 + 4 * i, n->block[i]);
+    put32(d + 104, n->file_acl);
+    if (ext2_is_reg(n) && v->rev >= 1) put32(d + 108, (uint32_t)(n->size >> 32));
+    put16(d + 120, n->uid >> 16);
+    put16(d + 122, n->gid >> 16);
+    r = ext2_dev_write(v, off, d, len);
+    if (!r && v->changed) v->changed(v->changed_ctx, n);
+    return r;
 }

@@ -4,7 +4,11 @@
  * ext2_core.c: the superblock, its feature bits, the group descriptors and
  * inodes; ext2_map.c: logical to physical blocks through the direct and the
  * single, double and triple indirect blocks, file data; ext2_dir.c:
- * directory entries, lookups and path resolution.
+ * directory entries, lookups and path resolution. Writing: ext2_alloc.c
+ * (the block and inode bitmaps and their counts), ext2_grow.c (block maps
+ * that grow and shrink, file data written), ext2_dirw.c (entries added,
+ * removed and retargeted), ext2_ops.c (create, mkdir, unlink, rmdir,
+ * rename: the orders a power cut relies on).
  *
  * Trust: the image is hostile. ext2_vol_open checks the superblock (magic,
  * revision 0 or 1, block size 1..4 KiB, group geometry, counts against the
@@ -16,7 +20,19 @@
  * every directory entry's record length and name length are checked
  * against its block before the name is read. A corrupt image gives
  * -EINVAL at open or -EIO later, never a loop or an access outside the
- * device. */
+ * device.
+ *
+ * Writing (ext2_vol_open with io.write set, and no reason for read-only):
+ * the disk is the truth. Every change to an inode, a bitmap, a group
+ * descriptor or a directory block is written through io.write at once (the
+ * block cache below makes that cheap); struct ext2_inode copies held by the
+ * caller are refreshed through v->changed. Power-cut order, with io.barrier
+ * between the steps: a block or inode is marked used before anything
+ * points at it, and a pointer to it is gone before it is marked free; a
+ * new name is added before an old one is removed (rename). A cut can thus
+ * lose blocks or inodes (e2fsck frees them) or leave a link count too high,
+ * never a block that two files own. s_state says "not clean" from mount
+ * until ext2_vol_close. */
 #ifndef FS_EXT2_CORE_H
 #define FS_EXT2_CORE_H
 #include <stdint.h>
@@ -57,6 +73,11 @@ struct ext2_io {
     long (*read)(void *dev, uint64_t off, void *buf, uint64_t len);
     void *dev;
     uint64_t size;
+    /* For writing (0: the volume is read-only): write len bytes at off,
+     * len or a negative errno; barrier: every write after it reaches the
+     * disk after every write before it (0 or a negative errno; may be 0). */
+    long (*write)(void *dev, uint64_t off, const void *buf, uint64_t len);
+    int (*barrier)(void *dev);
 };
 
 /* One group descriptor (the fields we use). */
@@ -64,6 +85,8 @@ struct ext2_group {
     uint32_t block_bitmap, inode_bitmap, inode_table;
     uint32_t free_blocks, free_inodes, used_dirs;
 };
+
+struct ext2_inode;
 
 struct ext2_vol {
     struct ext2_io io;
@@ -81,9 +104,29 @@ struct ext2_vol {
     int journal;                /* a clean ext3 volume: its journal is left alone */
     char label[17];
     const char *why;            /* after a failed ext2_vol_open, or a readonly open: why, in words (or 0) */
+    uint16_t state;             /* s_state as found at open (1: clean) */
+    int rw;                     /* opened for writing: s_state on disk says "not clean" */
+    uint32_t now;               /* the time stamped on what changes (the caller keeps it current) */
+    /* Told of every inode written (the caller's copies stay current). */
+    void (*changed)(void *ctx, const struct ext2_inode *n);
+    void *changed_ctx;
     /* One directory block (dir_blk its number, 0 when empty). */
     uint32_t dir_blk;
     uint8_t dir_buf[EXT2_BLOCK_MAX];
+    /* One bitmap block, kept equal to the disk (bm_blk 0: empty). */
+    uint32_t bm_blk;
+    uint8_t bm_buf[EXT2_BLOCK_MAX];
+    /* Scratch for writing: a block of zeros or data, and the indirect
+     * blocks one truncation cuts through (their entries before the cut). */
+    uint8_t blk_buf[EXT2_BLOCK_MAX];
+    uint8_t cut_buf[3][EXT2_BLOCK_MAX];
+    int cut_valid[3];
+    /* Blocks marked used ahead of need, one barrier for a whole run, so
+     * a pointer never reaches the disk before the bit that owns its block
+     * (ext2_grow.c); given back by ext2_vol_close. */
+#define EXT2_POOL 128
+    uint32_t pool[EXT2_POOL];
+    uint32_t pool_next, pool_len;
 };
 
 /* An inode, decoded (the fields we use). */
@@ -148,6 +191,56 @@ long ext2_file_read(struct ext2_vol *v, const struct ext2_inode *n, uint64_t off
  * target in i_block) and links with a data block alike. */
 long ext2_readlink(struct ext2_vol *v, const struct ext2_inode *n, char *buf, uint64_t cap);
 
+/* Writes n back (the 128 bytes of the classic inode; the rest of a larger
+ * inode is kept, except when fresh is set: then it is zeroed, with
+ * i_extra_isize for the extra fields the volume's inode size has room
+ * for), and tells v->changed: 0 or -EIO. */
+int ext2_inode_write(struct ext2_vol *v, const struct ext2_inode *n, int fresh);
+/* Group g's free counts and used-directory count written back. */
+int ext2_group_write(struct ext2_vol *v, uint32_t g, const struct ext2_group *gd);
+/* The superblock's free counts, state and write time written back (clean:
+ * s_state says clean). 0 or -EIO. */
+int ext2_super_write(struct ext2_vol *v, int clean);
+/* For writing: marks the volume not clean on disk (ext2_vol_open leaves
+ * v->rw 0): 0, -EROFS (no io.write, or v->readonly), -EIO. */
+int ext2_vol_begin_write(struct ext2_vol *v);
+/* Marks a volume opened for writing clean again, counts written back. */
+int ext2_vol_close(struct ext2_vol *v);
+/* A barrier between two steps that a power cut must see in order. */
+int ext2_barrier(struct ext2_vol *v);
+/* Bytes written at off, exactly: 0 or -EIO (-EROFS when not writable). */
+int ext2_dev_write(struct ext2_vol *v, uint64_t off, const void *buf, uint64_t len);
+
+/* --- ext2_alloc.c -------------------------------------------------------------------- */
+
+/* A free block, marked used (bitmap, group and volume counts), near goal
+ * (0: anywhere): 0 and *out, -ENOSPC, -EIO. The block is not zeroed. */
+int ext2_block_alloc(struct ext2_vol *v, uint32_t goal, uint32_t *out);
+/* Block b marked free: 0, -EIO (b out of range, or already free). */
+int ext2_block_free(struct ext2_vol *v, uint32_t b);
+/* A free inode, marked used, in the group of parent (a directory: the
+ * group with the most free inodes): 0 and *out, -ENOSPC, -EIO. */
+int ext2_inode_alloc(struct ext2_vol *v, uint32_t parent, int dir, uint32_t *out);
+/* Inode ino marked free (dir: it was a directory). */
+int ext2_inode_free(struct ext2_vol *v, uint32_t ino, int dir);
+
+/* --- ext2_grow.c --------------------------------------------------------------------- */
+
+/* Writes buf at off into n, allocating blocks (and the indirect blocks
+ * that map them) for holes and past the end; n->size grows to cover it and
+ * n is written back. The bytes written (fewer only when the volume fills
+ * or the file reaches its largest size; -ENOSPC or -EFBIG if none), -EIO. */
+long ext2_file_write(struct ext2_vol *v, struct ext2_inode *n, uint64_t off, const void *buf, uint64_t len);
+/* n's size set to size: blocks past the end freed (after n and the cut
+ * indirect blocks are on disk), the tail of the last block zeroed; a larger
+ * size leaves a hole. 0, -EFBIG, -EIO. */
+int ext2_truncate(struct ext2_vol *v, struct ext2_inode *n, uint64_t size);
+/* Appends one whole block of data to n (a directory), size += a block. */
+int ext2_block_append(struct ext2_vol *v, struct ext2_inode *n, const void *data);
+/* An inode no name refers to: its blocks (and an extended-attribute block
+ * it alone holds) freed, then the inode; dtime set. 0 or -EIO. */
+int ext2_inode_release(struct ext2_vol *v, struct ext2_inode *n);
+
 /* --- ext2_dir.c ---------------------------------------------------------------------- */
 
 /* The next entry of directory dir at or after byte *pos, skipping unused
@@ -168,5 +261,47 @@ int ext2_resolve(struct ext2_vol *v, const char *path, struct ext2_inode *out);
  * length is one byte. 0 and *e (e->pos is at), or -EIO. Pure. */
 int ext2_dirent_parse(const uint8_t *b, uint32_t bs, uint32_t at, int filetype, uint32_t inodes,
                       struct ext2_dirent *e, uint32_t *rec_len);
+
+/* --- ext2_dirw.c -------------------------------------------------------------------- */
+
+/* Adds the entry name -> ino (type: EXT2_FT_*) to dir, in the first gap
+ * that fits or in a new block: 0, -ENOSPC, -EFBIG (the directory is at its
+ * largest), -EIO. The caller has checked that name is not there. */
+#define EXT2_FT_REG 1
+#define EXT2_FT_DIR 2
+#define EXT2_FT_LNK 7
+int ext2_dir_add(struct ext2_vol *v, struct ext2_inode *dir, const char *name, uint32_t ino, uint8_t type);
+/* Removes the entry e (found by ext2_dir_find) from dir: 0 or -EIO. */
+int ext2_dir_remove(struct ext2_vol *v, struct ext2_inode *dir, const struct ext2_dirent *e);
+/* Points the entry e of dir at ino (rename over an existing name). */
+int ext2_dir_retarget(struct ext2_vol *v, struct ext2_inode *dir, const struct ext2_dirent *e, uint32_t ino, uint8_t type);
+/* 1 if dir holds nothing but "." and "..", 0 if it holds more, -EIO. */
+int ext2_dir_empty(struct ext2_vol *v, const struct ext2_inode *dir);
+/* The ".." entry of dir pointed at parent: 0 or -EIO. */
+int ext2_dir_set_parent(struct ext2_vol *v, struct ext2_inode *dir, uint32_t parent);
+
+/* A new directory's first block: "." and ".." (parent). */
+int ext2_dir_init(struct ext2_vol *v, struct ext2_inode *dir, uint32_t parent);
+
+/* --- ext2_ops.c ---------------------------------------------------------------------- */
+
+/* The file-system calls, on a volume opened for writing. parent is the
+ * directory to change (resolved by the caller); name one component. */
+int ext2_create(struct ext2_vol *v, struct ext2_inode *parent, const char *name, uint16_t mode, struct ext2_inode *out);
+int ext2_mkdir(struct ext2_vol *v, struct ext2_inode *parent, const char *name, uint16_t mode, struct ext2_inode *out);
+/* Removes name (not a directory) from parent; its inode's link count drops
+ * and is written back: *victim gets the inode (links 0: the caller calls
+ * ext2_inode_release once nothing holds it open). -EISDIR for a directory. */
+int ext2_unlink(struct ext2_vol *v, struct ext2_inode *parent, const char *name, struct ext2_inode *victim);
+/* Removes the empty directory name: 0, -ENOTDIR, -ENOTEMPTY, -EIO; the
+ * directory's inode is in *victim with links 0 (release it likewise). */
+int ext2_rmdir(struct ext2_vol *v, struct ext2_inode *parent, const char *name, struct ext2_inode *victim);
+/* Moves name in from to to_name in to (the same or another directory). An
+ * existing target is replaced when replace is set (a file by a file, an
+ * empty directory by a directory; -EEXIST otherwise); its inode goes to
+ * *victim with its new link count (victim->ino 0: none replaced). The
+ * caller has checked that to is not inside the moved directory. */
+int ext2_rename(struct ext2_vol *v, struct ext2_inode *from, const char *from_name, struct ext2_inode *to,
+                const char *to_name, int replace, struct ext2_inode *victim);
 
 #endif

@@ -78,6 +78,7 @@ int fs_mount(const char *devname, const char *dir, const char *typename, unsigne
     m->dev = dev;
     m->type = t;
     m->flags = flags | (dev->readonly || t->readonly ? FS_MOUNT_RDONLY : 0);
+    if (t->is_readonly && t->is_readonly(m->ctx)) m->flags |= FS_MOUNT_RDONLY;
     mounts[nmounts++] = m;
     return 0;
 fail:

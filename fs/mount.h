@@ -30,6 +30,9 @@ struct fs_type {
     int (*busy)(void *ctx);
     void (*unmount)(void *ctx);
     int (*usage)(void *ctx, struct vfs_statfs *out);
+    /* May be 0: a mounted volume that decided itself not to write (its
+     * features, its state) says so, and the mount is listed ro. */
+    int (*is_readonly)(void *ctx);
 };
 
 #define FS_TYPES_MAX 8

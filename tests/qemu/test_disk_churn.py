@@ -6,7 +6,7 @@ clean and the host's own reader giving back exactly the model's tree.
 
 A file system plugs in with one FILESYSTEMS row: how the host makes an empty
 image, SECoS's type name, the host's checker and how the host copies the tree
-out. Only FAT32 is writable in SECoS today."""
+out: FAT32 (fsck.fat -n, mtools) and ext2 (e2fsck -fn, debugfs rdump)."""
 from __future__ import annotations
 
 import hashlib
@@ -22,17 +22,34 @@ from secos import BUILD, Disk
 from test_fat import MTOOLS_ENV, bb, hashes_in_secos, make_image, model_ops, mount, put, workdir  # noqa: F401
 
 
-def fat32_mkfs(img: Path):
+def fat32_mkfs(img: Path, script: Path):
     make_image(img, 32, 40 * 1024)
+    put(img, script, "/ops.sh")
 
 
 def mtools_readback(img: Path, dest: Path):
     subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/w", str(dest)], env=MTOOLS_ENV, check=True)
 
 
+def ext2_mkfs(img: Path, script: Path):
+    tree = script.parent / "e2tree"
+    tree.mkdir()
+    shutil.copy(script, tree / "ops.sh")
+    with open(img, "wb") as f:
+        f.truncate(40 << 20)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-d", str(tree), str(img)], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def debugfs_readback(img: Path, dest: Path):
+    subprocess.run(["debugfs", "-R", f"rdump /w {dest}", str(img)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)   # dest/w, as mcopy leaves it
+
+
 FILESYSTEMS = {
-    # name: (make an empty image, SECoS mount type, host check command, copy /w out, tools needed)
+    # name: (make an image holding /ops.sh, SECoS mount type, host check command, copy /w out, tools needed)
     "fat32": (fat32_mkfs, "vfat", ["fsck.fat", "-n"], mtools_readback, ("mkfs.fat", "mcopy", "fsck.fat")),
+    "ext2": (ext2_mkfs, "ext2", ["e2fsck", "-fn"], debugfs_readback, ("mke2fs", "e2fsck", "debugfs")),
 }
 
 
@@ -43,11 +60,10 @@ def test_disk_churn_matches_model(boot_machine, workdir, fs):
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (tools/deps.sh)")
     img = workdir / "d.img"
-    mkfs(img)
     ops, files, live_dirs = model_ops(random.Random(4321), 600)
     script = workdir / "ops.sh"
     script.write_text("set -e\n" + "\n".join(ops) + "\necho ops-done\n", encoding="utf-8")
-    put(img, script, "/ops.sh")
+    mkfs(img, script)
     vm = boot_machine("kernel", memory="512M", extra_args=["-initrd", str(BUILD / "initrd.cpio")],
                       disks=[Disk(img, "virtio")])
     mount(vm, "vda", "/mnt", fstype)

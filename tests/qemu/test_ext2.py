@@ -1,11 +1,14 @@
-"""ext2, read-only, on real disk controllers: images made on the host by
-mke2fs -d (e2fsprogs) at 1 KiB and 4 KiB blocks from a tree with a 13 MiB
-file (double-indirect blocks), 200 small files, 20 levels of directories,
-a 255-byte name and a fast symbolic link, attached on virtio-blk (pc and
+"""ext2 on real disk controllers: images made on the host by mke2fs -d
+(e2fsprogs) at 1 KiB and 4 KiB blocks from a tree with a 13 MiB file
+(double-indirect blocks), 200 small files, 20 levels of directories, a
+255-byte name and a fast symbolic link, attached on virtio-blk (pc and
 q35), AHCI (q35) and IDE (pc) and mounted with the console's `mount` (auto
 finds ext2): every file's SHA-256 in SECoS (busybox sha256sum) equal to
-the host's, the link's target, statfs; every change refused with EROFS and
-the image unchanged. Hostile images (ext4, truncated, bad magic, a huge
+the host's, the link's target, statfs. Mounted `ro` every change is
+refused with EROFS and the image stays unchanged; mounted read-write,
+busybox creates, appends, moves, deletes, truncates, chmods and writes a
+4 MiB file, and after poweroff e2fsck -fn is clean and debugfs reads back
+exactly those bytes. Hostile images (ext4, truncated, bad magic, a huge
 inode size, a directory loop, a block out of range) are refused or give
 I/O errors with a clear message while the system keeps running, and mount
 churn leaves the heap exactly where it was."""
@@ -58,6 +61,19 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def debugfs_cat(img: Path, path: str) -> bytes | None:
+    """The file's bytes as debugfs reads them, or None if it is not there."""
+    st = subprocess.run(["debugfs", "-R", f"stat {path}", str(img)], capture_output=True)
+    if b"File not found" in st.stderr or b"File not found" in st.stdout:
+        return None
+    return subprocess.run(["debugfs", "-R", f"cat {path}", str(img)], capture_output=True, check=True).stdout
+
+
+def debugfs_mode(img: Path, path: str) -> int:
+    out = subprocess.run(["debugfs", "-R", f"stat {path}", str(img)], capture_output=True, text=True).stdout
+    return int(out.split("Mode:")[1].split()[0], 8)
+
+
 @pytest.mark.parametrize("iface,machine,dev,bs", CASES, ids=[f"{c[0]}-{c[1]}-{c[3]}" for c in CASES])
 def test_ext2_host_files_read_in_secos(boot_machine, workdir, iface, machine, dev, bs):
     tree = workdir / "t"
@@ -69,7 +85,7 @@ def test_ext2_host_files_read_in_secos(boot_machine, workdir, iface, machine, de
     vm = boot_machine("kernel", memory="512M", extra_args=["-initrd", str(BUILD / "initrd.cpio")],
                       machine=machine, disks=[Disk(img, iface)])
     assert dev in text(vm, "lsblk")
-    mount(vm, dev)
+    mount(vm, dev, "/mnt", "ext2", "ro")
     assert f"/dev/{dev} on /mnt type ext2 (ro)" in text(vm, "mount")
     assert hashes_in_secos(vm) == want
     out = bb(vm, "readlink /mnt/fast")
@@ -86,8 +102,32 @@ def test_ext2_host_files_read_in_secos(boot_machine, workdir, iface, machine, de
         assert "status=0" not in out, (cmd, out)
         assert "Read-only file system" in out, (cmd, out)
     assert text(vm, "umount /mnt") == ""
-    vm.poweroff()
     assert sha(img) == before
+    # Read-write (auto finds ext2): busybox changes it.
+    assert text(vm, f"mount {dev} /mnt") == ""
+    assert f"/dev/{dev} on /mnt type ext2 (rw)" in text(vm, "mount")
+    for cmd in ("sh -c echo${IFS}x>/mnt/new.txt", "sh -c echo${IFS}x>>/mnt/hello.txt", "mkdir /mnt/d",
+                "mv /mnt/many/f001.txt /mnt/d/moved.txt", "rm /mnt/many/f002.txt", "mkdir /mnt/e", "rmdir /mnt/e",
+                "truncate -s 1000 /mnt/big.bin", "chmod 600 /mnt/hello.txt",
+                "dd if=/dev/urandom of=/mnt/d/rand.bin bs=65536 count=64", f"mv /mnt/{DEEP.split('/')[0]} /mnt/d/"):
+        out = bb(vm, cmd)
+        assert "status=0" in out, (cmd, out)
+    out = bb(vm, "sha256sum /mnt/d/rand.bin")
+    rand_sha = out.split()[out.split().index("/mnt/d/rand.bin") - 1]
+    assert "bottom.txt" in bb(vm, f"ls /mnt/d/{DEEP}")
+    assert text(vm, "umount /mnt") == ""
+    vm.poweroff()
+    p = subprocess.run(["e2fsck", "-fn", str(img)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert p.returncode == 0, p.stdout
+    assert debugfs_cat(img, "/new.txt") == b"x\n"
+    assert debugfs_cat(img, "/hello.txt") == b"hello ext2\nx\n"
+    assert debugfs_mode(img, "/hello.txt") & 0o7777 == 0o600
+    assert debugfs_cat(img, "/d/moved.txt") == b"file 1\n" * 2
+    assert debugfs_cat(img, "/many/f001.txt") is None and debugfs_cat(img, "/many/f002.txt") is None
+    assert debugfs_cat(img, "/e") is None
+    assert debugfs_cat(img, "/big.bin") == (tree / "big.bin").read_bytes()[:1000]
+    assert hashlib.sha256(debugfs_cat(img, "/d/rand.bin")).hexdigest() == rand_sha
+    assert debugfs_cat(img, f"/d/{DEEP}/bottom.txt") == b"deep\n"
 
 
 def hostile_images(d: Path) -> list[tuple[Path, str]]:
@@ -164,14 +204,14 @@ def test_ext2_hostile_images_and_churn(boot_machine, workdir):
 
 
 def test_ext2_mount_on_the_command_line(boot_machine, workdir):
-    """mount= at boot: an ext2 RAM disk (a boot module) mounted before the shell, listed read-only."""
+    """mount= at boot: an ext2 RAM disk (a boot module) mounted before the shell, `ro` as asked."""
     from test_fat import boot_with
     tree = workdir / "t"
     tree.mkdir()
     (tree / "hello.txt").write_bytes(b"boot mount\n")
     img = workdir / "d.img"
     mke2fs(img, tree, "-t", "ext2", "-b", "1024", mib=4)
-    vm = boot_with(boot_machine, img, append="mount=ram0:/disk:ext2")
+    vm = boot_with(boot_machine, img, append="mount=ram0:/disk:ext2:ro")
     assert "[mount] ram0 on /disk (ext2" in vm.output
     assert text(vm, "vcat /disk/hello.txt") == "boot mount\n"
     assert "/dev/ram0 on /disk type ext2 (ro)" in text(vm, "mount")

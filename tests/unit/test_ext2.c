@@ -34,7 +34,7 @@ static long rd(void *dev, uint64_t off, void *buf, uint64_t len) {
 }
 
 static int vopen(void) {
-    struct ext2_io i = { rd, &m, m.n };
+    struct ext2_io i = { rd, &m, m.n, 0, 0 };
     return ext2_vol_open(&V, &i);
 }
 
