@@ -103,19 +103,24 @@ def test_ext2_host_files_read_in_secos(boot_machine, workdir, iface, machine, de
         assert "Read-only file system" in out, (cmd, out)
     assert text(vm, "umount /mnt") == ""
     assert sha(img) == before
-    # Read-write (auto finds ext2): busybox changes it.
+    # Read-write (auto finds ext2): busybox changes it; the heap is where it was after the unmount.
+    from test_memory import parse_mem
+    heap = parse_mem(text(vm, "mem"))["heap in use"]
     assert text(vm, f"mount {dev} /mnt") == ""
     assert f"/dev/{dev} on /mnt type ext2 (rw)" in text(vm, "mount")
     for cmd in ("sh -c echo${IFS}x>/mnt/new.txt", "sh -c echo${IFS}x>>/mnt/hello.txt", "mkdir /mnt/d",
                 "mv /mnt/many/f001.txt /mnt/d/moved.txt", "rm /mnt/many/f002.txt", "mkdir /mnt/e", "rmdir /mnt/e",
                 "truncate -s 1000 /mnt/big.bin", "chmod 600 /mnt/hello.txt",
-                "dd if=/dev/urandom of=/mnt/d/rand.bin bs=65536 count=64", f"mv /mnt/{DEEP.split('/')[0]} /mnt/d/"):
+                "dd if=/dev/urandom of=/mnt/d/rand.bin bs=65536 count=64", f"mv /mnt/{DEEP.split('/')[0]} /mnt/d/",
+                # written after its last name went: its blocks are freed at the close
+                "sh -c (echo${IFS}a;rm${IFS}/mnt/gone;dd${IFS}if=/dev/zero${IFS}bs=4096${IFS}count=64)>/mnt/gone"):
         out = bb(vm, cmd)
         assert "status=0" in out, (cmd, out)
     out = bb(vm, "sha256sum /mnt/d/rand.bin")
     rand_sha = out.split()[out.split().index("/mnt/d/rand.bin") - 1]
     assert "bottom.txt" in bb(vm, f"ls /mnt/d/{DEEP}")
     assert text(vm, "umount /mnt") == ""
+    assert parse_mem(text(vm, "mem"))["heap in use"] == heap
     vm.poweroff()
     p = subprocess.run(["e2fsck", "-fn", str(img)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert p.returncode == 0, p.stdout
@@ -124,7 +129,7 @@ def test_ext2_host_files_read_in_secos(boot_machine, workdir, iface, machine, de
     assert debugfs_mode(img, "/hello.txt") & 0o7777 == 0o600
     assert debugfs_cat(img, "/d/moved.txt") == b"file 1\n" * 2
     assert debugfs_cat(img, "/many/f001.txt") is None and debugfs_cat(img, "/many/f002.txt") is None
-    assert debugfs_cat(img, "/e") is None
+    assert debugfs_cat(img, "/e") is None and debugfs_cat(img, "/gone") is None
     assert debugfs_cat(img, "/big.bin") == (tree / "big.bin").read_bytes()[:1000]
     assert hashlib.sha256(debugfs_cat(img, "/d/rand.bin")).hexdigest() == rand_sha
     assert debugfs_cat(img, f"/d/{DEEP}/bottom.txt") == b"deep\n"
