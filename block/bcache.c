@@ -1,7 +1,8 @@
 /* Glue between blk_read/blk_write and the cache core: the pool, the lock,
  * block <-> sector translation (a disk whose size is not a multiple of the
  * block has a short last block: only its sectors are read or written, the
- * rest of the cached block stays zero), and the direct path for long reads. */
+ * rest of the cached block stays zero), the direct path for long reads, and
+ * write-back of neighbouring dirty blocks as one request. */
 #include "block/bcache.h"
 #include "kernel/proc.h"
 #include "arch/x86_64/cpu.h"
@@ -9,13 +10,14 @@
 #include "lib/string.h"
 #include "secos/errno.h"
 
-#define DIRECT_MAX_BLOCKS 128  /* one device request: 512 KiB (the virtio-blk bounce buffer) */
+#define DIRECT_MAX_BLOCKS 128  /* one device request: 512 KiB (the virtio-blk bounce buffer); also a write-back run's */
 
 static struct bcache cache;
 static struct bcache_entry *entries;
 static uint8_t *pool;
 static int busy;
 static uint64_t direct_reads;
+static uint8_t *run_buf;   /* write-back runs (bcache_set_run_buf) */
 
 static int block_io(void *dev, uint64_t blk, uint8_t *buf, int write) {
     struct blockdev *d = dev;
@@ -28,11 +30,23 @@ static int block_io(void *dev, uint64_t blk, uint8_t *buf, int write) {
 }
 static int block_read(void *dev, uint64_t blk, uint8_t *buf) { return block_io(dev, blk, buf, 0); }
 static int block_write(void *dev, uint64_t blk, const uint8_t *buf) { return block_io(dev, blk, (uint8_t *)buf, 1); }
+/* Whole blocks in one request; a run that reaches a short last block
+ * writes that one alone. */
+static int block_write_run(void *dev, uint64_t blk, uint32_t count, const uint8_t *buf) {
+    struct blockdev *d = dev;
+    uint32_t spb = BCACHE_BLOCK / d->sector_size;
+    uint64_t full = d->sectors / spb;
+    if (blk >= full) return block_io(dev, blk, (uint8_t *)buf, 1);
+    uint32_t n = full - blk < count ? (uint32_t)(full - blk) : count;
+    int r = d->ops->write(d, blk * spb, n * spb, buf);
+    if (r || n == count) return r;
+    return block_io(dev, blk + n, (uint8_t *)buf + (uint64_t)n * BCACHE_BLOCK, 1);
+}
 static int block_flush(void *dev) {
     struct blockdev *d = dev;
     return d->ops->flush ? d->ops->flush(d) : 0;
 }
-static const struct bcache_ops ops = { block_read, block_write, block_flush };
+static const struct bcache_ops ops = { block_read, block_write, block_flush, block_write_run };
 
 static int lock(void) {
     uint64_t f = irq_save();
@@ -51,6 +65,8 @@ static int lock(void) {
             return -ENOMEM;
         }
         bcache_init(&cache, entries, BCACHE_BLOCKS, pool, BCACHE_BLOCK, &ops);
+        run_buf = kmalloc((uint64_t)DIRECT_MAX_BLOCKS * BCACHE_BLOCK);   /* without it: block by block */
+        bcache_set_run_buf(&cache, run_buf, DIRECT_MAX_BLOCKS);
     }
     return 0;
 }

@@ -16,6 +16,8 @@ void bcache_init(struct bcache *c, struct bcache_entry *entries, uint32_t n, uin
     c->clock = 0;
     c->epoch = 0;
     c->ops = ops;
+    c->run_buf = 0;
+    c->run_max = 0;
     memset(&c->st, 0, sizeof c->st);
     for (uint32_t i = 0; i < n; i++) {
         entries[i].dev = 0;
@@ -33,7 +35,41 @@ static struct bcache_entry *lookup(struct bcache *c, void *dev, uint64_t blk) {
     return 0;
 }
 
+void bcache_set_run_buf(struct bcache *c, uint8_t *buf, uint32_t max) {
+    c->run_buf = buf;
+    c->run_max = buf && c->ops->write_run ? max : 0;
+}
+
+/* A dirty entry of e's device and epoch holding blk, or 0. */
+static struct bcache_entry *run_member(struct bcache *c, const struct bcache_entry *e, uint64_t blk) {
+    struct bcache_entry *f = lookup(c, e->dev, blk);
+    return f && f->dirty && f->epoch == e->epoch ? f : 0;
+}
+
+/* e and the dirty blocks of its epoch next to it, in one request. */
+static int write_run(struct bcache *c, struct bcache_entry *e) {
+    uint64_t first = e->blk;
+    uint32_t count = 1;
+    while (count < c->run_max && first > 0 && run_member(c, e, first - 1)) first--, count++;
+    while (count < c->run_max && first + count > first && run_member(c, e, first + count)) count++;
+    if (count == 1) return 1;
+    for (uint32_t i = 0; i < count; i++)
+        memcpy(c->run_buf + (uint64_t)i * c->block_size, lookup(c, e->dev, first + i)->data, c->block_size);
+    if (c->ops->write_run(e->dev, first, count, c->run_buf) < 0) {
+        c->st.write_errors++;
+        return -EIO;
+    }
+    for (uint32_t i = 0; i < count; i++) lookup(c, e->dev, first + i)->dirty = 0;
+    c->st.writebacks += count;
+    c->st.runs++;
+    return 0;
+}
+
 static int write_back(struct bcache *c, struct bcache_entry *e) {
+    if (c->run_max > 1) {
+        int r = write_run(c, e);
+        if (r <= 0) return r;
+    }
     int r = c->ops->write(e->dev, e->blk, e->data);
     if (r < 0) {
         c->st.write_errors++;

@@ -28,6 +28,9 @@ struct bcache_ops {
     /* Optional: the device's volatile cache to stable storage, between
      * epochs: 0 or a negative errno. */
     int (*flush)(void *dev);
+    /* Optional: count consecutive whole blocks from blk, in one request
+     * (write-back of a run; see bcache_set_run_buf): 0 or a negative errno. */
+    int (*write_run)(void *dev, uint64_t blk, uint32_t count, const uint8_t *buf);
 };
 
 struct bcache_entry {
@@ -39,7 +42,7 @@ struct bcache_entry {
     uint64_t epoch;           /* when dirty: the epoch it was dirtied in */
 };
 
-struct bcache_stats { uint64_t hits, misses, writebacks, write_errors, read_errors; };
+struct bcache_stats { uint64_t hits, misses, writebacks, write_errors, read_errors, runs; };
 
 struct bcache {
     struct bcache_entry *e;
@@ -48,11 +51,18 @@ struct bcache {
     uint64_t epoch;           /* the current epoch (bcache_barrier) */
     const struct bcache_ops *ops;
     struct bcache_stats st;
+    uint8_t *run_buf;         /* run_max blocks, or 0: every block written alone */
+    uint32_t run_max;
 };
 
 /* entries[n] and data (n * block_size bytes) belong to the caller. */
 void bcache_init(struct bcache *c, struct bcache_entry *entries, uint32_t n, uint8_t *data, uint32_t block_size,
                  const struct bcache_ops *ops);
+/* Write-back in runs: a dirty block goes out together with the dirty
+ * blocks of the same device and epoch next to it (up to max blocks,
+ * gathered into buf, max * block_size bytes of the caller's), in one
+ * ops->write_run. Order is kept: a run holds one epoch. */
+void bcache_set_run_buf(struct bcache *c, uint8_t *buf, uint32_t max);
 /* len bytes at off inside block blk (off + len <= block_size): 0, or a
  * negative errno from the device (nothing cached for a failed read; for a
  * write, nothing changes). A write of a whole block needs no read. */

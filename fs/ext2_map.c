@@ -53,6 +53,8 @@ int ext2_bmap(struct ext2_vol *v, const struct ext2_inode *n, uint64_t lblk, uin
     return 0;
 }
 
+#define EXT2_READ_RUN (512u << 10)   /* bytes of one read: the block layer's longest direct request */
+
 long ext2_file_read(struct ext2_vol *v, const struct ext2_inode *n, uint64_t off, void *buf, uint64_t len) {
     if (off >= n->size) return 0;
     if (len > n->size - off) len = n->size - off;
@@ -68,9 +70,16 @@ long ext2_file_read(struct ext2_vol *v, const struct ext2_inode *n, uint64_t off
         if (r) return r == -EFBIG ? -EIO : r;
         if (!pb) {
             memset(out + done, 0, chunk);
-        } else if (v->io.read(v->io.dev, (uint64_t)pb * v->block_size + in, out + done, chunk) != (long)chunk) {
-            return -EIO;
+            done += chunk;
+            continue;
         }
+        /* Blocks that follow on the disk join one read (one device request). */
+        for (uint32_t k = 1; done + chunk < len && chunk < EXT2_READ_RUN; k++) {
+            uint32_t nx;
+            if (ext2_bmap(v, n, pos / v->block_size + k, &nx) != 0 || nx != pb + k) break;
+            chunk += v->block_size < len - done - chunk ? v->block_size : len - done - chunk;
+        }
+        if (v->io.read(v->io.dev, (uint64_t)pb * v->block_size + in, out + done, chunk) != (long)chunk) return -EIO;
         done += chunk;
     }
     return (long)done;

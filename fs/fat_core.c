@@ -334,6 +334,8 @@ static int nth_cluster(struct fat_vol *v, uint32_t first, uint64_t index, uint32
     return 0;
 }
 
+#define FAT_READ_RUN (512u << 10)   /* bytes of one read: the block layer's longest direct request */
+
 long fat_file_read(struct fat_vol *v, uint32_t cluster, uint32_t size, uint64_t off, void *buf, uint64_t len) {
     if (off >= size || len == 0) return 0;
     if (len > size - off) len = size - off;
@@ -344,10 +346,21 @@ long fat_file_read(struct fat_vol *v, uint32_t cluster, uint32_t size, uint64_t 
     for (;;) {
         uint64_t in = (off + done) % v->cluster_size;
         uint64_t n = v->cluster_size - in < len - done ? v->cluster_size - in : len - done;
-        if ((r = fat_dev_read(&v->io, fat_cluster_off(v, c) + in, (uint8_t *)buf + done, n)) != 0) return r;
+        /* Clusters that follow on the disk join one read: one device
+         * request for a run instead of one a cluster. */
+        uint32_t first = c, next = 0;
+        while (done + n < len && n < FAT_READ_RUN) {
+            if ((r = fat_next(v, c, &next)) <= 0) return r < 0 ? r : -EIO;   /* the size says there is more */
+            if (next != c + 1) break;
+            c = next;
+            next = 0;
+            n += v->cluster_size < len - done - n ? v->cluster_size : len - done - n;
+        }
+        if ((r = fat_dev_read(&v->io, fat_cluster_off(v, first) + in, (uint8_t *)buf + done, n)) != 0) return r;
         done += n;
         if (done == len) return (long)done;
-        if ((r = fat_next(v, c, &c)) <= 0) return r < 0 ? r : -EIO;   /* the size says there is more */
+        if (next) c = next;
+        else if ((r = fat_next(v, c, &c)) <= 0) return r < 0 ? r : -EIO;
     }
 }
 

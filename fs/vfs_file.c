@@ -18,14 +18,18 @@
 #include "secos/syscall.h"
 
 #define SMALL_CHUNK 512u
-#define BIG_CHUNK   (64u * 1024)
+#define MID_CHUNK   (64u * 1024)
+#define BIG_CHUNK   (512u * 1024)   /* the block layer's longest request (block/bcache.c) */
 
-/* A bounce buffer for len bytes: the heap's BIG_CHUNK for a long transfer,
- * else (or when the heap is short) the caller's small one. */
+/* A bounce buffer for len bytes: from the heap for a long transfer, as
+ * large as the transfer up to BIG_CHUNK (MID_CHUNK when the heap has no
+ * room for that), else (or when the heap is short) the caller's small one. */
 static char *bounce(uint64_t len, char *small, uint64_t *size) {
     if (len > SMALL_CHUNK) {
-        char *big = kmalloc(BIG_CHUNK);
-        if (big) { *size = BIG_CHUNK; return big; }
+        uint64_t want = len < BIG_CHUNK ? (len + 4095) & ~4095ull : BIG_CHUNK;
+        char *big = kmalloc(want);
+        if (!big && want > MID_CHUNK) big = kmalloc(want = MID_CHUNK);
+        if (big) { *size = want; return big; }
     }
     *size = SMALL_CHUNK;
     return small;

@@ -38,7 +38,18 @@ static int f_write(void *dev, uint64_t blk, const uint8_t *buf) {
     memcpy(f->disk + blk * BS, buf, BS);
     return 0;
 }
-static const struct bcache_ops ops = { f_read, f_write, 0 };
+static uint64_t run_calls;
+/* A run: its blocks reach the disk in order, counted as one request. */
+static int f_write_run(void *dev, uint64_t blk, uint32_t count, const uint8_t *buf) {
+    run_calls++;
+    for (uint32_t i = 0; i < count; i++) {
+        int r = f_write(dev, blk + i, buf + (uint64_t)i * BS);
+        if (r) return r;
+    }
+    return 0;
+}
+static const struct bcache_ops ops = { f_read, f_write, 0, 0 };
+static const struct bcache_ops run_ops = { f_read, f_write, 0, f_write_run };
 
 static struct bcache c;
 static struct bcache_entry ent[NENT];
@@ -170,6 +181,47 @@ static void test_failed_read_caches_nothing(void **st) {
 
 /* Blocks dirtied after a barrier reach the disk after every block dirtied
  * before it, whichever path writes them: sync, re-dirtying, eviction. */
+/* With a run buffer, neighbouring dirty blocks of one epoch go out in one
+ * request, never two epochs in one, and the model still holds. */
+static void test_runs_merge_one_epoch(void **st) {
+    (void)st;
+    static struct bcache_entry e8[8];
+    static uint8_t p8[8 * BS], rb[4 * BS];
+    memset(&dev_a, 0, sizeof dev_a);
+    bcache_init(&c, e8, 8, p8, BS, &run_ops);
+    bcache_set_run_buf(&c, rb, 4);
+    run_calls = 0;
+    uint8_t buf[BS];
+    for (uint64_t b = 10; b < 16; b++) {   /* 10..12 in one epoch, 13..15 in the next */
+        if (b == 13) bcache_barrier(&c);
+        memset(buf, (int)b, BS);
+        assert_int_equal(bcache_write(&c, &dev_a, b, 0, buf, BS), 0);
+    }
+    assert_int_equal(bcache_sync(&c, &dev_a), 0);
+    assert_int_equal(run_calls, 2);
+    assert_int_equal(dev_a.writes, 6);
+    for (uint64_t b = 10; b < 16; b++) {
+        assert_int_equal(dev_a.order[b - 10], b);
+        assert_int_equal(dev_a.disk[b * BS], b);
+    }
+    /* at most max blocks a run; a lone block alone */
+    dev_a.writes = 0;
+    run_calls = 0;
+    for (uint64_t b = 0; b < 6; b++) assert_int_equal(bcache_write(&c, &dev_a, b, 0, buf, BS), 0);
+    assert_int_equal(bcache_write(&c, &dev_a, 20, 0, buf, BS), 0);
+    assert_int_equal(bcache_sync(&c, &dev_a), 0);
+    assert_int_equal(run_calls, 2);
+    assert_int_equal(dev_a.writes, 7);
+    /* an eviction writes its neighbours too (older epochs first) */
+    dev_a.writes = 0;
+    run_calls = 0;
+    bcache_barrier(&c);
+    for (uint64_t b = 0; b < 8; b++) assert_int_equal(bcache_write(&c, &dev_a, b, 0, buf, BS), 0);
+    assert_int_equal(bcache_read(&c, &dev_a, 30, 0, buf, 1), 0);   /* needs a victim: all 8 dirty */
+    assert_true(run_calls >= 1);
+    assert_true(dev_a.writes >= 4);
+}
+
 static void test_barrier_orders_write_back(void **st) {
     (void)st;
     uint8_t x = 7, buf[BS];
@@ -227,6 +279,7 @@ int main(void) {
         cmocka_unit_test(test_whole_block_write_skips_read),
         cmocka_unit_test(test_failed_read_caches_nothing),
         cmocka_unit_test(test_barrier_orders_write_back),
+        cmocka_unit_test(test_runs_merge_one_epoch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
