@@ -12,7 +12,11 @@ chains longer than their file, a wrong free count or FAT copies that differ
 or broken directories, and every file reported synced reads back whole with
 mtools. The order that makes this true: block/bcache_core.h (epochs),
 fs/fat_core.h (barriers); tests/unit/test_fat_powercut.c cuts after every
-write on the host."""
+write on the host. The same writer on ext2 (fs/ext2_core.h's order;
+tests/unit/test_ext2_powercut.c): e2fsck -fn may find lost blocks and
+inodes, counts and sizes to correct, never a block owned twice, a block in
+use that the bitmap calls free, or an entry naming a free inode; the synced
+files read back whole with debugfs."""
 from __future__ import annotations
 
 import os
@@ -113,6 +117,57 @@ def test_power_cut_leaves_synced_files_and_a_sound_fat(boot_machine, workdir, se
     print(f"seed {seed}: {len(synced)} synced files intact; fsck.fat -n said:\n{report}")
 
 
+# e2fsck -fn lines a cut must never cause (tests/unit/test_ext2_powercut.c has the same list).
+E2_FORBIDDEN = [r"ultiply-claimed", r"has illegal block", r"Illegal block", r"deleted/unused inode", r"orrupt",
+                r"bad block", r"Superblock", r"Group descriptors look bad", r"bitmap differences:.*\+"]
+E2_SEEDS = [11, 37, 71, 113, 151]
+
+
+def e2fsck_after_cut(img):
+    p = subprocess.run(["e2fsck", "-fn", str(img)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    bad = [l for l in p.stdout.splitlines() if any(re.search(f, l) for f in E2_FORBIDDEN)]
+    assert p.returncode in (0, 4), p.stdout        # 4: errors left uncorrected (-n); 8 and up: it could not check
+    assert not bad, p.stdout
+    return p.stdout
+
+
+def debugfs_cat(img, path):
+    return subprocess.run(["debugfs", "-R", f"cat {path}", str(img)], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout
+
+
+@pytest.mark.skipif(not shutil.which("mke2fs") or not shutil.which("e2fsck"), reason="needs e2fsprogs")
+@pytest.mark.parametrize("seed", E2_SEEDS)
+def test_power_cut_leaves_synced_files_and_a_sound_ext2(boot_machine, workdir, seed):
+    rnd = random.Random(seed)
+    tree = workdir / "t"
+    (tree / "src").mkdir(parents=True)
+    sources = []
+    for i, n in enumerate(SOURCES):
+        data = bytes(rnd.getrandbits(8) for _ in range(n))
+        (tree / "src" / f"s{i}").write_bytes(data)
+        sources.append(data)
+    (tree / "w.sh").write_text(WRITER)
+    img = workdir / "d.img"
+    with open(img, "wb") as f:
+        f.truncate(40 << 20)
+    sh("mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-d", str(tree), str(img))
+    vm = boot_machine("kernel", memory="512M", extra_args=["-initrd", str(BUILD / "initrd.cpio")],
+                      disks=[Disk(img, "virtio", drive_opts=THROTTLE)])
+    mount(vm, "vda", "/mnt", "ext2")
+    vm.send("run /bin/busybox sh /mnt/w.sh\r")
+    vm.wait_for("SYNCED k0", timeout=300)
+    time.sleep(rnd.uniform(0.5, 14.0))
+    vm.kill()
+    synced = re.findall(r"SYNCED k(\d+) s(\d)", vm.output)
+    assert synced, vm.tail()
+    report = e2fsck_after_cut(img)
+    for k, s in synced:
+        got = debugfs_cat(img, f"/keep/k{k}")
+        assert got == sources[int(s)], (k, s, len(got), report)
+    print(f"seed {seed}: {len(synced)} synced files intact; e2fsck -fn said:\n{report}")
+
+
 def test_fsync_makes_a_file_survive_a_cut(boot_machine, workdir):
     """fsync(2) (busybox dd conv=fsync) returns only when the file is on the disk:
     a cut right after it keeps the file whole. A file this small stays in the
@@ -132,3 +187,25 @@ def test_fsync_makes_a_file_survive_a_cut(boot_machine, workdir):
     got = subprocess.run(["mtype", "-i", str(img), "::/f"], env=MTOOLS_ENV, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     assert got.returncode == 0 and got.stdout == data, (len(got.stdout), got.stderr)
+
+
+@pytest.mark.skipif(not shutil.which("mke2fs") or not shutil.which("debugfs"), reason="needs e2fsprogs")
+def test_fsync_makes_an_ext2_file_survive_a_cut(boot_machine, workdir):
+    """The same on ext2: fsync writes back the file, its inode and the
+    bitmaps that own its blocks, so the cut finds it whole."""
+    tree = workdir / "t"
+    tree.mkdir()
+    data = bytes(random.Random(6).getrandbits(8) for _ in range(30000))
+    (tree / "s").write_bytes(data)
+    img = workdir / "d.img"
+    with open(img, "wb") as f:
+        f.truncate(16 << 20)
+    sh("mke2fs", "-q", "-F", "-t", "ext2", "-d", str(tree), str(img))
+    vm = boot_machine("kernel", memory="512M", extra_args=["-initrd", str(BUILD / "initrd.cpio")],
+                      disks=[Disk(img, "virtio")])
+    mount(vm, "vda", "/mnt", "ext2")
+    out = text(vm, "run /bin/busybox dd if=/mnt/s of=/mnt/f bs=4096 conv=fsync")
+    assert "status=0" in out, out
+    vm.kill()
+    e2fsck_after_cut(img)
+    assert debugfs_cat(img, "/f") == data
