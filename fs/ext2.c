@@ -35,6 +35,7 @@ struct ext2_node {
      * listing in order is one pass. */
     uint32_t rd_index;
     uint64_t rd_pos;
+    uint32_t rd_gen;   /* the volume's dir_gen when rd_pos was found: after a change, revalidated */
     struct ext2_node *next;
 };
 
@@ -171,7 +172,11 @@ static int e2_ireaddir(void *ctx, void *node, uint32_t index, struct vfs_dirent 
     if (index < n->rd_index || n->rd_index == 0) {   /* start over */
         n->rd_index = 0;
         n->rd_pos = 0;
+    } else if (n->rd_gen != fs->vol.dir_gen) {   /* changed since: the saved place may be a removed entry */
+        int r = ext2_dir_revalidate(&fs->vol, &n->in, &n->rd_pos);
+        if (r) return r;
     }
+    n->rd_gen = fs->vol.dir_gen;
     struct ext2_dirent *e = &fs->de;
     for (;;) {
         int r = ext2_dir_next(&fs->vol, &n->in, &n->rd_pos, e);

@@ -147,6 +147,11 @@ int ext2_inode_alloc(struct ext2_vol *v, uint32_t parent, int dir, uint32_t *out
         uint32_t from = g == 0 ? v->first_ino - 1 : 0;   /* the reserved inodes are never handed out */
         uint32_t i = bm_find(v, from, v->inodes_per_group);
         if (i == v->inodes_per_group) continue;
+        /* A free inode has no links: one with links is in use, whatever the bitmap says. */
+        uint8_t links[2];
+        uint64_t at = (uint64_t)gd.inode_table * v->block_size + (uint64_t)i * v->inode_size + 26;
+        if (v->io.read(v->io.dev, at, links, 2) != 2) return -EIO;
+        if (links[0] | links[1]) return -EIO;
         if ((r = bm_set(v, i, 1)) != 0) return r;
         gd.free_inodes--;
         if (dir) gd.used_dirs++;

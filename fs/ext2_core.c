@@ -100,6 +100,14 @@ static int group_check(struct ext2_vol *v, uint32_t g) {
     if (gd.inode_bitmap < first || gd.inode_bitmap > last) return refuse(v, "an inode bitmap outside its group");
     if (gd.inode_table < first || (uint64_t)gd.inode_table + v->itable_blocks - 1 > last)
         return refuse(v, "an inode table outside its group");
+    /* Never on the superblock or the descriptor table, never on each other. */
+    uint64_t meta_end = v->first_data_block + 1 + ((uint64_t)v->groups * GD_SIZE + v->block_size - 1) / v->block_size;
+    if (gd.block_bitmap < meta_end || gd.inode_bitmap < meta_end || gd.inode_table < meta_end)
+        return refuse(v, "a bitmap or inode table on the superblock or descriptors");
+    uint64_t it_end = (uint64_t)gd.inode_table + v->itable_blocks;
+    if (gd.block_bitmap == gd.inode_bitmap || (gd.block_bitmap >= gd.inode_table && gd.block_bitmap < it_end) ||
+        (gd.inode_bitmap >= gd.inode_table && gd.inode_bitmap < it_end))
+        return refuse(v, "a group's bitmaps and inode table overlap");
     if (gd.free_blocks > v->blocks_per_group || gd.free_inodes > v->inodes_per_group)
         return refuse(v, "a group's free counts exceed its size");
     return 0;

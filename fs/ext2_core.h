@@ -107,6 +107,7 @@ struct ext2_vol {
     uint16_t state;             /* s_state as found at open (1: clean) */
     int rw;                     /* opened for writing: s_state on disk says "not clean" */
     uint32_t now;               /* the time stamped on what changes (the caller keeps it current) */
+    uint32_t dir_gen;           /* counts directory changes: a saved position in a directory is stale after one */
     /* Told of every inode written (the caller's copies stay current). */
     void (*changed)(void *ctx, const struct ext2_inode *n);
     void *changed_ctx;
@@ -127,6 +128,13 @@ struct ext2_vol {
 #define EXT2_POOL 128
     uint32_t pool[EXT2_POOL];
     uint32_t pool_next, pool_len;
+    /* Pointers to new blocks that go into indirect blocks already on the
+     * disk: written only after a barrier behind the blocks they point at
+     * (their data, or the zeros of a new indirect block), so a cut never
+     * makes an old block's bytes part of a file (ext2_grow.c). */
+#define EXT2_PENDING 512
+    struct { uint32_t blk, idx, val; } pend[EXT2_PENDING];
+    uint32_t npend;
 };
 
 /* An inode, decoded (the fields we use). */
@@ -247,6 +255,10 @@ int ext2_inode_release(struct ext2_vol *v, struct ext2_inode *n);
  * entries and "." and ".."; moves *pos past it: 0, -ENOENT at the end, -EIO
  * for a corrupt entry. */
 int ext2_dir_next(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *pos, struct ext2_dirent *e);
+/* A position saved before the directory changed: moved to the first
+ * record that starts at or after it (a removed entry's bytes stay behind,
+ * merged into the record before it). 0 or -EIO. */
+int ext2_dir_revalidate(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *pos);
 /* The entry called name: 0, -ENOENT, -ENAMETOOLONG, -EIO. */
 int ext2_dir_find(struct ext2_vol *v, const struct ext2_inode *dir, const char *name, struct ext2_dirent *e);
 /* The inode at path (relative to the volume's root, '/'-separated; "/" or

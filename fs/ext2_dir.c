@@ -62,6 +62,22 @@ int ext2_dir_next(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *po
     return -ENOENT;
 }
 
+int ext2_dir_revalidate(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *pos) {
+    if (!ext2_is_dir(dir)) return -ENOTDIR;
+    if (*pos >= dir->size || *pos % v->block_size == 0) return 0;
+    int r = dir_block(v, dir, *pos);
+    if (r) return r;
+    int filetype = (v->incompat & EXT2_INCOMPAT_FILETYPE) != 0;
+    uint32_t want = (uint32_t)(*pos % v->block_size), at = 0, rl;
+    struct ext2_dirent e;
+    while (at < want) {
+        if ((r = ext2_dirent_parse(v->dir_buf, v->block_size, at, filetype, v->inodes_count, &e, &rl)) != 0) return r;
+        at += rl;
+    }
+    *pos += at - want;   /* the first record at or after pos (or the next block) */
+    return 0;
+}
+
 int ext2_dir_find(struct ext2_vol *v, const struct ext2_inode *dir, const char *name, struct ext2_dirent *e) {
     size_t n = strlen(name);
     if (n > EXT2_NAME_MAX) return -ENAMETOOLONG;

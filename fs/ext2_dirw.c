@@ -45,6 +45,7 @@ static void set_rec_len(uint8_t *p, uint32_t rl) { p[4] = (uint8_t)rl, p[5] = (u
 
 /* The directory changed: times, and no index that would miss the change. */
 static int dir_touch(struct ext2_vol *v, struct ext2_inode *dir) {
+    v->dir_gen++;
     dir->mtime = dir->ctime = v->now;
     dir->flags &= ~(uint32_t)EXT2_INDEX_FL;
     return ext2_inode_write(v, dir, 0);

@@ -6,10 +6,11 @@
  * - a block comes from v->pool, whose bits were on disk (a barrier) before
  *   the pool was handed out, so no pointer names a block the bitmap calls
  *   free;
- * - a write's data and the indirect blocks reach the disk before the inode
- *   whose size makes them visible (a barrier when anything was allocated),
- *   and a fresh block is written whole (zeros around the data), so a cut
- *   never shows another file's old bytes inside this one's size;
+ * - a write's data and new indirect blocks (zeroed) reach the disk before
+ *   any pointer to them from a block already on the disk and before the
+ *   inode: those pointers wait in v->pend until one barrier, and a fresh
+ *   block is written whole (zeros around the data), so a cut never shows
+ *   another file's old bytes, nor an old block's bytes as pointers;
  * - a truncation writes the inode and the cut indirect blocks, then a
  *   barrier, then frees what they no longer point at. */
 #include "fs/ext2_core.h"
@@ -33,6 +34,39 @@ static int entry_get(struct ext2_vol *v, uint32_t blk, uint64_t i, uint32_t *out
 static int entry_set(struct ext2_vol *v, uint32_t blk, uint64_t i, uint32_t val) {
     uint8_t d[4] = { (uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16), (uint8_t)(val >> 24) };
     return ext2_dev_write(v, (uint64_t)blk * v->block_size + i * 4, d, 4);
+}
+
+/* --- pointers that wait for a barrier ------------------------------------------------------- */
+
+/* Entry i of blk, as it will be once the waiting pointers are written. */
+static int entry_lookup(struct ext2_vol *v, uint32_t blk, uint64_t i, uint32_t *out) {
+    for (uint32_t k = v->npend; k-- > 0;)
+        if (v->pend[k].blk == blk && v->pend[k].idx == i) {
+            *out = v->pend[k].val;
+            return 0;
+        }
+    return entry_get(v, blk, i, out);
+}
+
+/* The waiting pointers, after a barrier behind everything written so far. */
+static int pending_flush(struct ext2_vol *v) {
+    if (!v->npend) return 0;
+    int r = ext2_barrier(v);
+    for (uint32_t k = 0; k < v->npend && !r; k++) r = entry_set(v, v->pend[k].blk, v->pend[k].idx, v->pend[k].val);
+    v->npend = 0;
+    return r;
+}
+
+static int entry_defer(struct ext2_vol *v, uint32_t blk, uint64_t i, uint32_t val) {
+    if (v->npend == EXT2_PENDING) {
+        int r = pending_flush(v);
+        if (r) return r;
+    }
+    v->pend[v->npend].blk = blk;
+    v->pend[v->npend].idx = (uint32_t)i;
+    v->pend[v->npend].val = val;
+    v->npend++;
+    return 0;
 }
 
 /* --- the pool of blocks marked used ahead ------------------------------------------- */
@@ -103,28 +137,33 @@ static int map_alloc(struct ext2_vol *v, struct ext2_inode *n, uint64_t lblk, ui
     if (depth < 0) return depth;
     *fresh = 0;
     uint32_t cur = n->block[slot];
-    int r;
+    int r, cur_new = 0;   /* cur allocated here: nothing on the disk points at it yet */
     if (!cur) {
         if ((r = block_get(v, n, goal, &cur)) != 0) return r;
         if (depth && (r = ext2_dev_write(v, (uint64_t)cur * v->block_size, zeros, v->block_size)) != 0) return r;
-        n->block[slot] = cur;
+        n->block[slot] = cur;   /* the inode is written after the barrier */
         *fresh = depth == 0;
+        cur_new = 1;
     } else if (!blk_ok(v, cur)) {
         return -EIO;
     }
     for (int i = 0; i < depth; i++) {
         uint32_t e;
-        if ((r = entry_get(v, cur, idx[i], &e)) != 0) return r;
+        if ((r = entry_lookup(v, cur, idx[i], &e)) != 0) return r;
+        int e_new = 0;
         if (!e) {
             int last = i == depth - 1;
             if ((r = block_get(v, n, goal, &e)) != 0) return r;
             if (!last && (r = ext2_dev_write(v, (uint64_t)e * v->block_size, zeros, v->block_size)) != 0) return r;
-            if ((r = entry_set(v, cur, idx[i], e)) != 0) return r;
+            r = cur_new ? entry_set(v, cur, idx[i], e) : entry_defer(v, cur, idx[i], e);
+            if (r) return r;
             *fresh = last;
+            e_new = 1;
         } else if (!blk_ok(v, e)) {
             return -EIO;
         }
         cur = e;
+        cur_new = e_new;
     }
     *pb = cur;
     return 0;
@@ -134,7 +173,7 @@ static int map_alloc(struct ext2_vol *v, struct ext2_inode *n, uint64_t lblk, ui
  * large_file (written at once, so e2fsck never sees the size without it). */
 static int size_allowed(struct ext2_vol *v, uint64_t end) {
     if (end > ext2_max_size(v)) return -EFBIG;
-    if (end < (1ull << 31) || (v->ro_compat & EXT2_RO_COMPAT_LARGE_FILE)) return 0;
+    if (end <= 0x7fffffffull || (v->ro_compat & EXT2_RO_COMPAT_LARGE_FILE)) return 0;
     if (v->rev < 1) return -EFBIG;
     v->ro_compat |= EXT2_RO_COMPAT_LARGE_FILE;
     return ext2_super_write(v, 0);
@@ -155,6 +194,10 @@ long ext2_file_write(struct ext2_vol *v, struct ext2_inode *n, uint64_t off, con
     uint64_t max = ext2_max_size(v);
     if (off >= max) return -EFBIG;
     if (len > max - off) len = max - off;
+    if (v->rev < 1 && off + len > 0x7fffffffull) {   /* revision 0 has no large_file: a short write to 2 GiB - 1 */
+        if (off >= 0x7fffffffull) return -EFBIG;
+        len = 0x7fffffffull - off;
+    }
     int r = size_allowed(v, off + len);
     if (r) return r;
     const uint8_t *in = buf;
@@ -180,8 +223,8 @@ long ext2_file_write(struct ext2_vol *v, struct ext2_inode *n, uint64_t off, con
         done += chunk;
         goal = pb + 1;
     }
-    if (n->blocks512 != before) {
-        int b = ext2_barrier(v);   /* data and indirect blocks before the inode that shows them */
+    if (n->blocks512 != before) {   /* data and new indirect blocks before what points at them */
+        int b = v->npend ? pending_flush(v) : ext2_barrier(v);
         if (b && !r) r = b;
     }
     if (done && off + done > n->size) n->size = off + done;
@@ -200,8 +243,8 @@ int ext2_block_append(struct ext2_vol *v, struct ext2_inode *n, const void *data
     if (!r && !fresh) r = -EIO;   /* a block past the end was mapped already */
     if (!r) r = ext2_dev_write(v, (uint64_t)pb * v->block_size, data, v->block_size);
     if (!r && v->dir_blk == pb) v->dir_blk = 0;
-    if (n->blocks512 != before) {
-        int b = ext2_barrier(v);   /* the block before the size that shows it */
+    if (n->blocks512 != before) {   /* the block before what points at it and the size that shows it */
+        int b = v->npend ? pending_flush(v) : ext2_barrier(v);
         if (!r) r = b;
     }
     if (!r) {

@@ -31,8 +31,17 @@ static int may_add(struct ext2_vol *v, struct ext2_inode *parent, const char *na
     return r == 0 ? -EEXIST : r == -ENOENT ? 0 : r;
 }
 
+/* The directory-entry file type of n's mode (filetype feature). */
 static uint8_t ftype(const struct ext2_inode *n) {
-    return ext2_is_dir(n) ? EXT2_FT_DIR : ext2_is_lnk(n) ? EXT2_FT_LNK : EXT2_FT_REG;
+    switch (n->mode & EXT2_S_IFMT) {
+    case EXT2_S_IFDIR: return EXT2_FT_DIR;
+    case EXT2_S_IFLNK: return EXT2_FT_LNK;
+    case 0x2000: return 3;   /* character device */
+    case 0x6000: return 4;   /* block device */
+    case 0x1000: return 5;   /* FIFO */
+    case 0xC000: return 6;   /* socket */
+    default: return EXT2_FT_REG;
+    }
 }
 
 /* A fresh inode of mode, on disk. */
@@ -156,29 +165,41 @@ int ext2_rename(struct ext2_vol *v, struct ext2_inode *from, const char *from_na
     } else if (r != -ENOENT) {
         return r;
     }
-    if (isdir && from != to && !have && to->links >= EXT2_LINK_MAX) return -EMLINK;
-    /* 1: the inode counts the name it is about to get. */
+    int moves_dir = isdir && from != to;
+    if (moves_dir && !have && to->links >= EXT2_LINK_MAX) return -EMLINK;
+    /* 1: the inode counts the name it is about to get, a new parent the
+     * ".." it is about to gain: counts only ever run high at a cut. */
     n.links++;
     n.ctime = v->now;
-    if ((r = ext2_inode_write(v, &n, 0)) != 0 || (r = ext2_barrier(v)) != 0) return r;
+    if ((r = ext2_inode_write(v, &n, 0)) != 0) return r;
+    if (moves_dir && !have) {
+        to->links++;
+        if ((r = ext2_inode_write(v, to, 0)) != 0) return r;
+    }
+    if ((r = ext2_barrier(v)) != 0) return r;
     /* 2: the new name. */
     r = have ? ext2_dir_retarget(v, to, &dst, n.ino, ftype(&n)) : ext2_dir_add(v, to, to_name, n.ino, ftype(&n));
     if (r) {
         n.links--;
         (void)ext2_inode_write(v, &n, 0);
+        if (moves_dir && !have) {
+            to->links--;
+            (void)ext2_inode_write(v, to, 0);
+        }
         return r;
     }
     if ((r = ext2_barrier(v)) != 0) return r;
-    /* 3: the old name, then the count. The add may have split the block
-     * that holds src: ext2_dir_remove finds it again by position. */
+    /* 3: the old name, then (a barrier) the counts. The add may have split
+     * the block that holds src: ext2_dir_remove finds it again by position. */
     if ((r = ext2_dir_remove(v, from, &src)) != 0) return r;
+    if ((r = ext2_barrier(v)) != 0) return r;
     n.links--;
     if ((r = ext2_inode_write(v, &n, 0)) != 0) return r;
-    if (isdir && from != to) {   /* ".." follows, and the parents' counts */
+    if (moves_dir) {   /* ".." follows, then the old parent's count */
         if ((r = ext2_dir_set_parent(v, &n, to->ino)) != 0) return r;
+        if ((r = ext2_barrier(v)) != 0) return r;
         if (from->links > 2) from->links--;
-        if (!have) to->links++;
-        if ((r = ext2_inode_write(v, from, 0)) != 0 || (r = ext2_inode_write(v, to, 0)) != 0) return r;
+        if ((r = ext2_inode_write(v, from, 0)) != 0) return r;
     } else if (isdir && have) {   /* the replaced directory's ".." no longer counts in to */
         if (to->links > 2) to->links--;
         if ((r = ext2_inode_write(v, to, 0)) != 0) return r;

@@ -458,6 +458,25 @@ static void test_names_and_links(void **state) {
     assert_int_equal(ext2_resolve(&V, "/b/moved", &n), 0);
     struct ext2_dirent e;
     assert_int_equal(ext2_dir_find(&V, &n, "x", &e), -ENOENT);
+    /* a position saved in a directory before an entry went: the next
+     * record on, never the removed name */
+    {
+        struct ext2_inode dd, x;
+        assert_int_equal(ext2_resolve(&V, "/", &root), 0);
+        assert_int_equal(ext2_mkdir(&V, &root, "rv", 0755, &dd), 0);
+        assert_int_equal(ext2_create(&V, &dd, "ra", 0644, &x), 0);
+        assert_int_equal(ext2_create(&V, &dd, "rb", 0644, &x), 0);
+        assert_int_equal(ext2_create(&V, &dd, "rc", 0644, &x), 0);
+        uint64_t pos = 0;
+        assert_int_equal(ext2_dir_next(&V, &dd, &pos, &e), 0);
+        assert_string_equal(e.name, "ra");
+        assert_int_equal(ext2_unlink(&V, &dd, "rb", &victim), 0);
+        assert_int_equal(ext2_inode_release(&V, &victim), 0);
+        assert_int_equal(ext2_dir_revalidate(&V, &dd, &pos), 0);
+        assert_int_equal(ext2_dir_next(&V, &dd, &pos, &e), 0);
+        assert_string_equal(e.name, "rc");
+        assert_int_equal(ext2_dir_next(&V, &dd, &pos, &e), -ENOENT);
+    }
     /* rmdir of a full directory refused, of a file ENOTDIR */
     assert_int_equal(ext2_resolve(&V, "/", &root), 0);
     assert_int_equal(ext2_rmdir(&V, &root, "b", &victim), -ENOTEMPTY);
@@ -489,6 +508,30 @@ static void test_names_and_links(void **state) {
     close_and_fsck();
 }
 
+/* A FIFO and a device renamed keep their type in the new entry. */
+static void test_rename_keeps_special_types(void **state) {
+    (void)state;
+    mkfs_load(8, "-t ext2");
+    assert_int_equal(run("cd %s && debugfs -w -R 'mknod fifo p' e.img >/dev/null 2>&1 && "
+                         "debugfs -w -R 'mknod cdev c 4 5' e.img >/dev/null 2>&1", dir), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/e.img", dir);
+    free(m.p);
+    m.p = slurp(path, &m.n);
+    struct ext2_io io = { rd, &m, m.n, wr, bar };
+    assert_int_equal(ext2_vol_open(&V, &io), 0);
+    V.now = 1700000002;
+    assert_int_equal(ext2_vol_begin_write(&V), 0);
+    struct ext2_inode root, d, victim;
+    assert_int_equal(ext2_resolve(&V, "/", &root), 0);
+    assert_int_equal(ext2_mkdir(&V, &root, "d", 0755, &d), 0);
+    assert_int_equal(ext2_resolve(&V, "/", &root), 0);
+    assert_int_equal(ext2_rename(&V, &root, "fifo", &d, "fifo2", 0, &victim), 0);
+    assert_int_equal(ext2_resolve(&V, "/", &root), 0);
+    assert_int_equal(ext2_rename(&V, &root, "cdev", &root, "cdev2", 0, &victim), 0);
+    close_and_fsck();
+}
+
 static int setup(void **state) {
     (void)state;
     snprintf(dir, sizeof dir, "/tmp/ext2w.XXXXXX");
@@ -507,6 +550,7 @@ static int teardown(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_and_links),
+        cmocka_unit_test(test_rename_keeps_special_types),
         cmocka_unit_test(test_big_file_cuts),
         cmocka_unit_test(test_fill_to_enospc),
         cmocka_unit_test(test_refuses_to_write),
