@@ -44,7 +44,10 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -W
     -fno-omit-frame-pointer -fstack-protector-strong -mstack-protector-guard=global \
     -fno-asynchronous-unwind-tables -Iinclude -I. -I$(BUILD)/gen \
     -DSECOS_TEST_CONFIG=$(TEST_CONFIG) $(CFLAGS_EXTRA)
-KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-relax \
+# --emit-relocs: kernel.elf keeps the relocation records of its sections, so
+# the UEFI loader can slide the image (KASLR, uefi/elf_reloc.h); the records
+# of the debug sections are dropped after the link (nothing loads them).
+KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-relax --emit-relocs \
     -T boot/linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86_64/
 
@@ -78,6 +81,7 @@ kernel: $(BUILD)/kernel.elf
 $(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check_kernel_layout.py
 	$(quiet) LD $@
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(USER_EMBED_OBJS)
+	$(Q)$(OBJCOPY) --remove-section='.rela.debug*' $@.tmp
 	$(Q)$(PYTHON) tools/check_kernel_layout.py $@.tmp
 	$(Q)mv $@.tmp $@
 

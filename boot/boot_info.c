@@ -273,6 +273,7 @@ static int parse_uefi(uint64_t pa, boot_phys_reader read, struct boot_info *bi, 
     memcpy(bi->rng_seed, sb->rng_seed, sb->rng_seed_len);
     bi->rng_seed_len = sb->rng_seed_len;
     if (sb->kernel_slide & 0x1fffff) { *why = "KASLR slide not a multiple of 2 MiB"; return -1; }
+    if (sb->kernel_slide >= (1ULL << 30)) { *why = "KASLR slide of 1 GiB or more"; return -1; }
     bi->kernel_slide = sb->kernel_slide;
     /* The ESP's identity, from a loader whose structure reaches that far. */
     if (sb->size >= offsetof(struct secos_boot_info, esp_id_valid) + sizeof sb->esp_id_valid) {

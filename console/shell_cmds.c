@@ -48,7 +48,10 @@ static int cmd_info(int argc, char **argv) {
             boot_info.loader_name[0] ? boot_info.loader_name : "unknown");
     kprintf("memory:      %lu MiB RAM reported, %u map entries\n", boot_info_ram_bytes(&boot_info) >> 20,
             boot_info.mmap_count);
-    kprintf("kernel:      physical base %#lx\n", boot_info.kernel_phys_base);
+    /* The slide is shown here, to the console only: nothing a program can
+     * read reveals it (docs/SECURITY.md, KASLR). */
+    kprintf("kernel:      physical base %#lx, KASLR slide %#lx%s\n", boot_info.kernel_phys_base,
+            boot_info.kernel_slide, boot_info.kernel_slide ? "" : " (not slid)");
     kprintf("display:     %s\n", display_name());
     kprintf("cmdline:     %pE\n", boot_info.cmdline[0] ? boot_info.cmdline : "(none)");
     kprintf("acpi rsdp:   %#lx\n", boot_info.rsdp_addr);

@@ -167,6 +167,8 @@ static void kernel_main_stage2(void) {
     shell_main();
 }
 
+extern char __kernel_start[];
+
 void kernel_main(uint32_t magic, uint64_t info_phys);
 void kernel_main(uint32_t magic, uint64_t info_phys) {
     boot_tsc = rdtsc();
@@ -186,6 +188,11 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     (void)boot_info_wipe_seed(magic, info_phys, identity_writer); /* nor the loader's */
     canary_rekey(); /* from this frame only: kernel_main never returns */
     kernel_phys_base = boot_info.kernel_phys_base;
+    /* The loader's slide and where this code runs must agree, or every
+     * kernel virtual-to-physical translation below is wrong. */
+    if ((uint64_t)__kernel_start != SECOS_KERNEL_LINK_BASE + boot_info.kernel_slide)
+        panic("KASLR: the image runs at %#lx, the loader says slide %#lx", (uint64_t)__kernel_start,
+              boot_info.kernel_slide);
     if (boot_info.mmap_dropped)
         kprintf("[BOOT] warning: %u memory map entries did not fit and were ignored\n", boot_info.mmap_dropped);
     if (boot_info.modules_dropped)

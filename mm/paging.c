@@ -11,6 +11,9 @@
 #include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "mm/vmm.h"
 
 extern char __ro_after_init_start[], __ro_after_init_end[];
 extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
@@ -24,8 +27,13 @@ static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(4096)));
 static int pool_used;
 static uint64_t *kernel_pml4;
 
+/* Where the image runs: its link address plus the loader's KASLR slide.
+ * Taking __kernel_start's address gives the run-time value either way
+ * (the loader patched every absolute reference, uefi/elf_reloc.h). */
+static uint64_t kernel_virt_base(void) { return (uint64_t)__kernel_start; }
+
 uint64_t kernel_virt_to_phys(const void *va) {
-    return (uint64_t)va - SECOS_KERNEL_LINK_BASE + kernel_phys_base;
+    return (uint64_t)va - kernel_virt_base() + kernel_phys_base;
 }
 
 static int in_kernel_image(uint64_t pa) {
@@ -36,7 +44,7 @@ static int in_kernel_image(uint64_t pa) {
 /* Tables may live in the image (pool) or, later, anywhere in RAM. */
 static uint64_t *table_virt(uint64_t entry) {
     uint64_t pa = entry & PTE_ADDR_MASK;
-    if (in_kernel_image(pa)) return (uint64_t *)(pa - kernel_phys_base + SECOS_KERNEL_LINK_BASE);
+    if (in_kernel_image(pa)) return (uint64_t *)(pa - kernel_phys_base + kernel_virt_base());
     return phys_to_virt(pa);
 }
 
@@ -201,6 +209,29 @@ static void map_kernel_section(const char *start, const char *end, uint64_t flag
         *walk_create(kernel_pml4, va, 1) = kernel_virt_to_phys((void *)va) | flags;
 }
 
+/* Maps the pages holding [obj, obj + len) read-only at va (and on): the
+ * alias of obj. */
+static uint64_t alias_map(uint64_t va, const void *obj, uint64_t len, uint64_t g) {
+    uint64_t s = (uint64_t)obj & ~(PAGE_SIZE - 1), e = ((uint64_t)obj + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    for (uint64_t p = s; p < e; p += PAGE_SIZE)
+        *walk_create(kernel_pml4, va + (p - s), 1) = kernel_virt_to_phys((void *)p) | PTE_P | PTE_NX | g;
+    return va + ((uint64_t)obj - s);
+}
+
+/* SGDT and SIDT are allowed in ring 3 on a CPU without UMIP: GDTR and IDTR
+ * point at fixed read-only aliases of the tables, so they never tell the
+ * kernel image's KASLR slide (the tables themselves live in the image). The
+ * tables are never written through the alias (their Accessed and busy bits
+ * are set before, gdt_init). */
+static void alias_descriptor_tables(uint64_t g) {
+    const void *base;
+    uint64_t size;
+    gdt_table(&base, &size);
+    gdt_load_alias(alias_map(KDESC_ALIAS, base, size, g));
+    idt_table(&base, &size);
+    idt_load_alias(alias_map(KDESC_ALIAS + 4 * PAGE_SIZE, base, size, g));
+}
+
 void paging_init(void) {
     uint64_t g = cpu_info.pge ? PTE_G : 0;
     uint64_t data = PTE_P | PTE_W | PTE_NX | g;
@@ -225,6 +256,7 @@ void paging_init(void) {
     if (cpu_info.pge) write_cr4(read_cr4() | CR4_PGE);
     write_cr3(table_phys(kernel_pml4));
     physmap_offset = PHYSMAP_BASE;
+    alias_descriptor_tables(g);
 }
 
 uint64_t paging_kernel_pml4_phys(void) { return kernel_virt_to_phys(kernel_pml4); }

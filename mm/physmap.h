@@ -13,7 +13,7 @@ extern uint64_t physmap_offset; /* 0 during early boot, PHYSMAP_BASE after pagin
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)(pa + physmap_offset); }
 static inline uint64_t physmap_virt_to_phys(const void *va) { return (uint64_t)(uintptr_t)va - physmap_offset; }
 
-/* Kernel image: virtual = physical - kernel_phys_base + SECOS_KERNEL_LINK_BASE. */
+/* Kernel image: virtual = physical - kernel_phys_base + SECOS_KERNEL_LINK_BASE + the KASLR slide. */
 extern uint64_t kernel_phys_base;
 uint64_t kernel_virt_to_phys(const void *va);
 

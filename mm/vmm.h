@@ -22,6 +22,7 @@
 #define KSTACK_REGION     0xffffff8000000000ULL /* PML4[511] low: kernel stacks */
 #define KMMIO_BASE        0xffff908000000000ULL /* PML4[289]: device registers (mm/mmio.c) */
 #define KMMIO_LIMIT       0xffff910000000000ULL
+#define KDESC_ALIAS       0xffff918000000000ULL /* PML4[291]: fixed read-only views of the GDT and IDT (mm/paging.c) */
 
 /* Software bit: the frame behind this leaf belongs to the address space and
  * is returned to the PMM when the mapping or the space goes away. */

@@ -15,6 +15,7 @@
 #include <efi.h>
 #include "secos/boot_info.h"
 #include "uefi/elf_check.h"
+#include "uefi/elf_reloc.h"
 #include "uefi/esp_id.h"
 #include "uefi/log.h"
 #include "uefi/mmap_convert.h"
@@ -487,10 +488,22 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         return fail(EFI_OUT_OF_RESOURCES, "out of memory for the kernel image");
     }
     elf_load_segments(file, &lay, kmem);
+    /* 2a. KASLR: the image moves up by a random multiple of 2 MiB below
+     * 1 GiB (9 bits); its relocation records say what to patch. A file
+     * without usable records boots where it was linked, and says so. The
+     * slide itself is never printed: only the console's `info` shows it. */
+    int strong;
+    uint64_t slide = kaslr_slide_from(uefi_rng_u64(bs, &strong)), moved = 0;
+    if (elf_relocate(file, fsize, &lay, kmem, slide, &moved, &why)) {
+        say("[UEFI] KASLR off: %s\n", why);
+        slide = 0;
+    } else {
+        say("[UEFI] KASLR: image slid (%u references moved; %s)\n", moved,
+            strong ? "EFI_RNG_PROTOCOL" : "no EFI_RNG_PROTOCOL: time-stamp counter, weak");
+    }
     bs->FreePool(file);
-    uint64_t kphys = (uint64_t)(uintptr_t)kmem; /* == physical address of LINK_BASE */
-    say("[UEFI] kernel: %u segments, %u KiB at phys 0x%x, entry 0x%x\n",
-        (uint64_t)lay.nseg, kspan / 1024, kphys, lay.entry);
+    uint64_t kphys = (uint64_t)(uintptr_t)kmem; /* == physical address of LINK_BASE (+ slide, virtually) */
+    say("[UEFI] kernel: %u segments, %u KiB at phys 0x%x\n", (uint64_t)lay.nseg, kspan / 1024, kphys);
 
     /* 2b. Optional initrd, searched like the kernel. It stays where it is
      * read (pages below 4 GiB, identity mapped); the kernel sees it as the
@@ -592,6 +605,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         bi->initrd_sha256[i] = initrd_hash[i];
     }
     bi->images_pinned = pins_enabled ? 1 : 0;
+    bi->kernel_slide = slide;
 
     /* 4. Memory map buffers. Ask for the size, then allocate with slack:
      * our own allocations below (and firmware activity) add descriptors. */
@@ -636,10 +650,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
      * its stack and the boot info stay reachable, plus the kernel span. */
     struct pt_pool pool = { (uint64_t)(uintptr_t)ptmem, (uint64_t)(uintptr_t)ptmem + ptpages * 4096 };
     uint64_t pml4;
-    if (pt_build(&pool, ident_end, lay.vbase, kphys, kspan, &pml4, &why))
+    if (pt_build(&pool, ident_end, lay.vbase + slide, kphys, kspan, &pml4, &why))
         return fail(EFI_OUT_OF_RESOURCES, why);
     /* Cheap self-check before the point of no return. */
-    if (pt_translate(pml4, lay.entry) != (int64_t)(kphys + (lay.entry - lay.vbase)) ||
+    if (pt_translate(pml4, lay.entry + slide) != (int64_t)(kphys + (lay.entry - lay.vbase)) ||
         pt_translate(pml4, (uint64_t)(uintptr_t)&pool) != (int64_t)(uintptr_t)&pool ||
         pt_translate(pml4, (uint64_t)(uintptr_t)&enter_kernel) != (int64_t)(uintptr_t)&enter_kernel)
         return fail(EFI_LOAD_ERROR, "page-table self-check failed");
@@ -675,5 +689,5 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bi->mmap_addr = (uint64_t)(uintptr_t)entries;
     bi->mmap_count = (uint32_t)n;
     say("[UEFI] boot services exited, %u memory map entries; entering kernel\n", (uint64_t)n);
-    enter_kernel(pml4, lay.entry, (uint64_t)(uintptr_t)bi);
+    enter_kernel(pml4, lay.entry + slide, (uint64_t)(uintptr_t)bi);
 }

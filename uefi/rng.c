@@ -25,3 +25,20 @@ void uefi_rng_seed(EFI_BOOT_SERVICES *bs, struct secos_boot_info *bi)
     bi->rng_seed_len = sizeof bi->rng_seed;
     say("[UEFI] loader seed: %u bytes from EFI_RNG_PROTOCOL\n", (unsigned)sizeof bi->rng_seed);
 }
+
+uint64_t uefi_rng_u64(EFI_BOOT_SERVICES *bs, int *strong)
+{
+    EFI_GUID guid = EFI_RNG_PROTOCOL_GUID;
+    EFI_RNG_PROTOCOL *rng = 0;
+    uint64_t v = 0;
+    *strong = 0;
+    if (!EFI_ERROR(bs->LocateProtocol(&guid, NULL, (void **)&rng)) && rng &&
+        !EFI_ERROR(rng->GetRNG(rng, NULL, sizeof v, (UINT8 *)&v))) {
+        *strong = 1;
+        return v;
+    }
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    v = ((uint64_t)hi << 32 | lo) * 0x9E3779B97F4A7C15ULL;
+    return v ^ v >> 29;
+}

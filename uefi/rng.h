@@ -10,4 +10,9 @@
  * fails. Never fails the boot: the kernel has other, weaker sources. */
 void uefi_rng_seed(EFI_BOOT_SERVICES *bs, struct secos_boot_info *bi);
 
+/* 64 random bits for the KASLR slide: from EFI_RNG_PROTOCOL (*strong 1),
+ * else the time-stamp counter (*strong 0: differs from boot to boot, but
+ * guessable by someone who can time the boot). */
+uint64_t uefi_rng_u64(EFI_BOOT_SERVICES *bs, int *strong);
+
 #endif

@@ -8,7 +8,7 @@
 # services are called directly instead of through uefi_call_wrapper().
 
 # Pure lib/ modules the loader shares with the kernel (sha256, string) are built with the loader's flags.
-UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c \
+UEFI_SRCS := uefi/main.c uefi/log.c uefi/elf_check.c uefi/elf_reloc.c uefi/mmap_convert.c uefi/paging.c \
     uefi/pin_rules.c uefi/esp_id.c uefi/rng.c
 UEFI_OBJS := $(patsubst uefi/%.c,$(BUILD)/uefi/%.o,$(UEFI_SRCS)) $(BUILD)/uefi/lib/sha256.o \
     $(BUILD)/uefi/lib/string.o
@@ -88,6 +88,6 @@ include uefi/sign.mk
 # Host unit test for the pure modules (ELF checks, memory map conversion,
 # page tables); tests/unit/unit.mk builds and runs it.
 UNIT_TESTS += uefi_elf
-UNIT_SRCS_uefi_elf := tests/unit/test_uefi_elf.c uefi/elf_check.c uefi/mmap_convert.c uefi/paging.c
+UNIT_SRCS_uefi_elf := tests/unit/test_uefi_elf.c uefi/elf_check.c uefi/elf_reloc.c uefi/mmap_convert.c uefi/paging.c
 UNIT_TESTS += pin_rules
 UNIT_SRCS_pin_rules := tests/unit/test_pin_rules.c uefi/pin_rules.c

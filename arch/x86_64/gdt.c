@@ -57,6 +57,16 @@ void gdt_init(void) {
     if (gdt_sealable() != 0) panic("gdt: a descriptor would need a CPU write after the seal");
 }
 
+void gdt_table(const void **base, uint64_t *size) {
+    *base = gdt;
+    *size = sizeof gdt;
+}
+
+void gdt_load_alias(uint64_t va) {
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = { sizeof gdt - 1, va };
+    __asm__ volatile("lgdt %0" ::"m"(ptr) : "memory");
+}
+
 /* 0 when no selector load, task-register use or privilege change can make
  * the CPU write the GDT: every present code/data descriptor is Accessed and
  * the TSS is busy (the CPU never clears that bit: there are no task switches). */

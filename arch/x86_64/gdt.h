@@ -28,6 +28,10 @@ struct __attribute__((packed)) tss64 {
 extern struct tss64 tss;
 
 void gdt_init(void);
+/* The table (for an alias mapping) and GDTR pointed at va, an alias of it
+ * at the same offset in its page (the descriptors are not reloaded). */
+void gdt_table(const void **base, uint64_t *size);
+void gdt_load_alias(uint64_t va);
 static inline void tss_set_rsp0(uint64_t rsp0) { tss.rsp[0] = rsp0; }
 void tss_set_ist(int ist, uint64_t top);
 /* 0 when the sealed (read-only) GDT can never need a CPU write. */

@@ -40,3 +40,13 @@ void idt_init(void) {
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = { sizeof idt - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" ::"m"(ptr));
 }
+
+void idt_table(const void **base, uint64_t *size) {
+    *base = idt;
+    *size = sizeof idt;
+}
+
+void idt_load_alias(uint64_t va) {
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = { sizeof idt - 1, va };
+    __asm__ volatile("lidt %0" ::"m"(ptr) : "memory");
+}

@@ -1,13 +1,20 @@
 /* Panic and backtrace. The backtrace walks the RBP chain (the kernel keeps
  * frame pointers) and stops at the first frame pointer that is not a
  * plausible kernel stack address, so a corrupted stack cannot make the panic
- * path itself fault. Addresses resolve with: addr2line -e build/kernel.elf ADDR */
+ * path itself fault. The addresses are printed as linked (the KASLR slide
+ * taken off), so they resolve with: addr2line -e build/kernel.elf ADDR */
 #include "arch/x86_64/panic.h"
 #include "lib/console_out.h"
 #include "arch/x86_64/trapframe.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/printf.h"
+#include "secos/boot_info.h"
 #include <stdarg.h>
+
+extern char __kernel_start[];
+
+/* An address in the image as the linker placed it. */
+static uint64_t unslid(uint64_t a) { return a - ((uint64_t)__kernel_start - SECOS_KERNEL_LINK_BASE); }
 
 void trapframe_dump(const struct trapframe *tf) {
     kprintf("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
@@ -19,14 +26,14 @@ void trapframe_dump(const struct trapframe *tf) {
 }
 
 void backtrace_from(uint64_t rbp, uint64_t rip) {
-    kprintf("[BACKTRACE] %#lx\n", rip);
+    kprintf("[BACKTRACE] %#lx\n", unslid(rip));
     for (int depth = 0; depth < 24; depth++) {
         /* Only kernel-half, aligned frame pointers are followed. */
         if (rbp < 0xffff800000000000ULL || (rbp & 7) || rbp > 0xfffffffffffffff0ULL) break;
         const uint64_t *frame = (const uint64_t *)rbp;
         uint64_t ret = frame[1];
         if (ret < 0xffffffff80000000ULL) break;
-        kprintf("[BACKTRACE] %#lx\n", ret);
+        kprintf("[BACKTRACE] %#lx\n", unslid(ret));
         if (frame[0] <= rbp) break; /* stacks grow down: callers live higher */
         rbp = frame[0];
     }

@@ -24,7 +24,7 @@ include tools/quiet.mk
 FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules trustlist ext2 net_sockmsg \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
-FUZZ_SRCS_uefi_elf     := uefi/elf_check.c
+FUZZ_SRCS_uefi_elf     := uefi/elf_check.c uefi/elf_reloc.c
 FUZZ_SRCS_pin_rules    := uefi/pin_rules.c
 FUZZ_SRCS_cpio         := fs/cpio.c
 FUZZ_SRCS_path         := fs/path.c

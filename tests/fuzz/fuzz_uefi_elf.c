@@ -1,6 +1,8 @@
 /* Fuzzes elf_check_kernel() (uefi/elf_check.c), the UEFI loader's kernel
  * ELF validation, and on acceptance elf_load_segments() into a buffer of
- * exactly the computed size (ASan checks every byte it writes).
+ * exactly the computed size (ASan checks every byte it writes), then the
+ * KASLR relocation (uefi/elf_reloc.c) of that buffer: a refusal leaves the
+ * image untouched, an acceptance writes only inside it.
  *
  * Images spanning more than LOAD_MAX are checked but not loaded: the loader
  * zeroes the span a byte at a time, and with every byte instrumented, loading
@@ -11,6 +13,7 @@
 #include "tests/fuzz/fuzz.h"
 #include "secos/boot_info.h"
 #include "uefi/elf_check.h"
+#include "uefi/elf_reloc.h"
 
 #define LOAD_MAX (64ULL << 10)
 
@@ -54,6 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (uint64_t b = s->filesz; b < s->memsz; b++) /* bss */
             CHECK(at[b] == 0);
     }
+    uint8_t *copy = malloc(span);
+    CHECK(copy);
+    memcpy(copy, mem, span);
+    uint64_t moved = 0;
+    if (elf_relocate(data, size, &l, mem, 7 * KASLR_ALIGN, &moved, &why) != 0)
+        CHECK(why && memcmp(copy, mem, span) == 0);   /* refused: nothing changed */
+    free(copy);
     free(mem);
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "secos/boot_info.h"
 #include "uefi/elf_check.h"
+#include "uefi/elf_reloc.h"
 #include "uefi/mmap_convert.h"
 #include "uefi/paging.h"
 
@@ -69,6 +70,195 @@ static void make_kernel(struct img *im)
     memcpy(im->buf + 0x1010 - SECOS_UEFI_ENTRY_SIGNATURE_LEN, SECOS_UEFI_ENTRY_SIGNATURE,
            SECOS_UEFI_ENTRY_SIGNATURE_LEN);
     im->size = 0x3100;
+}
+
+/* ---- KASLR relocation (uefi/elf_reloc.c) ------------------------------- */
+
+#define RELA_OFF 0x3200
+#define SYM_OFF  0x3700
+#define SHDR_OFF 0x3800
+
+static void put_shdr(struct img *im, int i, uint32_t type, uint64_t flags, uint64_t addr, uint64_t off,
+                     uint64_t size, uint32_t info)
+{
+    uint8_t *p = im->buf + SHDR_OFF + 64 * i;
+    memset(p, 0, 64);
+    memcpy(p + 4, &type, 4);
+    memcpy(p + 8, &flags, 8);
+    memcpy(p + 16, &addr, 8);
+    memcpy(p + 24, &off, 8);
+    memcpy(p + 32, &size, 8);
+    memcpy(p + 44, &info, 4);
+}
+
+static int nrela;
+/* Records name symbol 1 (the .text section) unless sym_of_next says else. */
+static uint64_t sym_of_next = 1;
+static void put_rela(struct img *im, uint64_t where, uint32_t type)
+{
+    uint8_t *p = im->buf + RELA_OFF + 24 * nrela++;
+    uint64_t info = sym_of_next << 32 | type;
+    sym_of_next = 1;
+    memset(p, 0, 24);
+    memcpy(p, &where, 8);
+    memcpy(p + 8, &info, 8);
+}
+
+/* make_kernel plus sections: .text, its .rela.text with one record of each
+ * kind, and a .rela of a non-allocated (debug) section that must be left
+ * alone. The values the records point at are stored in the text. */
+static void make_relocatable(struct img *im)
+{
+    make_kernel(im);
+    uint64_t v64 = LB + 0x2100, c64 = LB + 0x100, phys32 = 0x101000, pc = 0xfffffff0;
+    uint32_t v32s = (uint32_t)(LB + 0x3010), folded = 0;
+    memcpy(im->buf + 0x1100, &v64, 8);     /* an address in the image: moves */
+    memcpy(im->buf + 0x1108, &c64, 8);     /* an absolute symbol's value, though in range: stays */
+    memcpy(im->buf + 0x1110, &v32s, 4);    /* a sign-extended 32-bit address: moves */
+    memcpy(im->buf + 0x1114, &phys32, 4);  /* R_X86_64_32 (a physical address): stays */
+    memcpy(im->buf + 0x1118, &pc, 4);      /* PC32: stays */
+    memcpy(im->buf + 0x111c, &folded, 4);  /* sym - LINK_BASE folded by the compiler: 0, moves */
+    nrela = 0;
+    put_rela(im, LB + 0x1100, 1);
+    sym_of_next = 2;
+    put_rela(im, LB + 0x1108, 1);
+    put_rela(im, LB + 0x1110, 11);
+    put_rela(im, LB + 0x1114, 10);
+    put_rela(im, LB + 0x1118, 2);
+    put_rela(im, LB + 0x111c, 11);
+    int text_rela = nrela;
+    put_rela(im, 0x40, 99);               /* debug: an unknown type in a section that is not loaded */
+    struct elf64_ehdr *e = EH(im);
+    e->e_shoff = SHDR_OFF;
+    e->e_shentsize = 64;
+    e->e_shnum = 6;
+    put_shdr(im, 0, 0, 0, 0, 0, 0, 0);
+    put_shdr(im, 1, 1, 0x6, LB + 0x1000, 0x1000, 0x1000, 0);
+    put_shdr(im, 2, 4, 0, 0, RELA_OFF, 24 * (uint64_t)text_rela, 1);
+    put_shdr(im, 3, 1, 0, 0, 0x3100, 0x80, 0);
+    put_shdr(im, 4, 4, 0, 0, RELA_OFF + 24 * (uint64_t)text_rela, 24, 3);
+    put_shdr(im, 5, 2, 0, 0, SYM_OFF, 24 * 3, 0);
+    for (int i = 2; i <= 4; i++) memcpy(im->buf + SHDR_OFF + 64 * i + 40, &(uint32_t){ 5 }, 4);   /* sh_link */
+    /* symbols: 0 null, 1 the .text section, 2 an absolute one (KERNEL_LINK_BASE's kind) */
+    memset(im->buf + SYM_OFF, 0, 72);
+    im->buf[SYM_OFF + 24 + 4] = 3;                             /* STT_SECTION */
+    memcpy(im->buf + SYM_OFF + 24 + 6, &(uint16_t){ 1 }, 2);
+    memcpy(im->buf + SYM_OFF + 24 + 8, &(uint64_t){ LB + 0x1000 }, 8);
+    memcpy(im->buf + SYM_OFF + 48 + 6, &(uint16_t){ 0xfff1 }, 2);
+    memcpy(im->buf + SYM_OFF + 48 + 8, &(uint64_t){ LB + 0x100 }, 8);
+    im->size = 0x4000;
+}
+
+static uint8_t placed[0x6000], before[0x6000];
+
+static void place(struct img *im, struct elf_kernel_layout *l)
+{
+    const char *why = 0;
+    assert_int_equal(elf_check_kernel(im->buf, im->size, l, &why), 0);
+    elf_load_segments(im->buf, l, placed);
+    memcpy(before, placed, sizeof placed);
+}
+
+static void test_relocate_moves_image_addresses_only(void **state)
+{
+    (void)state;
+    static struct img im;
+    struct elf_kernel_layout l;
+    make_relocatable(&im);
+    place(&im, &l);
+    uint64_t slide = kaslr_slide_from(0x12345), moved = 0;
+    assert_true(slide % KASLR_ALIGN == 0 && slide < (1ULL << 30) && slide != 0);
+    const char *why = 0;
+    assert_int_equal(elf_relocate(im.buf, im.size, &l, placed, slide, &moved, &why), 0);
+    assert_int_equal(moved, 3);
+    uint64_t v64, c64;
+    uint32_t v32s, phys32, pc, folded;
+    memcpy(&v64, placed + 0x1100, 8);
+    memcpy(&c64, placed + 0x1108, 8);
+    memcpy(&v32s, placed + 0x1110, 4);
+    memcpy(&phys32, placed + 0x1114, 4);
+    memcpy(&pc, placed + 0x1118, 4);
+    memcpy(&folded, placed + 0x111c, 4);
+    assert_true(v64 == LB + 0x2100 + slide);
+    assert_true(c64 == LB + 0x100);
+    assert_true((uint64_t)(int64_t)(int32_t)v32s == LB + 0x3010 + slide);
+    assert_true(phys32 == 0x101000 && pc == 0xfffffff0);
+    assert_true(folded == slide);
+    /* nothing else changed */
+    memcpy(placed + 0x1100, before + 0x1100, 8);
+    memcpy(placed + 0x1110, before + 0x1110, 4);
+    memcpy(placed + 0x111c, before + 0x111c, 4);
+    assert_memory_equal(placed, before, sizeof placed);
+    /* slide 0: checked, nothing moved */
+    assert_int_equal(elf_relocate(im.buf, im.size, &l, placed, 0, &moved, &why), 0);
+    assert_memory_equal(placed, before, sizeof placed);
+    /* every slot is a multiple of 2 MiB below 1 GiB */
+    for (uint64_t r = 0; r < 2000; r++) {
+        uint64_t sl = kaslr_slide_from(r * 0x9E3779B97F4A7C15ULL);
+        assert_true(sl % KASLR_ALIGN == 0 && sl < (1ULL << 30));
+    }
+}
+
+/* A refused file changes nothing: the loader then boots it unslid. */
+static void expect_refused(struct img *im, const char *want)
+{
+    struct elf_kernel_layout l;
+    place(im, &l);
+    const char *why = 0;
+    uint64_t moved = 0;
+    assert_int_equal(elf_relocate(im->buf, im->size, &l, placed, 4 * KASLR_ALIGN, &moved, &why), -1);
+    assert_non_null(why);
+    assert_non_null(strstr(why, want));
+    assert_memory_equal(placed, before, sizeof placed);
+}
+
+static void test_relocate_refusals(void **state)
+{
+    (void)state;
+    static struct img im;
+    make_relocatable(&im);
+    nrela = 4;
+    put_rela(&im, LB + 0x1120, 25);   /* R_X86_64_GOTOFF64 in place of the PC32: not ours to know */
+    expect_refused(&im, "relocation type");
+    make_relocatable(&im);
+    nrela = 0;
+    put_rela(&im, LB + 0x7000, 1);    /* past the image */
+    expect_refused(&im, "outside the image");
+    make_relocatable(&im);
+    nrela = 0;
+    put_rela(&im, LB + 0x5ffc, 1);    /* 8 bytes from 4 before the end */
+    expect_refused(&im, "outside the image");
+    make_relocatable(&im);
+    put_shdr(&im, 2, 4, 0, 0, RELA_OFF, 0x100000, 1);   /* records past the file */
+    expect_refused(&im, "outside the file");
+    make_relocatable(&im);
+    put_shdr(&im, 2, 4, 0, 0, RELA_OFF, 24 * 6, 77);    /* names no section */
+    expect_refused(&im, "names no section");
+    make_relocatable(&im);
+    nrela = 0;
+    sym_of_next = 9;                  /* past the symbol table */
+    put_rela(&im, LB + 0x1100, 1);
+    expect_refused(&im, "bad symbol");
+    make_relocatable(&im);
+    memcpy(im.buf + SHDR_OFF + 64 * 2 + 40, &(uint32_t){ 3 }, 4);   /* sh_link: not a symbol table */
+    expect_refused(&im, "bad symbol");
+    make_relocatable(&im);
+    EH(&im)->e_shnum = 0;
+    expect_refused(&im, "no section headers");
+    make_relocatable(&im);
+    EH(&im)->e_shoff = 0x3fc0;                          /* headers past the end */
+    expect_refused(&im, "past the end");
+    make_relocatable(&im);
+    put_shdr(&im, 2, 1, 0, 0, 0, 0, 0);                 /* no records at all */
+    put_shdr(&im, 4, 1, 0, 0, 0, 0, 0);
+    expect_refused(&im, "--emit-relocs");
+    /* a slide that is not 2 MiB aligned */
+    make_relocatable(&im);
+    struct elf_kernel_layout l;
+    place(&im, &l);
+    const char *why = 0;
+    assert_int_equal(elf_relocate(im.buf, im.size, &l, placed, 4096, 0, &why), -1);
+    assert_memory_equal(placed, before, sizeof placed);
 }
 
 static void test_valid_kernel(void **state)
@@ -492,6 +682,8 @@ int main(void)
         cmocka_unit_test(test_mmap_errors),
         cmocka_unit_test(test_paging_layout),
         cmocka_unit_test(test_paging_errors),
+        cmocka_unit_test(test_relocate_moves_image_addresses_only),
+        cmocka_unit_test(test_relocate_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
