@@ -21,7 +21,7 @@ static int cmd_mem(int argc, char **argv) {
     kprintf("phys free:     %lu frames (%lu KiB)\n", p.free_frames, p.free_frames * 4);
     kprintf("phys used:     %lu frames (%lu KiB)\n", used, used * 4);
     kprintf("phys reserved: %lu frames (low 1 MiB, kernel image, modules, bitmaps)\n", p.reserved_frames);
-    kprintf("heap size:     %zu KiB at %#lx\n", h.heap_size >> 10, (unsigned long)KHEAP_BASE);
+    kprintf("heap size:     %zu KiB at %#lx\n", h.heap_size >> 10, (unsigned long)kheap_base_addr());
     kprintf("heap in use:   %zu bytes in %zu blocks\n", h.bytes_in_use, h.blocks_in_use);
     kprintf("heap free:     %zu bytes in %zu blocks\n", h.free_bytes, h.free_blocks);
     kprintf("heap calls:    %zu allocs, %zu frees, %zu grows\n", h.allocs, h.frees, h.grows);
@@ -167,7 +167,7 @@ static const char *region_name(uint64_t va) {
     if (va >= KSTACK_REGION) return "kernel stacks";
     if (va >= KTEST_BASE && va < KTEST_BASE + KTEST_SIZE) return "test scratch";
     if (va >= KHEAP_BASE && va < KHEAP_LIMIT) return "kernel heap";
-    if (va >= PHYSMAP_BASE && va < PHYSMAP_BASE + (1ULL << 39)) return "physmap";
+    if (va >= physmap_offset && va < KHEAP_BASE) return "physmap";
     return "";
 }
 

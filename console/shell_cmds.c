@@ -1,5 +1,7 @@
 /* The foundation's shell commands. */
 #include "console/shell.h"
+#include "mm/paging.h"
+#include "mm/kheap.h"
 #include "lib/console_out.h"
 #include "drivers/display.h"
 #include "boot/boot_info.h"
@@ -52,6 +54,7 @@ static int cmd_info(int argc, char **argv) {
      * read reveals it (docs/SECURITY.md, KASLR). */
     kprintf("kernel:      physical base %#lx, KASLR slide %#lx%s\n", boot_info.kernel_phys_base,
             boot_info.kernel_slide, boot_info.kernel_slide ? "" : " (not slid)");
+    kprintf("layout:      physmap at %#lx, heap at %#lx (random every boot)\n", paging_physmap_base(), kheap_base_addr());
     kprintf("display:     %s\n", display_name());
     kprintf("cmdline:     %pE\n", boot_info.cmdline[0] ? boot_info.cmdline : "(none)");
     kprintf("acpi rsdp:   %#lx\n", boot_info.rsdp_addr);

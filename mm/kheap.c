@@ -54,8 +54,16 @@ static void kheap_report(const char *what, const void *addr, void *ctx) {
     panic("heap: %s at %p", what, addr);
 }
 
+/* The heap starts at KHEAP_BASE plus a random multiple of 2 MiB below
+ * 128 GiB (16 bits), so heap addresses differ from boot to boot; it grows
+ * up to KHEAP_LIMIT in the same PML4 slot. */
+static uint64_t kheap_base = KHEAP_BASE;
+
+uint64_t kheap_base_addr(void) { return kheap_base; }
+
 void kheap_init(void) {
-    heap_init(&kheap, KHEAP_BASE, KHEAP_LIMIT, 64 * 1024, kheap_grow, kheap_report, 0);
+    kheap_base = KHEAP_BASE + entropy_u64() % (1ULL << 16) * (2ULL << 20);
+    heap_init(&kheap, kheap_base, KHEAP_LIMIT, 64 * 1024, kheap_grow, kheap_report, 0);
     heap_set_release(&kheap, kheap_release, kheap_reback, KHEAP_RELEASE_MIN);
     /* A per-boot cookie in every header check value: a forged header must
      * guess it. */
@@ -84,7 +92,7 @@ void *kcalloc(size_t n, size_t size) {
  * header page behind it: say so, instead of faulting inside heap_core. */
 static void check_backed(const void *p, const char *what) {
     uintptr_t a = (uintptr_t)p;
-    if (!p || a < KHEAP_BASE + HEAP_HDR_SIZE || a >= KHEAP_LIMIT) return; /* heap_core reports those */
+    if (!p || a < kheap_base + HEAP_HDR_SIZE || a >= KHEAP_LIMIT) return; /* heap_core reports those */
     if (vmm_translate(&kernel_space, (a - HEAP_HDR_SIZE) & ~0xfffULL, 0, 0) != 0)
         panic("heap: %s at %p (no block there: freed memory that went back to the PMM)", what, p);
 }

@@ -17,4 +17,7 @@ void kheap_stats(struct heap_stats *out);
 void kheap_backing(uint64_t *pages, uint64_t *peak);
 int kheap_check(void);
 
+/* Where the heap starts this boot (random: kheap.c). */
+uint64_t kheap_base_addr(void);
+
 #endif

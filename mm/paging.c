@@ -13,6 +13,7 @@
 #include "lib/string.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/entropy.h"
 #include "mm/vmm.h"
 
 extern char __ro_after_init_start[], __ro_after_init_end[];
@@ -20,6 +21,11 @@ extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __
     __data_start[], __kernel_end[];
 
 uint64_t physmap_offset;
+
+/* Where the physmap starts: PHYSMAP_BASE plus a random number of GiB
+ * (chosen in paging_init), so the kernel half does not show physical memory
+ * at the same place on every boot. It ends below the heap's PML4 slot. */
+static uint64_t pm_base = PHYSMAP_BASE;
 uint64_t kernel_phys_base;
 
 #define POOL_PAGES 96
@@ -168,12 +174,12 @@ static void map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags) {
 }
 
 static int physmap_mapped(uint64_t pa) {
-    uint64_t *e = &kernel_pml4[((PHYSMAP_BASE + pa) >> 39) & 511];
+    uint64_t *e = &kernel_pml4[((pm_base + pa) >> 39) & 511];
     for (int l = 4; l >= 1; l--) {
         if (!(*e & PTE_P)) return 0;
         if (l == 1 || (*e & PTE_PS)) return 1;
         uint64_t *t = table_virt(*e);
-        e = &t[((PHYSMAP_BASE + pa) >> (12 + 9 * (l - 2))) & 511];
+        e = &t[((pm_base + pa) >> (12 + 9 * (l - 2))) & 511];
     }
     return 0;
 }
@@ -181,7 +187,7 @@ static int physmap_mapped(uint64_t pa) {
 /* 1 if the PDPT entry covering physmap address pa is present (a 1 GiB page
  * or a page directory already there). */
 static int physmap_gib_used(uint64_t pa) {
-    uint64_t va = PHYSMAP_BASE + pa;
+    uint64_t va = pm_base + pa;
     uint64_t e = kernel_pml4[(va >> 39) & 511];
     if (!(e & PTE_P)) return 0;
     return !!(table_virt(e)[(va >> 30) & 511] & PTE_P);
@@ -193,11 +199,11 @@ static void physmap_add(uint64_t pa, uint64_t len, uint64_t flags) {
     uint64_t start = pa & ~0x1fffffULL, end = (pa + len + 0x1fffff) & ~0x1fffffULL;
     for (uint64_t p = start; p < end;) {
         if (cpu_info.pdpe1gb && !(p & (GIB - 1)) && end - p >= GIB && !physmap_gib_used(p)) {
-            map_range(PHYSMAP_BASE + p, p, GIB, flags);
+            map_range(pm_base + p, p, GIB, flags);
             p += GIB;
             continue;
         }
-        if (!physmap_mapped(p)) map_range(PHYSMAP_BASE + p, p, 2ULL << 20, flags);
+        if (!physmap_mapped(p)) map_range(pm_base + p, p, 2ULL << 20, flags);
         p += 2ULL << 20;
     }
 }
@@ -232,14 +238,36 @@ static void alias_descriptor_tables(uint64_t g) {
     idt_load_alias(alias_map(KDESC_ALIAS + 4 * PAGE_SIZE, base, size, g));
 }
 
+/* The highest physical address the physmap must reach. */
+static uint64_t physmap_span(void) {
+    uint64_t end = 4ULL << 30;
+    for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
+        const struct secos_mmap_entry *m = &boot_info.mmap[i];
+        if (m->type != SECOS_MEM_RESERVED && m->base + m->length > end) end = m->base + m->length;
+    }
+    uint64_t fb = boot_info.fb.type == SECOS_FB_RGB ? boot_info.fb.addr + (uint64_t)boot_info.fb.pitch * boot_info.fb.height : 0;
+    return fb > end ? fb : end;
+}
+
+/* PHYSMAP_BASE + k GiB for a random k that keeps the whole physmap below
+ * KHEAP_BASE (PML4[256..287], 16 TiB): 14 bits on a machine of a few GiB. */
+static uint64_t physmap_random_base(void) {
+    uint64_t span = (physmap_span() + GIB - 1) & ~(GIB - 1), room = KHEAP_BASE - PHYSMAP_BASE;
+    if (span >= room) return PHYSMAP_BASE;
+    return PHYSMAP_BASE + entropy_u64() % ((room - span) / GIB + 1) * GIB;
+}
+
+uint64_t paging_physmap_base(void) { return pm_base; }
+
 void paging_init(void) {
     uint64_t g = cpu_info.pge ? PTE_G : 0;
     uint64_t data = PTE_P | PTE_W | PTE_NX | g;
     kernel_pml4 = alloc_table();
+    pm_base = physmap_random_base();
 
     /* Low 4 GiB (RAM, legacy VGA, LAPIC/IOAPIC, PCI holes), then any RAM and
      * the framebuffer above it. */
-    map_range(PHYSMAP_BASE, 0, 4ULL << 30, data);
+    map_range(pm_base, 0, 4ULL << 30, data);
     for (uint32_t i = 0; i < boot_info.mmap_count; i++) {
         const struct secos_mmap_entry *m = &boot_info.mmap[i];
         if (m->type != SECOS_MEM_RESERVED && m->base + m->length > (4ULL << 30))
@@ -255,7 +283,7 @@ void paging_init(void) {
 
     if (cpu_info.pge) write_cr4(read_cr4() | CR4_PGE);
     write_cr3(table_phys(kernel_pml4));
-    physmap_offset = PHYSMAP_BASE;
+    physmap_offset = pm_base;
     alias_descriptor_tables(g);
 }
 

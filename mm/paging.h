@@ -41,4 +41,7 @@ uint64_t paging_seal_ro_after_init(void);
 /* Pages of that section and how many are still writable (0 once sealed). */
 void paging_ro_after_init_state(uint64_t *pages, uint64_t *writable);
 
+/* The physmap's base this boot (for the console's `info`). */
+uint64_t paging_physmap_base(void);
+
 #endif

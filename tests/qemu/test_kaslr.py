@@ -57,16 +57,15 @@ def test_uefi_slides_differ_from_boot_to_boot(boot_machine):
 
 @pytest.mark.uefi
 def test_ring3_cannot_find_the_slid_image(boot_machine):
-    """Every /proc and /sys file a program can read, and the attack suite's
-    kernel-half probes: no kernel-image address is shown, the fixed link
-    address is not mapped (a program that guesses it faults)."""
+    """Every /proc and /sys file a program can read shows no kernel address
+    (image, physmap or heap), and the attack suite passes on a slid kernel."""
     require_image("esp-uefi")
     m = boot_machine("esp-uefi", extra_args=RNG)
     assert slide_of(m) % (2 << 20) == 0
     # (no spaces inside an argument of the console's `run`: ${IFS} in sh -c; the pattern is a
     # bracket expression so that grep's own /proc/<pid>/cmdline does not match it)
     out = run_line(m, "run /bin/busybox sh -c cat${IFS}/proc/*${IFS}/proc/*/*${IFS}/sys/*/*${IFS}/sys/*/*/*"
-                      "|/bin/busybox${IFS}grep${IFS}-ci${IFS}fffffff[f];true", timeout=120)
+                      "|/bin/busybox${IFS}grep${IFS}-ci${IFS}-e${IFS}fffffff[f]${IFS}-e${IFS}ffff[89];true", timeout=120)
     counts = [int(x) for x in re.findall(r"^(\d+)\r?$", out, re.M)]
     assert counts == [0], out
     # the slid kernel still runs the whole attack suite the same way
@@ -91,3 +90,24 @@ def test_slid_backtraces_resolve_in_kernel_elf(boot_machine):
                            text=True, check=True).stdout.splitlines()[0::2]
     assert all(n != "??" for n in names), list(zip(addrs, names))
     assert any("crash" in n for n in names), list(zip(addrs, names))
+
+
+LAYOUT_RE = re.compile(r"layout:\s+physmap at (0x[0-9a-f]+), heap at (0x[0-9a-f]+)")
+PHYSMAP_BASE, KHEAP_BASE = 0xffff800000000000, 0xffff900000000000    # mm/physmap.h, mm/vmm.h
+
+
+def test_physmap_and_heap_bases_differ_on_every_path(boot_machine):
+    """The physmap (1 GiB steps below the heap's slot) and the heap (2 MiB
+    steps in its slot) move on every boot path, -kernel included."""
+    seen = []
+    for _ in range(3):
+        m = boot_machine("kernel", extra_args=["-cpu", "max"])
+        hit = LAYOUT_RE.search(m.run("info"))
+        assert hit, m.tail()
+        pm, hp = int(hit.group(1), 16), int(hit.group(2), 16)
+        assert pm % (1 << 30) == 0 and PHYSMAP_BASE <= pm < KHEAP_BASE, hex(pm)
+        assert hp % (2 << 20) == 0 and KHEAP_BASE <= hp < KHEAP_BASE + (128 << 30), hex(hp)
+        assert f"heap size:" in m.run("mem")
+        seen.append((pm, hp))
+        m.poweroff()
+    assert len({p for p, _ in seen}) >= 2 and len({h for _, h in seen}) >= 2, [tuple(map(hex, s)) for s in seen]
