@@ -78,10 +78,13 @@ all: kernel uefi initrd iso esp
 kernel: $(BUILD)/kernel.elf
 	@:
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check_kernel_layout.py
+$(BUILD)/kernel.elf: $(KERNEL_OBJ) $(USER_EMBED_OBJS) boot/linker.ld tools/check_kernel_layout.py tools/mkrelocs.py
 	$(quiet) LD $@
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(USER_EMBED_OBJS)
 	$(Q)$(OBJCOPY) --remove-section='.rela.debug*' $@.tmp
+	$(Q)$(PYTHON) tools/mkrelocs.py $@.tmp $@.relocs 65536
+	$(Q)$(OBJCOPY) --update-section .kaslr_relocs=$@.relocs $@.tmp
+	$(Q)rm -f $@.relocs
 	$(Q)$(PYTHON) tools/check_kernel_layout.py $@.tmp
 	$(Q)mv $@.tmp $@
 

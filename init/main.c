@@ -168,6 +168,7 @@ static void kernel_main_stage2(void) {
 }
 
 extern char __kernel_start[];
+extern uint64_t boot_kaslr_slide;   /* arch/x86_64/boot.asm */
 
 void kernel_main(uint32_t magic, uint64_t info_phys);
 void kernel_main(uint32_t magic, uint64_t info_phys) {
@@ -188,6 +189,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys) {
     (void)boot_info_wipe_seed(magic, info_phys, identity_writer); /* nor the loader's */
     canary_rekey(); /* from this frame only: kernel_main never returns */
     kernel_phys_base = boot_info.kernel_phys_base;
+    if (magic != 0) boot_info.kernel_slide = boot_kaslr_slide;   /* Multiboot: boot.asm slid the image itself */
     /* The loader's slide and where this code runs must agree, or every
      * kernel virtual-to-physical translation below is wrong. */
     if ((uint64_t)__kernel_start != SECOS_KERNEL_LINK_BASE + boot_info.kernel_slide)

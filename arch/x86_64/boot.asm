@@ -1,9 +1,10 @@
 ; Entry points of the kernel image.
 ;
 ;  _start       32-bit protected mode, from a Multiboot 1 or 2 loader. Checks the
-;               magic and long-mode support, builds the boot page tables
-;               (identity 0-4 GiB + the -2 GiB kernel window onto 0-2 GiB),
-;               enables PAE/LME/NXE/paging and jumps to the higher half.
+;               magic and long-mode support, slides the image (KASLR: applies
+;               .kaslr_relocs), builds the boot page tables (identity 0-4 GiB
+;               + the kernel window, -2 GiB + slide onto 0), enables
+;               PAE/LME/NXE/paging and jumps to the higher half.
 ;  _uefi_start  64-bit, from our UEFI loader, which already built page tables
 ;               mapping the image at its link address. RDI = boot info (phys).
 ;
@@ -18,12 +19,13 @@ MB2_MAGIC      equ 0xE85250D6
 MB1_BOOT_MAGIC equ 0x2BADB002
 MB2_BOOT_MAGIC equ 0x36d76289
 MIN_RAM        equ 4 << 20                ; below this the PMM has no room to start
+KASLR_RELOCS_SIZE equ 65536               ; bytes of .kaslr_relocs (the Makefile passes the same to mkrelocs.py)
 FIRMWARE_SLACK equ 256 << 10              ; ACPI tables etc. at the top of a small RAM
 
 extern __kernel_start, __load_end, __bss_end
 extern kernel_main
 global _start, _uefi_start
-global boot_pml4, boot_stack_top, boot_stack_bottom
+global boot_pml4, boot_stack_top, boot_stack_bottom, boot_kaslr_slide
 
 section .multiboot progbits alloc noexec nowrite align=8
 mb1_header:                              ; must be in the first 8 KiB of the file
@@ -157,6 +159,77 @@ _start:
     jmp boot_fail32
 
 .cpu_ok:
+    ; KASLR: the image moves up by a random multiple of 2 MiB below 1 GiB
+    ; (RDRAND when the CPU has it, else the time-stamp counter): every
+    ; absolute reference to it, listed in .kaslr_relocs by tools/mkrelocs.py,
+    ; gains the slide while paging is still off, and the kernel window below
+    ; maps the slid addresses onto the same physical bytes.
+    mov eax, 1
+    cpuid
+    bt ecx, 30                           ; RDRAND
+    jnc .kaslr_tsc
+    mov ecx, 10
+.kaslr_rdrand:
+    rdrand eax
+    jc .kaslr_pick
+    loop .kaslr_rdrand
+.kaslr_tsc:
+    rdtsc
+    xor eax, edx
+    imul eax, eax, 0x9E3779B1
+    mov edx, eax
+    shr edx, 15
+    xor eax, edx
+.kaslr_pick:
+    and eax, 511
+    shl eax, 21
+    mov [PHYS(boot_kaslr_slide)], eax
+    mov ebp, eax
+    test ebp, ebp
+    jz .kaslr_done
+    mov ebx, PHYS(kaslr_relocs)
+    mov ecx, [ebx]                       ; count: within the section, or no slide at all
+    cmp ecx, (KASLR_RELOCS_SIZE - 4) / 4
+    jbe .kaslr_apply
+    xor ebp, ebp
+    mov [PHYS(boot_kaslr_slide)], ebp
+    jmp .kaslr_done
+.kaslr_apply:
+    add ebx, 4
+.kaslr_next:
+    test ecx, ecx
+    jz .kaslr_done
+    mov edx, [ebx]
+    add ebx, 4
+    dec ecx
+    mov eax, edx
+    and eax, 0x7fffffff
+    add eax, PHYS(__kernel_start)        ; the field's physical address
+    add [eax], ebp
+    test edx, 0x80000000
+    jnz .kaslr_next                      ; a sign-extended 32-bit field: done
+    adc dword [eax + 4], 0               ; a 64-bit one: the carry
+    jmp .kaslr_next
+.kaslr_done:
+    ; boot_pd_high: the kernel window, -2 GiB + slide + x -> physical x.
+    mov edx, PHYS(boot_pd_high)
+    xor ecx, ecx
+.fill_high:
+    mov eax, ecx
+    shl eax, 21
+    sub eax, ebp
+    jb .high_none                        ; below the slide: not mapped
+    or eax, 0x83                         ; present | writable | 2 MiB
+    jmp .high_set
+.high_none:
+    xor eax, eax
+.high_set:
+    mov [edx + ecx * 8], eax
+    mov dword [edx + ecx * 8 + 4], 0
+    inc ecx
+    cmp ecx, 1024
+    jb .fill_high
+
     ; boot_pd0..3 map 0-4 GiB with 2 MiB pages.
     mov edx, PHYS(boot_pd)
     xor ecx, ecx
@@ -182,10 +255,10 @@ _start:
     mov [PHYS(boot_pdpt_low) + 16], eax
     add eax, 4096
     mov [PHYS(boot_pdpt_low) + 24], eax
-    ; kernel window: PML4[511] -> pdpt_high, pdpt_high[510..511] -> pd0..1
+    ; kernel window: PML4[511] -> pdpt_high, pdpt_high[510..511] -> pd_high
     mov eax, PHYS(boot_pdpt_high) + 3
     mov [PHYS(boot_pml4) + 511 * 8], eax
-    mov eax, PHYS(boot_pd) + 3
+    mov eax, PHYS(boot_pd_high) + 3
     mov [PHYS(boot_pdpt_high) + 510 * 8], eax
     add eax, 4096
     mov [PHYS(boot_pdpt_high) + 511 * 8], eax
@@ -322,12 +395,20 @@ gdt64_ptr:
     dw gdt64_ptr - gdt64 - 1
     dd PHYS(gdt64)
 
+section .kaslr_relocs progbits alloc noexec nowrite align=4
+kaslr_relocs:   times KASLR_RELOCS_SIZE db 0   ; filled after the link (tools/mkrelocs.py)
+
+section .data
+align 8
+boot_kaslr_slide: dq 0                   ; the Multiboot entry's slide (init/main.c reads it)
+
 section .bss
 align 4096
 boot_pml4:      resb 4096
 boot_pdpt_low:  resb 4096
 boot_pdpt_high: resb 4096
 boot_pd:        resb 4096 * 4
+boot_pd_high:   resb 4096 * 2
 boot_stack_bottom:
                 resb 16384
 boot_stack_top:
