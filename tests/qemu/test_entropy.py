@@ -96,27 +96,38 @@ DETERMINISTIC = ["-icount", "shift=0,sleep=off", "-cpu", "qemu64", "-rtc", "base
 CANARYFP = re.compile(r"canaryfp: ([0-9a-f]{16})")
 
 
+LAYOUT = re.compile(r"KASLR slide (0x[0-9a-f]+).*\n.*layout:\s+physmap at (0x[0-9a-f]+), heap at (0x[0-9a-f]+)")
+
+
 def canary_fingerprints(boot_machine, config, extra):
-    fps = []
+    """Per boot: the canary's fingerprint and (KASLR slide, physmap, heap)."""
+    fps, layouts = [], []
     for _ in range(2):
         m = boot_machine(config, extra_args=DETERMINISTIC + extra)
         fp = CANARYFP.search(m.run("canaryfp"))
         assert fp, m.tail()
         fps.append(fp.group(1))
+        lay = LAYOUT.search(m.run("info"))
+        assert lay, m.tail()
+        layouts.append(lay.groups())
         m.poweroff()
-    return fps
+    return fps, layouts
 
 
 @pytest.mark.uefi
 def test_icount_boots_with_a_seed_source_get_different_canaries(boot_machine):
+    """... and a different kernel layout: the slide (9 bits: equal on two boots
+    1 time in 512, so the layout as a whole is compared), physmap and heap."""
     require_image("esp-uefi")
-    a, b = canary_fingerprints(boot_machine, "esp-uefi", ["-device", "virtio-rng-pci"])
+    (a, b), (la, lb) = canary_fingerprints(boot_machine, "esp-uefi", ["-device", "virtio-rng-pci"])
     assert a != b, "two -icount boots with EFI_RNG_PROTOCOL and virtio-rng got the same canary"
+    assert la != lb and la[1:] != lb[1:], (la, lb)
 
 
 def test_icount_boots_without_a_seed_source_get_the_same_canary(boot_machine):
-    """The control for the test above: with no seed source the canary of an
-    -icount boot is predictable (why `info` says WEAK), so a difference above
-    comes from the seed, not from the emulator."""
-    a, b = canary_fingerprints(boot_machine, "kernel", [])
+    """The control for the test above: with no seed source the canary and the
+    layout of an -icount boot are predictable (why `info` says WEAK), so a
+    difference above comes from the seed, not from the emulator."""
+    (a, b), (la, lb) = canary_fingerprints(boot_machine, "kernel", [])
     assert a == b, "without a seed source two -icount boots differed: the control no longer isolates the seed"
+    assert la == lb, (la, lb)
