@@ -700,6 +700,57 @@ static int r_bin_plant(const char *n) {
            status);
     return report(n, pid > 0 ? status : pid, pid > 0 && status == 0);
 }
+/* Tries to learn where the kernel runs (KASLR) from ring 3: SGDT/SIDT when
+ * the CPU lets them run (no UMIP), and every text the kernel offers a
+ * program about itself (/proc, /sys). Any kernel-half address found is a
+ * leak: the image (0xffffffff8...), the physmap or the heap (0xffff8...,
+ * 0xffff9...); the descriptor tables' fixed aliases (0xffff918...) are not,
+ * they are the same on every boot. */
+static int hexdigit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+/* A 16-digit hex number in the kernel half (ffff8... and up) in t. */
+static int has_kernel_hex(const char *t, long len) {
+    for (long i = 0; i < len; i++) {
+        if (!hexdigit(t[i]) || (i > 0 && hexdigit(t[i - 1]))) continue;
+        long j = i;
+        while (j < len && hexdigit(t[j])) j++;
+        if (j - i == 16 && (t[i] | 0x20) == 'f' && (t[i + 1] | 0x20) == 'f' && (t[i + 2] | 0x20) == 'f' &&
+            (t[i + 3] | 0x20) == 'f' && (t[i + 4] >= '8' || (t[i + 4] | 0x20) >= 'a'))
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+static int r_kaslr_leak(const char *n) {
+    static const char *const files[] = { "/proc/dmesg", "/proc/meminfo", "/proc/mounts", "/proc/uptime",
+                                         "/proc/self/stat", "/proc/self/status", "/proc/self/maps",
+                                         "/proc/self/cmdline", "/sys/kernel/security/measurements" };
+    static char buf[16384];
+    int leaks = 0;
+    if (!cpu_has_umip()) {
+        unsigned char d[10];
+        unsigned long g, i;
+        __asm__ volatile("sgdt %0" : "=m"(d));
+        memcpy(&g, d + 2, 8);
+        __asm__ volatile("sidt %0" : "=m"(d));
+        memcpy(&i, d + 2, 8);
+        int bad = (g >> 44) != 0xffff9 || ((g >> 32) & 0xfff) != 0x180 || (i >> 44) != 0xffff9;
+        if (bad) printf("attack: %s: sgdt %#lx sidt %#lx: not the fixed aliases\n", n, g, i);
+        leaks += bad;
+    }
+    for (unsigned k = 0; k < sizeof files / sizeof files[0]; k++) {
+        long fd = sys_open(files[k], O_RDONLY);
+        if (fd < 0) continue;
+        long got = 0, r;
+        while (got < (long)sizeof buf && (r = sys_read((int)fd, buf + got, sizeof buf - got)) > 0) got += r;
+        sys_close((int)fd);
+        if (has_kernel_hex(buf, got)) {
+            printf("attack: %s: %s shows a kernel address\n", n, files[k]);
+            leaks++;
+        }
+    }
+    printf("attack: %s: %d leaks\n", n, leaks);
+    return report(n, leaks ? -1 : 0, leaks == 0);
+}
 static int r_initrc_write(const char *n) {
     long fd = sys_open("/init.rc", O_WRONLY | O_APPEND);
     if (fd >= 0) sys_close((int)fd);
@@ -852,6 +903,7 @@ static const struct acase cases[] = {
     R("bin-rmdir", "error:-EPERM", r_bin_rmdir),
     R("bin-mkdir", "error:-EEXIST", r_bin_mkdir),
     R("bin-plant", "return:ok", r_bin_plant),
+    R("kaslr-leak", "return:ok", r_kaslr_leak),
     R("initrc-write", "error:-EPERM", r_initrc_write),
 };
 #define NCASES (sizeof cases / sizeof cases[0])
