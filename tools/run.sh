@@ -65,7 +65,7 @@ case $mode in
          compgen -G "/usr/lib/x86_64-linux-gnu/qemu/ui-gtk*.so" >/dev/null ||
              die "QEMU's window needs Debian's qemu-system-gui: apt-get install --no-install-recommends qemu-system-gui"
          display=(-display gtk) ;;
-    debug) args+=(-S -gdb "tcp:127.0.0.1:$GDB_PORT")
+    debug) args+=(-S -gdb "tcp:127.0.0.1:$GDB_PORT" -append nokaslr)   # gdb's symbols are at the link addresses
          echo "run.sh: QEMU waits for gdb on 127.0.0.1:$GDB_PORT. In another terminal:"
          echo "  gdb $BUILD/kernel.elf -ex 'target remote 127.0.0.1:$GDB_PORT' -ex 'break kernel_main' -ex continue" ;;
 esac

@@ -164,6 +164,60 @@ _start:
     ; absolute reference to it, listed in .kaslr_relocs by tools/mkrelocs.py,
     ; gains the slide while paging is still off, and the kernel window below
     ; maps the slid addresses onto the same physical bytes.
+    ; `nokaslr` anywhere on the command line (make debug, for gdb at the
+    ; link addresses) keeps the slide 0. EBX: the command line or 0.
+    xor ebx, ebx
+    cmp edi, MB1_BOOT_MAGIC
+    jne .cl_mb2
+    test dword [esi], 1 << 2             ; flags bit 2: cmdline valid
+    jz .cl_done
+    mov ebx, [esi + 16]
+    jmp .cl_done
+.cl_mb2:
+    mov edx, [esi]                       ; total size
+    cmp edx, 16
+    jb .cl_done
+    add edx, esi
+    jc .cl_done
+    lea ecx, [esi + 8]
+.cl_tag:
+    lea eax, [ecx + 8]
+    cmp eax, edx
+    ja .cl_done
+    mov eax, [ecx]
+    test eax, eax
+    jz .cl_done                          ; end tag
+    cmp eax, 1                           ; the command line
+    je .cl_found
+    mov eax, [ecx + 4]
+    cmp eax, 8
+    jb .cl_done
+    add eax, 7
+    and eax, ~7
+    add ecx, eax
+    jc .cl_done
+    jmp .cl_tag
+.cl_found:
+    lea ebx, [ecx + 8]
+.cl_done:
+    test ebx, ebx
+    jz .kaslr_random
+    mov ecx, 4096                        ; a bounded scan
+.cl_scan:
+    cmp byte [ebx], 0
+    je .kaslr_random
+    cmp dword [ebx], 'noka'
+    jne .cl_next
+    cmp word [ebx + 4], 'sl'
+    jne .cl_next
+    cmp byte [ebx + 6], 'r'
+    jne .cl_next
+    xor eax, eax
+    jmp .kaslr_pick
+.cl_next:
+    inc ebx
+    loop .cl_scan
+.kaslr_random:
     mov eax, 1
     cpuid
     bt ecx, 30                           ; RDRAND

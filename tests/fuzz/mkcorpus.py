@@ -89,12 +89,36 @@ def tiny_kernel_elf():
     the address space but packed together in the file."""
     hdr_len = 64 + 56 * 4
     text, rodata, data = hdr_len, hdr_len + 0x40, hdr_len + 0x60
-    body = b"\xfa\xf4\xeb\xfd" + bytes(0x3C) + b"SECoS rodata".ljust(0x20, b"\0") + bytes(range(0x20))
+    # the entry is preceded by the loader's signature (SECOS_UEFI_ENTRY_SIGNATURE)
+    body = b"SECoS64E" + b"\xfa\xf4\xeb\xfd" + bytes(0x34) + b"SECoS rodata".ljust(0x20, b"\0") + bytes(range(0x20))
     ph = phdr(PT_LOAD, PF_R, 0, LB, hdr_len, hdr_len)
     ph += phdr(PT_LOAD, PF_R | PF_X, text, LB + 0x1000 + text, 0x40, 0x40)
     ph += phdr(PT_LOAD, PF_R, rodata, LB + 0x2000 + rodata, 0x20, 0x20)
     ph += phdr(PT_LOAD, PF_R | PF_W, data, LB + 0x3000 + data, 0x20, 0x2000)
-    return ehdr(2, LB + 0x1000 + text, 4) + ph + body
+    return ehdr(2, LB + 0x1000 + text + 8, 4) + ph + body
+
+
+def kernel_with_relocs():
+    """tiny_kernel_elf plus what KASLR reads (uefi/elf_reloc.c): section
+    headers, a .rela.text with a 64-bit, a 32S, a PC32 and a 32 record, and a
+    symbol table whose symbol 1 is the text section, 2 an absolute one."""
+    base = bytearray(tiny_kernel_elf())
+    text_off = 64 + 56 * 4
+    text_addr = LB + 0x1000 + text_off
+    rela = b"".join(struct.pack("<QQq", text_addr + off, (sym << 32) | t, 0)
+                    for off, t, sym in ((0x08, 1, 1), (0x10, 11, 1), (0x14, 2, 1), (0x18, 10, 2), (0x20, 1, 2)))
+    syms = bytes(24) + struct.pack("<IBBHQQ", 0, 3, 0, 1, text_addr, 0) + struct.pack("<IBBHQQ", 0, 0, 0, 0xfff1, LB, 0)
+    rela_off = len(base)
+    sym_off = rela_off + len(rela)
+    sh_off = sym_off + len(syms)
+
+    def sh(typ, flags, addr, off, size, link=0, info=0):
+        return struct.pack("<IIQQQQIIQQ", 0, typ, flags, addr, off, size, link, info, 8, 0)
+    shdrs = sh(0, 0, 0, 0, 0) + sh(1, 6, text_addr, text_off, 0x40) + sh(4, 0, 0, rela_off, len(rela), 3, 1) + \
+        sh(2, 0, 0, sym_off, len(syms))
+    struct.pack_into("<Q", base, 0x28, sh_off)
+    struct.pack_into("<HH", base, 0x3a, 64, 4)
+    return bytes(base) + rela + syms + shdrs
 
 
 def kernel_one_segment():
@@ -372,6 +396,7 @@ def main():
         put("elf_user", "hello-trimmed", hello)
 
     put("uefi_elf", "kernel-4seg", tiny_kernel_elf())
+    put("uefi_elf", "kernel-relocs", kernel_with_relocs())
     put("uefi_elf", "kernel-1seg", kernel_one_segment())
     put("uefi_elf", "kernel-17seg", kernel_17_segments())
 
