@@ -191,6 +191,15 @@ uint64_t ext2_max_size(const struct ext2_vol *v);
  * hole), -EFBIG past the map, -EIO for a block number out of range or a
  * device error. */
 int ext2_bmap(struct ext2_vol *v, const struct ext2_inode *n, uint64_t lblk, uint32_t *pblk);
+/* Block b may be followed (inside the volume's data blocks). */
+int ext2_block_ok(const struct ext2_vol *v, uint32_t b);
+/* Entry idx of indirect block blk: 0 and *out (0: a hole), -EIO. */
+int ext2_entry_read(struct ext2_vol *v, uint32_t blk, uint64_t idx, uint32_t *out);
+/* Logical block lblk's place in the map: its slot in i_block and the
+ * entry indices on the way down; the depth (0: direct .. 3), or -EFBIG. */
+int ext2_map_path(const struct ext2_vol *v, uint64_t lblk, uint32_t *slot, uint64_t idx[3]);
+/* A symbolic link whose target lives in i_block (no data block). */
+int ext2_is_fast_link(const struct ext2_vol *v, const struct ext2_inode *n);
 /* Reads n's bytes [off, off + len), clamped to n->size; holes read as
  * zeros. The bytes read, or -EIO. */
 long ext2_file_read(struct ext2_vol *v, const struct ext2_inode *n, uint64_t off, void *buf, uint64_t len);
@@ -255,6 +264,10 @@ int ext2_inode_release(struct ext2_vol *v, struct ext2_inode *n);
  * entries and "." and ".."; moves *pos past it: 0, -ENOENT at the end, -EIO
  * for a corrupt entry. */
 int ext2_dir_next(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *pos, struct ext2_dirent *e);
+/* Logical block lblk of directory dir into v->dir_buf (the one-block
+ * cache every directory reader and writer shares), *pb its number: 0 or
+ * -EIO (a hole, a bad pointer, a device error). */
+int ext2_dir_block(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t lblk, uint32_t *pb);
 /* A position saved before the directory changed: moved to the first
  * record that starts at or after it (a removed entry's bytes stay behind,
  * merged into the record before it). 0 or -EIO. */

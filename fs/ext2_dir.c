@@ -29,17 +29,14 @@ int ext2_dirent_parse(const uint8_t *b, uint32_t bs, uint32_t at, int filetype, 
     return 0;
 }
 
-/* The directory block holding byte pos of dir, in v->dir_buf. */
-static int dir_block(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t pos) {
-    uint32_t pb;
-    int r = ext2_bmap(v, dir, pos / v->block_size, &pb);
-    if (r) return -EIO;
-    if (!pb) return -EIO;   /* a directory has no holes */
-    if (v->dir_blk == pb) return 0;
+int ext2_dir_block(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t lblk, uint32_t *pb) {
+    int r = ext2_bmap(v, dir, lblk, pb);
+    if (r || !*pb) return -EIO;   /* a directory has no holes */
+    if (v->dir_blk == *pb) return 0;
     v->dir_blk = 0;
-    if (v->io.read(v->io.dev, (uint64_t)pb * v->block_size, v->dir_buf, v->block_size) != (long)v->block_size)
+    if (v->io.read(v->io.dev, (uint64_t)*pb * v->block_size, v->dir_buf, v->block_size) != (long)v->block_size)
         return -EIO;
-    v->dir_blk = pb;
+    v->dir_blk = *pb;
     return 0;
 }
 
@@ -47,7 +44,8 @@ int ext2_dir_next(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *po
     if (!ext2_is_dir(dir)) return -ENOTDIR;
     int filetype = (v->incompat & EXT2_INCOMPAT_FILETYPE) != 0;
     while (*pos < dir->size) {
-        int r = dir_block(v, dir, *pos);
+        uint32_t pb;
+        int r = ext2_dir_block(v, dir, *pos / v->block_size, &pb);
         if (r) return r;
         uint32_t at = (uint32_t)(*pos % v->block_size), rl;
         r = ext2_dirent_parse(v->dir_buf, v->block_size, at, filetype, v->inodes_count, e, &rl);
@@ -65,7 +63,8 @@ int ext2_dir_next(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *po
 int ext2_dir_revalidate(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t *pos) {
     if (!ext2_is_dir(dir)) return -ENOTDIR;
     if (*pos >= dir->size || *pos % v->block_size == 0) return 0;
-    int r = dir_block(v, dir, *pos);
+    uint32_t pb;
+    int r = ext2_dir_block(v, dir, *pos / v->block_size, &pb);
     if (r) return r;
     int filetype = (v->incompat & EXT2_INCOMPAT_FILETYPE) != 0;
     uint32_t want = (uint32_t)(*pos % v->block_size), at = 0, rl;

@@ -13,18 +13,6 @@
 static uint32_t rec_need(uint32_t name_len) { return (8 + name_len + 3) & ~3u; }
 static int filetype(const struct ext2_vol *v) { return (v->incompat & EXT2_INCOMPAT_FILETYPE) != 0; }
 
-/* Logical block lblk of dir in v->dir_buf; *pb its number. */
-static int dblock(struct ext2_vol *v, const struct ext2_inode *dir, uint64_t lblk, uint32_t *pb) {
-    int r = ext2_bmap(v, dir, lblk, pb);
-    if (r || !*pb) return -EIO;
-    if (v->dir_blk == *pb) return 0;
-    v->dir_blk = 0;
-    if (v->io.read(v->io.dev, (uint64_t)*pb * v->block_size, v->dir_buf, v->block_size) != (long)v->block_size)
-        return -EIO;
-    v->dir_blk = *pb;
-    return 0;
-}
-
 /* dir_buf[at, at + len) to the disk. */
 static int dflush(struct ext2_vol *v, uint32_t pb, uint32_t at, uint32_t len) {
     int r = ext2_dev_write(v, (uint64_t)pb * v->block_size + at, v->dir_buf + at, len);
@@ -32,9 +20,11 @@ static int dflush(struct ext2_vol *v, uint32_t pb, uint32_t at, uint32_t len) {
     return r;
 }
 
+static void put32(uint8_t *p, uint32_t x) { p[0] = (uint8_t)x, p[1] = (uint8_t)(x >> 8), p[2] = (uint8_t)(x >> 16), p[3] = (uint8_t)(x >> 24); }
+
 static void put_entry(const struct ext2_vol *v, uint8_t *p, uint32_t ino, uint32_t rec_len, const char *name,
                       uint32_t nl, uint8_t type) {
-    p[0] = (uint8_t)ino, p[1] = (uint8_t)(ino >> 8), p[2] = (uint8_t)(ino >> 16), p[3] = (uint8_t)(ino >> 24);
+    put32(p, ino);
     p[4] = (uint8_t)rec_len, p[5] = (uint8_t)(rec_len >> 8);
     p[6] = (uint8_t)nl;
     p[7] = filetype(v) ? type : 0;
@@ -65,7 +55,7 @@ int ext2_dir_add(struct ext2_vol *v, struct ext2_inode *dir, const char *name, u
     struct ext2_dirent e;
     for (uint64_t lb = 0; lb < dir->size / v->block_size; lb++) {
         uint32_t pb, rl;
-        int r = dblock(v, dir, lb, &pb);
+        int r = ext2_dir_block(v, dir, lb, &pb);
         if (r) return r;
         for (uint32_t at = 0; at < v->block_size; at += rl) {
             if ((r = ext2_dirent_parse(v->dir_buf, v->block_size, at, filetype(v), v->inodes_count, &e, &rl)) != 0)
@@ -90,7 +80,7 @@ int ext2_dir_add(struct ext2_vol *v, struct ext2_inode *dir, const char *name, u
  * block (*prev_at: UINT32_MAX when it is first). */
 static int entry_again(struct ext2_vol *v, const struct ext2_inode *dir, const struct ext2_dirent *e, uint32_t *pb,
                        uint32_t *prev_at) {
-    int r = dblock(v, dir, e->pos / v->block_size, pb);
+    int r = ext2_dir_block(v, dir, e->pos / v->block_size, pb);
     if (r) return r;
     uint32_t want = (uint32_t)(e->pos % v->block_size), rl;
     struct ext2_dirent cur;
@@ -128,7 +118,7 @@ int ext2_dir_retarget(struct ext2_vol *v, struct ext2_inode *dir, const struct e
     if (r) return r;
     uint32_t at = (uint32_t)(e->pos % v->block_size);
     uint8_t *p = v->dir_buf + at;
-    p[0] = (uint8_t)ino, p[1] = (uint8_t)(ino >> 8), p[2] = (uint8_t)(ino >> 16), p[3] = (uint8_t)(ino >> 24);
+    put32(p, ino);
     if (filetype(v)) p[7] = type;
     r = dflush(v, pb, at, 8);
     return r ? r : dir_touch(v, dir);
@@ -143,7 +133,7 @@ int ext2_dir_empty(struct ext2_vol *v, const struct ext2_inode *dir) {
 
 int ext2_dir_set_parent(struct ext2_vol *v, struct ext2_inode *dir, uint32_t parent) {
     uint32_t pb, rl;
-    int r = dblock(v, dir, 0, &pb);
+    int r = ext2_dir_block(v, dir, 0, &pb);
     if (r) return r;
     struct ext2_dirent e;
     if ((r = ext2_dirent_parse(v->dir_buf, v->block_size, 0, filetype(v), v->inodes_count, &e, &rl)) != 0) return r;
@@ -151,7 +141,7 @@ int ext2_dir_set_parent(struct ext2_vol *v, struct ext2_inode *dir, uint32_t par
     if ((r = ext2_dirent_parse(v->dir_buf, v->block_size, at, filetype(v), v->inodes_count, &e, &rl)) != 0) return r;
     if (e.name_len != 2 || memcmp(e.name, "..", 2) != 0) return -EIO;
     uint8_t *p = v->dir_buf + at;
-    p[0] = (uint8_t)parent, p[1] = (uint8_t)(parent >> 8), p[2] = (uint8_t)(parent >> 16), p[3] = (uint8_t)(parent >> 24);
+    put32(p, parent);
     r = dflush(v, pb, at, 4);
     return r ? r : dir_touch(v, dir);
 }

@@ -19,17 +19,9 @@
 
 static const uint8_t zeros[EXT2_BLOCK_MAX];
 
-static int blk_ok(const struct ext2_vol *v, uint32_t b) { return b >= v->first_data_block && b < v->blocks_count; }
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t ptrs(const struct ext2_vol *v) { return v->block_size / 4; }
 static uint32_t units(const struct ext2_vol *v) { return v->block_size / 512; }
-
-static int entry_get(struct ext2_vol *v, uint32_t blk, uint64_t i, uint32_t *out) {
-    if (!blk_ok(v, blk)) return -EIO;
-    uint8_t d[4];
-    if (v->io.read(v->io.dev, (uint64_t)blk * v->block_size + i * 4, d, 4) != 4) return -EIO;
-    *out = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
-    return 0;
-}
 
 static int entry_set(struct ext2_vol *v, uint32_t blk, uint64_t i, uint32_t val) {
     uint8_t d[4] = { (uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16), (uint8_t)(val >> 24) };
@@ -45,7 +37,7 @@ static int entry_lookup(struct ext2_vol *v, uint32_t blk, uint64_t i, uint32_t *
             *out = v->pend[k].val;
             return 0;
         }
-    return entry_get(v, blk, i, out);
+    return ext2_entry_read(v, blk, i, out);
 }
 
 /* The waiting pointers, after a barrier behind everything written so far. */
@@ -98,42 +90,13 @@ static int block_get(struct ext2_vol *v, struct ext2_inode *n, uint32_t goal, ui
 
 /* --- mapping with allocation ----------------------------------------------------------- */
 
-/* Splits logical block lblk into its slot in i_block and the indices on the
- * way down: the depth (0: direct), or -EFBIG. */
-static int map_path(const struct ext2_vol *v, uint64_t lblk, uint32_t *slot, uint64_t idx[3]) {
-    uint64_t p = ptrs(v);
-    if (lblk < EXT2_NDIR) {
-        *slot = (uint32_t)lblk;
-        return 0;
-    }
-    if ((lblk -= EXT2_NDIR) < p) {
-        *slot = 12;
-        idx[0] = lblk;
-        return 1;
-    }
-    if ((lblk -= p) < p * p) {
-        *slot = 13;
-        idx[0] = lblk / p;
-        idx[1] = lblk % p;
-        return 2;
-    }
-    if ((lblk -= p * p) < p * p * p) {
-        *slot = 14;
-        idx[0] = lblk / (p * p);
-        idx[1] = lblk / p % p;
-        idx[2] = lblk % p;
-        return 3;
-    }
-    return -EFBIG;
-}
-
 /* The physical block of lblk, allocated (with any indirect block on the
  * way, written as zeros) if it is a hole: *fresh says a data block was
  * allocated. n is changed in memory only. */
 static int map_alloc(struct ext2_vol *v, struct ext2_inode *n, uint64_t lblk, uint32_t goal, uint32_t *pb, int *fresh) {
     uint32_t slot;
     uint64_t idx[3];
-    int depth = map_path(v, lblk, &slot, idx);
+    int depth = ext2_map_path(v, lblk, &slot, idx);
     if (depth < 0) return depth;
     *fresh = 0;
     uint32_t cur = n->block[slot];
@@ -144,7 +107,7 @@ static int map_alloc(struct ext2_vol *v, struct ext2_inode *n, uint64_t lblk, ui
         n->block[slot] = cur;   /* the inode is written after the barrier */
         *fresh = depth == 0;
         cur_new = 1;
-    } else if (!blk_ok(v, cur)) {
+    } else if (!ext2_block_ok(v, cur)) {
         return -EIO;
     }
     for (int i = 0; i < depth; i++) {
@@ -159,7 +122,7 @@ static int map_alloc(struct ext2_vol *v, struct ext2_inode *n, uint64_t lblk, ui
             if (r) return r;
             *fresh = last;
             e_new = 1;
-        } else if (!blk_ok(v, e)) {
+        } else if (!ext2_block_ok(v, e)) {
             return -EIO;
         }
         cur = e;
@@ -261,11 +224,11 @@ int ext2_block_append(struct ext2_vol *v, struct ext2_inode *n, const void *data
  * freed, or -EIO. The tree is unreachable (its pointer is gone on disk). */
 static long free_tree(struct ext2_vol *v, uint32_t blk, int depth) {
     if (!blk) return 0;
-    if (!blk_ok(v, blk)) return -EIO;
+    if (!ext2_block_ok(v, blk)) return -EIO;
     long freed = 0;
     for (uint64_t i = 0; depth > 0 && i < ptrs(v); i++) {
         uint32_t e;
-        int r = entry_get(v, blk, i, &e);
+        int r = ext2_entry_read(v, blk, i, &e);
         if (r) return r;
         long f = free_tree(v, e, depth - 1);
         if (f < 0) return f;
@@ -285,7 +248,7 @@ static uint64_t span(const struct ext2_vol *v, int depth) {
  * from: its old entries go to cut_buf[lvl], the entries past the cut are
  * zeroed on disk, and a child cut in two is cut the same way. */
 static int cut_partial(struct ext2_vol *v, uint32_t blk, int depth, uint64_t from, int lvl) {
-    if (!blk_ok(v, blk)) return -EIO;
+    if (!ext2_block_ok(v, blk)) return -EIO;
     uint8_t *old = v->cut_buf[lvl];
     if (v->io.read(v->io.dev, (uint64_t)blk * v->block_size, old, v->block_size) != (long)v->block_size) return -EIO;
     v->cut_valid[lvl] = 1;
@@ -295,8 +258,7 @@ static int cut_partial(struct ext2_vol *v, uint32_t blk, int depth, uint64_t fro
     memset(v->blk_buf + first * 4, 0, v->block_size - first * 4);
     int r = ext2_dev_write(v, (uint64_t)blk * v->block_size, v->blk_buf, v->block_size);
     if (r || !rem || depth == 1) return r;
-    uint32_t child = (uint32_t)old[e0 * 4] | (uint32_t)old[e0 * 4 + 1] << 8 | (uint32_t)old[e0 * 4 + 2] << 16 |
-                     (uint32_t)old[e0 * 4 + 3] << 24;
+    uint32_t child = le32(old + e0 * 4);
     return child ? cut_partial(v, child, depth - 1, rem, lvl + 1) : 0;
 }
 
@@ -313,8 +275,7 @@ static long free_partial(struct ext2_vol *v, int depth, uint64_t from, int lvl) 
         freed += f;
     }
     for (uint64_t i = rem ? e0 + 1 : e0; i < ptrs(v); i++) {
-        uint32_t e = (uint32_t)old[i * 4] | (uint32_t)old[i * 4 + 1] << 8 | (uint32_t)old[i * 4 + 2] << 16 |
-                     (uint32_t)old[i * 4 + 3] << 24;
+        uint32_t e = le32(old + i * 4);
         long f = free_tree(v, e, depth - 1);
         if (f < 0) return f;
         freed += f;
@@ -381,22 +342,15 @@ int ext2_truncate(struct ext2_vol *v, struct ext2_inode *n, uint64_t size) {
     return cut_map(v, n, keep);
 }
 
-/* A fast symbolic link keeps its target in i_block: not a map. */
-static int is_fast_link(const struct ext2_vol *v, const struct ext2_inode *n) {
-    uint32_t ea = n->file_acl ? v->block_size / 512 : 0;
-    return ext2_is_lnk(n) && n->size < EXT2_FAST_LINK && n->blocks512 == ea;
-}
-
 /* The extended-attribute block: shared blocks count their holders. */
 static int ea_release(struct ext2_vol *v, struct ext2_inode *n) {
     uint32_t b = n->file_acl;
     if (!b) return 0;
     n->file_acl = 0;
-    if (!blk_ok(v, b)) return 0;   /* a bad pointer: dropped, nothing freed */
+    if (!ext2_block_ok(v, b)) return 0;   /* a bad pointer: dropped, nothing freed */
     uint8_t h[8];
     if (v->io.read(v->io.dev, (uint64_t)b * v->block_size, h, 8) != 8) return -EIO;
-    uint32_t magic = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-    uint32_t refs = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+    uint32_t magic = le32(h), refs = le32(h + 4);
     if (magic != 0xEA020000u) return 0;
     if (n->blocks512 >= units(v)) n->blocks512 -= units(v);
     if (refs > 1) return entry_set(v, b, 1, refs - 1);
@@ -408,7 +362,7 @@ int ext2_inode_release(struct ext2_vol *v, struct ext2_inode *n) {
     int dir = ext2_is_dir(n), r = 0;
     n->links = 0;
     n->dtime = v->now;
-    if (ext2_is_reg(n) || dir || (ext2_is_lnk(n) && !is_fast_link(v, n))) {
+    if (ext2_is_reg(n) || dir || (ext2_is_lnk(n) && !ext2_is_fast_link(v, n))) {
         n->size = 0;
         r = cut_map(v, n, 0);
     } else {

@@ -6,11 +6,10 @@
 #include "lib/string.h"
 #include "secos/errno.h"
 
-static int blk_ok(const struct ext2_vol *v, uint32_t b) { return b >= v->first_data_block && b < v->blocks_count; }
+int ext2_block_ok(const struct ext2_vol *v, uint32_t b) { return b >= v->first_data_block && b < v->blocks_count; }
 
-/* Entry idx of indirect block blk: 0 and *out (0: a hole), or -EIO. */
-static int ind_entry(struct ext2_vol *v, uint32_t blk, uint64_t idx, uint32_t *out) {
-    if (!blk_ok(v, blk)) return -EIO;
+int ext2_entry_read(struct ext2_vol *v, uint32_t blk, uint64_t idx, uint32_t *out) {
+    if (!ext2_block_ok(v, blk)) return -EIO;
     uint8_t d[4];
     uint64_t off = (uint64_t)blk * v->block_size + idx * 4;
     if (v->io.read(v->io.dev, off, d, 4) != 4) return -EIO;
@@ -18,37 +17,44 @@ static int ind_entry(struct ext2_vol *v, uint32_t blk, uint64_t idx, uint32_t *o
     return 0;
 }
 
-int ext2_bmap(struct ext2_vol *v, const struct ext2_inode *n, uint64_t lblk, uint32_t *pblk) {
+int ext2_map_path(const struct ext2_vol *v, uint64_t lblk, uint32_t *slot, uint64_t idx[3]) {
     uint64_t p = v->block_size / 4;
-    uint32_t b;
-    int depth;
-    uint64_t idx[3];
     if (lblk < EXT2_NDIR) {
-        b = n->block[lblk];
-        depth = 0;
-    } else if ((lblk -= EXT2_NDIR) < p) {
-        b = n->block[12];
-        depth = 1;
+        *slot = (uint32_t)lblk;
+        return 0;
+    }
+    if ((lblk -= EXT2_NDIR) < p) {
+        *slot = 12;
         idx[0] = lblk;
-    } else if ((lblk -= p) < p * p) {
-        b = n->block[13];
-        depth = 2;
+        return 1;
+    }
+    if ((lblk -= p) < p * p) {
+        *slot = 13;
         idx[0] = lblk / p;
         idx[1] = lblk % p;
-    } else if ((lblk -= p * p) < p * p * p) {
-        b = n->block[14];
-        depth = 3;
+        return 2;
+    }
+    if ((lblk -= p * p) < p * p * p) {
+        *slot = 14;
         idx[0] = lblk / (p * p);
         idx[1] = lblk / p % p;
         idx[2] = lblk % p;
-    } else {
-        return -EFBIG;
+        return 3;
     }
+    return -EFBIG;
+}
+
+int ext2_bmap(struct ext2_vol *v, const struct ext2_inode *n, uint64_t lblk, uint32_t *pblk) {
+    uint32_t slot;
+    uint64_t idx[3];
+    int depth = ext2_map_path(v, lblk, &slot, idx);
+    if (depth < 0) return depth;
+    uint32_t b = n->block[slot];
     for (int i = 0; i < depth && b; i++) {
-        int r = ind_entry(v, b, idx[i], &b);
+        int r = ext2_entry_read(v, b, idx[i], &b);
         if (r) return r;
     }
-    if (b && !blk_ok(v, b)) return -EIO;
+    if (b && !ext2_block_ok(v, b)) return -EIO;
     *pblk = b;
     return 0;
 }
@@ -85,12 +91,16 @@ long ext2_file_read(struct ext2_vol *v, const struct ext2_inode *n, uint64_t off
     return (long)done;
 }
 
+int ext2_is_fast_link(const struct ext2_vol *v, const struct ext2_inode *n) {
+    /* A fast link holds no data block (i_blocks counts only an EA block, if any). */
+    uint32_t ea = n->file_acl ? v->block_size / 512 : 0;
+    return ext2_is_lnk(n) && n->size < EXT2_FAST_LINK && n->blocks512 == ea;
+}
+
 long ext2_readlink(struct ext2_vol *v, const struct ext2_inode *n, char *buf, uint64_t cap) {
     if (!ext2_is_lnk(n)) return -EINVAL;
     uint64_t len = n->size < cap ? n->size : cap;
-    /* A fast link holds no data block (i_blocks counts only an EA block, if any). */
-    uint32_t ea = n->file_acl ? v->block_size / 512 : 0;
-    if (n->size < EXT2_FAST_LINK && n->blocks512 == ea) {
+    if (ext2_is_fast_link(v, n)) {
         uint8_t raw[EXT2_N_BLOCKS * 4];
         for (int i = 0; i < EXT2_N_BLOCKS; i++) {
             raw[4 * i] = (uint8_t)n->block[i];
