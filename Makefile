@@ -53,7 +53,7 @@ NASMFLAGS := -f elf64 -g -F dwarf -Iarch/x86_64/
 
 # Every kernel source; one layer or subsystem per folder (docs/ARCHITECTURE.md).
 # The selftests are in every configuration; tests/kernel/test_*.c only in test.
-KERNEL_DIRS := lib boot arch/x86_64 mm kernel block net fs drivers dspace tty console init
+KERNEL_DIRS := lib boot arch/x86_64 mm kernel block net fs drivers dspace tty socket console init
 KERNEL_C   := $(sort $(wildcard $(addsuffix /*.c,$(KERNEL_DIRS)) tests/kernel/selftests_*.c))
 KERNEL_TEST_C := tests/kernel/crashtest.c tests/kernel/kbench.c tests/kernel/demos.c tests/kernel/memhog.c tests/kernel/blkfill.c tests/kernel/blkbench.c tests/kernel/atatest.c tests/kernel/canaryfp.c
 ifeq ($(TEST_CONFIG),1)

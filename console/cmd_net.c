@@ -4,6 +4,8 @@
 #include "console/shell.h"
 #include "net/netdev.h"
 #include "net/arp.h"
+#include "socket/sock.h"
+#include "socket/net_keeper.h"
 #include "lib/ipv4_addr.h"
 #include "kernel/time.h"
 #include "lib/console_out.h"
@@ -29,6 +31,33 @@ static int cmd_nic(int argc, char **argv) {
     return 0;
 }
 SHELL_COMMAND(nic, "nic", "nic", "network interfaces: driver, MAC, link, rx/tx counters", cmd_nic);
+
+static void put_ip(const char *label, uint32_t a) {
+    kprintf(" %s %u.%u.%u.%u", label, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* The network server and the sockets it serves. */
+static int cmd_net(int argc, char **argv) {
+    (void)argv;
+    if (argc > 1) { kprintf("usage: net\n"); return 1; }
+    const struct sock_stats *s = &sock_stats;
+    kprintf("server: %s", s->server_pid ? "up" : "down");
+    if (s->server_pid) kprintf(" pid %u", s->server_pid);
+    kprintf(" (keeper %s, started %u times)\n", net_keeper_enabled() ? "on" : "off: boot with net=on", net_keeper_starts());
+    if (s->if_addr) {
+        kprintf("eth0:");
+        put_ip("inet", s->if_addr);
+        put_ip("netmask", s->if_mask);
+        put_ip("gateway", s->if_gw);
+        put_ip("dns", s->if_dns);
+        kprintf("\n");
+    }
+    kprintf("sockets: %u open, %lu opened, %lu closed\n", s->live, s->opened, s->closed);
+    kprintf("channel: %lu messages in, %lu out; %lu bytes received, %lu sent; %lu refused, %lu protocol violations\n",
+            s->msgs_in, s->msgs_out, s->bytes_in, s->bytes_out, s->malformed, s->violations);
+    return 0;
+}
+SHELL_COMMAND(net, "net", "net", "the network server (netd), its address, and socket counters", cmd_net);
 
 /* Waits up to about two seconds for the reply, skipping every other frame. */
 static int cmd_arping(int argc, char **argv) {

@@ -18,7 +18,7 @@ struct devfs_chr {
     uint32_t mode;
     struct file *(*open)(int flags, int *err);
 };
-#define DEVFS_MAX_REGISTERED 8   /* the terminals and the NICs (NETDEV_MAX) */
+#define DEVFS_MAX_REGISTERED 12  /* the terminals, the NICs (NETDEV_MAX) and /dev/netsrv */
 /* At boot, before any process runs; d must outlive the kernel. 0 or -ENOSPC. */
 int devfs_register_chr(const struct devfs_chr *d);
 /* open(2) of a character device: the registered device's description, or 0

@@ -17,6 +17,7 @@ static uint32_t type_bits(enum vfs_type t) {
     case VFS_DIR: return LINUX_S_IFDIR;
     case VFS_CHR: return LINUX_S_IFCHR;
     case VFS_LNK: return LINUX_S_IFLNK;
+    case VFS_SOCK: return LINUX_S_IFSOCK;
     default: return LINUX_S_IFREG;
     }
 }

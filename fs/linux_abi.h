@@ -30,6 +30,7 @@ _Static_assert(offsetof(struct linux_stat, st_size) == 48, "st_size at 48");
 _Static_assert(offsetof(struct linux_stat, st_mtime_sec) == 88, "st_mtime at 88");
 
 #define LINUX_S_IFMT  0170000
+#define LINUX_S_IFSOCK 0140000
 #define LINUX_S_IFLNK 0120000
 #define LINUX_S_IFREG 0100000
 #define LINUX_S_IFDIR 0040000

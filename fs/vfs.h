@@ -13,7 +13,7 @@
 
 /* VFS_CHR: a character device (/dev/null); the VFS treats it as a file
  * whose reads and writes the filesystem defines. */
-enum vfs_type { VFS_FILE = 1, VFS_DIR = 2, VFS_CHR = 3, VFS_LNK = 4 };
+enum vfs_type { VFS_FILE = 1, VFS_DIR = 2, VFS_CHR = 3, VFS_LNK = 4, VFS_SOCK = 5 /* an open socket's fstat only */ };
 
 struct vfs_stat {
     enum vfs_type type;

@@ -64,6 +64,7 @@
 #include "console/shell_fs.h"
 #include "console/boot_script.h"
 #include "lib/console_out.h"
+#include "socket/net_keeper.h"
 #include "tests/kernel/demos.h"
 #include "arch/x86_64/nmi.h"
 
@@ -143,6 +144,7 @@ static void kernel_main_stage2(void) {
     e1000_init();                      /* NICs: netdevs eth0.. */
     virtio_net_init();
     netdev_files_init();               /* /dev/eth<N> for the network server */
+    socket_init();                     /* /dev/netsrv: sockets through the network server */
     ramdisk_init();                    /* boot modules named disk / *.img: block devices for fs */
     measure_boot(&boot_info);          /* the loader's image hashes, published by fs_init */
     fs_init();
@@ -162,6 +164,7 @@ static void kernel_main_stage2(void) {
     if (driver_registry_init() != 0) panic("driver registry: out of memory for the device regions");
     kprintf("[BOOT] sealed %lu ro-after-init pages (IDT, GDT, driver registry, syscall table)\n",
             paging_seal_ro_after_init());
+    net_keeper_start(boot_info.cmdline);   /* net=on: /sbin/netd --daemon, kept running */
     run_init_if_asked();
     console_marker("SHELL_TSC %lu\n", rdtsc());
     shell_main();

@@ -208,6 +208,16 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
     return p->pid;
 }
 
+int proc_spawn_kthread(const char *name, void (*entry)(void)) {
+    struct proc *p = proc_alloc(name, 1);
+    if (!p) return -EAGAIN;
+    if (kstack_alloc(PROC_KSTACK_SIZE, &p->kstack) != 0) { p->kstack.top = 0; proc_free_slot(p); return -EAGAIN; }
+    prepare_kernel_context(p, kthread_trampoline, (uint64_t)entry, 0, p->kstack.top);
+    p->pgid = p->sid = p->pid;
+    sched_make_ready(p);
+    return p->pid;
+}
+
 int proc_kernel_shell_pid(void) { return proc_table[1].pid; }
 
 struct proc *proc_init_process(void) {

@@ -190,6 +190,9 @@ int proc_spawn(const char *path, int argc, char *const argv[], int parent, const
  * when it ends. While init lives, orphans become its children (it reaps
  * them, as on Linux). Once per boot: 1, or -errno with *why set. */
 int proc_spawn_init(const char *path, const char **why);
+/* A kernel thread running entry (which never returns) on a stack of its
+ * own, in the kernel's address space: its pid, or -EAGAIN. */
+int proc_spawn_kthread(const char *name, void (*entry)(void));
 /* The kernel console task's pid: 1, or another once init runs. */
 int proc_kernel_shell_pid(void);
 /* The init process (pid 1, a user process) if it is alive, else NULL. */

@@ -40,10 +40,28 @@
     X(EDOM, "argument out of domain") \
     X(ELOOP, "too many levels of symbolic links") \
     X(EOVERFLOW, "value too large") \
+    X(EPROTO, "protocol error") \
+    X(ENOTSOCK, "not a socket") \
+    X(EDESTADDRREQ, "destination address required") \
     X(EMSGSIZE, "message too long") \
+    X(ENOPROTOOPT, "protocol option not available") \
+    X(EPROTONOSUPPORT, "protocol not supported") \
     X(EOPNOTSUPP, "operation not supported") \
+    X(EAFNOSUPPORT, "address family not supported") \
+    X(EADDRINUSE, "address in use") \
+    X(EADDRNOTAVAIL, "address not available") \
+    X(ENETDOWN, "network is down") \
+    X(ENETUNREACH, "network unreachable") \
+    X(ECONNABORTED, "connection aborted") \
+    X(ECONNRESET, "connection reset by peer") \
     X(ENOBUFS, "no buffer space") \
-    X(ETIMEDOUT, "timed out")
+    X(EISCONN, "already connected") \
+    X(ENOTCONN, "not connected") \
+    X(ETIMEDOUT, "timed out") \
+    X(ECONNREFUSED, "connection refused") \
+    X(EHOSTUNREACH, "host unreachable") \
+    X(EALREADY, "operation already in progress") \
+    X(EINPROGRESS, "operation in progress")
 
 /* |err| without overflow: -INT_MIN is not an int. */
 static unsigned magnitude(int err) { return err < 0 ? 0u - (unsigned)err : (unsigned)err; }

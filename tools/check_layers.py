@@ -17,7 +17,7 @@ The order, lowest first (docs/ARCHITECTURE.md says what each folder owns):
 
     lib, include/secos  <  boot  <  arch  <  mm  <  kernel  <  block, net
         <  fs, drivers, dspace (subsystems: never include each other)
-        <  tty  <  console, tests/kernel  <  init
+        <  tty, socket  <  console, tests/kernel  <  init
 
 A folder may include its own layer's folder and any folder below. Subsystems
 are peers: one that needs another gets a hook registered at init. uefi/ (the
@@ -40,7 +40,7 @@ RANKS = {
     "kernel": 4,
     "block": 5, "net": 5,
     "fs": 6, "drivers": 6, "dspace": 6,
-    "tty": 7,
+    "tty": 7, "socket": 7,
     "console": 8, "tests/kernel": 8,
     "init": 9,
 }

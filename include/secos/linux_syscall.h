@@ -55,6 +55,21 @@
     X(35, nanosleep, linux_nanosleep)              \
     X(39, getpid, sys_getpid)                      \
     X(40, sendfile, linux_sendfile)                \
+    X(41, socket, linux_socket)                    \
+    X(42, connect, linux_connect)                  \
+    X(43, accept, linux_accept)                    \
+    X(44, sendto, linux_sendto)                    \
+    X(45, recvfrom, linux_recvfrom)                \
+    X(46, sendmsg, linux_sendmsg)                  \
+    X(47, recvmsg, linux_recvmsg)                  \
+    X(48, shutdown, linux_shutdown)                \
+    X(49, bind, linux_bind)                        \
+    X(50, listen, linux_listen)                    \
+    X(51, getsockname, linux_getsockname)          \
+    X(52, getpeername, linux_getpeername)          \
+    X(53, socketpair, linux_socketpair)            \
+    X(54, setsockopt, linux_setsockopt)            \
+    X(55, getsockopt, linux_getsockopt)            \
     X(56, clone, linux_clone)                      \
     X(57, fork, sys_fork)                          \
     X(58, vfork, linux_vfork)                      \
@@ -129,6 +144,7 @@
     X(271, ppoll, linux_ppoll)                     \
     X(273, set_robust_list, linux_enosys)          \
     X(280, utimensat, linux_utimensat)             \
+    X(288, accept4, linux_accept4)                 \
     X(292, dup3, linux_dup3)                       \
     X(293, pipe2, linux_pipe2)                     \
     X(302, prlimit64, linux_prlimit64)             \

@@ -48,7 +48,7 @@ FUZZ_SRCS_ata_id       := drivers/ata_id.c
 FUZZ_SRCS_fat          := fs/fat_core.c fs/fat_dir.c
 FUZZ_SRCS_exfat        := fs/exfat_core.c fs/exfat_dir.c
 FUZZ_SRCS_net_arp      := net/arp.c lib/ipv4_addr.c
-FUZZ_SRCS_net_sockmsg  := net/sockmsg.c
+FUZZ_SRCS_net_sockmsg  := lib/sockmsg.c
 FUZZ_SRCS_ext2         := fs/ext2_core.c fs/ext2_map.c fs/ext2_dir.c fs/ext2_alloc.c fs/ext2_grow.c fs/ext2_dirw.c fs/ext2_ops.c
 
 FUZZ_SECONDS ?= 60

@@ -26,6 +26,13 @@ $(BUILD)/user/musl/%: user/musl/%.c $(wildcard user/musl/*.h)
 	$(quiet) MUSLCC $<
 	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) $(MUSL_DEPFLAGS) -o $@ $<
 
+# t_netsrv plays a network server: it links the channel's real encoder and
+# checks (lib/sockmsg.c) rather than a copy.
+$(BUILD)/user/musl/t_netsrv: user/musl/t_netsrv.c lib/sockmsg.c lib/sockmsg.h include/secos/netsrv.h $(wildcard user/musl/*.h)
+	@mkdir -p $(dir $@)
+	$(quiet) MUSLCC $<
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) $(MUSL_DEPFLAGS) -I. -o $@ $< lib/sockmsg.c
+
 # /sbin/init (user/musl/sbin/init.c): PID 1 when the kernel boots with
 # init=/sbin/init; it goes into the initrd as sbin/init (MUSL_INITRD_EXTRA).
 ifneq ($(MUSL_PROGS),)
