@@ -10,6 +10,7 @@
 #include "fs/devfs.h"
 #include "fs/mount.h"
 #include "fs/procfs_text.h"
+#include "net/netdev.h"
 #include "lib/klog.h"
 #include "kernel/proc.h"
 #include "kernel/time.h"
@@ -31,7 +32,7 @@ static struct proc *live(int pid) {
 
 static int kind_type(enum procfs_kind k) {
     switch (k) {
-    case PROCFS_ROOT: case PROCFS_PID: return VFS_DIR;
+    case PROCFS_ROOT: case PROCFS_PID: case PROCFS_NET: return VFS_DIR;
     case PROCFS_EXE: return VFS_LNK;
     default: return VFS_FILE;
     }
@@ -89,6 +90,19 @@ static size_t format_mounts(char *buf, size_t cap) {
     return n;
 }
 
+/* /proc/net/dev: every NIC's counters. */
+static size_t format_netdev(char *buf, size_t cap) {
+    size_t n = procfs_format_netdev_head(buf, cap);
+    for (uint32_t i = 0; i < netdev_count(); i++) {
+        const struct netdev *nd = netdev_at(i);
+        const struct netdev_stats *st = &nd->stats;
+        struct procfs_netdev d = { nd->name, st->rx_bytes, st->rx_packets, st->rx_errors, st->rx_dropped,
+                                   st->tx_bytes, st->tx_packets, st->tx_errors, st->tx_dropped };
+        n += procfs_format_netdev(n < cap ? buf + n : 0, n < cap ? cap - n : 0, &d);
+    }
+    return n;
+}
+
 /* The whole text of a file node into buf; its length, or -ESRCH once the
  * process is gone. */
 static long generate(void *node, char *buf, size_t cap) {
@@ -113,6 +127,9 @@ static long generate(void *node, char *buf, size_t cap) {
     }
     case PROCFS_MOUNTS:
         n = format_mounts(buf, cap);
+        break;
+    case PROCFS_NETDEV:
+        n = format_netdev(buf, cap);
         break;
     case PROCFS_STAT:
         info_of(p, &info);
@@ -195,17 +212,23 @@ static int pr_ireaddir(void *ctx, void *node, uint32_t index, struct vfs_dirent 
     memset(out, 0, sizeof *out);
     switch (NODE_KIND(node)) {
     case PROCFS_ROOT:
-        if (index < 5) {
+        if (index < 6) {
             strlcpy(out->name, procfs_root_files[index], sizeof out->name);
-            out->type = strcmp(out->name, "self") == 0 ? VFS_DIR : VFS_FILE;
+            out->type = strcmp(out->name, "self") == 0 || strcmp(out->name, "net") == 0 ? VFS_DIR : VFS_FILE;
             out->ino = entry_ino(-1, out->name);
         } else {
-            struct proc *p = nth_proc(index - 5);
+            struct proc *p = nth_proc(index - 6);
             if (!p) return -ENOENT;
             ksnprintf(out->name, sizeof out->name, "%d", p->pid);
             out->type = VFS_DIR;
             out->ino = (uint64_t)(uintptr_t)NODE(p->pid, PROCFS_PID);
         }
+        return 0;
+    case PROCFS_NET:
+        if (index >= 1) return -ENOENT;
+        strlcpy(out->name, "dev", sizeof out->name);
+        out->type = VFS_FILE;
+        out->ino = (uint64_t)(uintptr_t)NODE(-1, PROCFS_NETDEV);
         return 0;
     case PROCFS_PID:
         if (!live(pid)) return -ESRCH;

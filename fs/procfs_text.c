@@ -5,7 +5,7 @@
 #include "secos/errno.h"
 
 const char *const procfs_pid_files[4] = { "cmdline", "exe", "stat", "status" };
-const char *const procfs_root_files[5] = { "dmesg", "meminfo", "mounts", "self", "uptime" };
+const char *const procfs_root_files[6] = { "dmesg", "meminfo", "mounts", "net", "self", "uptime" };
 
 static const enum procfs_kind pid_kinds[4] = { PROCFS_CMDLINE, PROCFS_EXE, PROCFS_STAT, PROCFS_STATUS };
 
@@ -49,6 +49,12 @@ int procfs_parse(const char *path, int self_pid, int *pid, enum procfs_kind *kin
         if (*rest) return -ENOENT;
         *pid = -1;
         *kind = root_kinds[i].kind;
+        return 0;
+    }
+    if (strcmp(name, "net") == 0) {
+        if (*rest && strcmp(rest, "/dev") != 0) return -ENOENT;
+        *pid = -1;
+        *kind = *rest ? PROCFS_NETDEV : PROCFS_NET;
         return 0;
     }
     int p;
@@ -149,4 +155,19 @@ size_t procfs_format_mount(char *buf, size_t cap, const char *source, const char
         if (n + 1 < cap) buf[n] = *tail;
     if (cap > 0) buf[n < cap ? n : cap - 1] = '\0';
     return n;
+}
+
+size_t procfs_format_netdev_head(char *buf, size_t cap) {
+    return (size_t)ksnprintf(buf, cap, "%s\n%s\n",
+                             "Inter-|   Receive                                                |  Transmit",
+                             " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs "
+                             "drop fifo colls carrier compressed");
+}
+
+size_t procfs_format_netdev(char *buf, size_t cap, const struct procfs_netdev *d) {
+    char name[16];
+    strlcpy(name, d->name, sizeof name);
+    return (size_t)ksnprintf(buf, cap, "%6s:%8lu %7lu %4lu %4lu %4lu %5lu %10lu %9lu %8lu %7lu %4lu %4lu %4lu %5lu %7lu %10lu\n",
+                             name, d->rx_bytes, d->rx_packets, d->rx_errors, d->rx_dropped, 0ul, 0ul, 0ul, 0ul,
+                             d->tx_bytes, d->tx_packets, d->tx_errors, d->tx_dropped, 0ul, 0ul, 0ul, 0ul);
 }

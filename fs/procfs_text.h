@@ -18,13 +18,15 @@ enum procfs_kind {
     PROCFS_STATUS,     /* /proc/<pid>/status */
     PROCFS_DMESG,      /* /proc/dmesg: the kernel log (lib/klog.h) */
     PROCFS_MOUNTS,     /* /proc/mounts: the mount table in Linux's format */
+    PROCFS_NET,        /* /proc/net */
+    PROCFS_NETDEV,     /* /proc/net/dev: the NICs' counters in Linux's format */
     PROCFS_KIND_MAX
 };
 
 /* The files of a pid directory, in readdir order, and of the root (after
  * which the pid directories follow). */
 extern const char *const procfs_pid_files[4];
-extern const char *const procfs_root_files[5];
+extern const char *const procfs_root_files[6];
 
 /* path: "/" or "/x/y" (normalised, inside the mount). self_pid answers
  * "self". Returns 0 with *kind and *pid (pid -1 for the root's own files),
@@ -55,5 +57,18 @@ size_t procfs_format_status(char *buf, size_t cap, const struct procfs_info *p);
  * for the formats above. */
 size_t procfs_format_mount(char *buf, size_t cap, const char *source, const char *dir, const char *type,
                            int readonly);
+
+/* /proc/net/dev as Linux writes it (busybox ifconfig and netstat read it):
+ * the two header lines, then one line per interface with its receive
+ * (bytes, packets, errs, drop, fifo, frame, compressed, multicast) and
+ * transmit (bytes, packets, errs, drop, fifo, colls, carrier, compressed)
+ * counters. buf and the return value as above. */
+struct procfs_netdev {
+    const char *name;
+    uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+    uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+};
+size_t procfs_format_netdev_head(char *buf, size_t cap);
+size_t procfs_format_netdev(char *buf, size_t cap, const struct procfs_netdev *d);
 
 #endif

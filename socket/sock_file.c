@@ -2,6 +2,7 @@
  * runs with interrupts off from its check of the socket to its sleep (the
  * server's messages arrive in another process's write). */
 #include "socket/sock_file.h"
+#include "socket/sock_ifreq.h"
 #include "fs/file.h"
 #include "fs/fs.h"
 #include "kernel/proc.h"
@@ -248,6 +249,8 @@ static int sf_stat(struct file *f, struct vfs_stat *st) {
 
 static long sf_ioctl(struct file *f, uint64_t req, uint64_t arg) {
     struct sock *s = f->priv;
+    long r;
+    if (sock_ifreq_ioctl(req, arg, &r)) return r;
     if (req == FIONREAD) {
         uint64_t fl = irq_save();
         int n = (int)(s->type == SECOS_NETSRV_STREAM ? s->rx_bytes : (s->rx_head ? s->rx_head->len : 0));

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(kind >= PROCFS_ROOT && kind < PROCFS_KIND_MAX);
     CHECK(path[0] == '/');
     if (kind == PROCFS_ROOT || kind == PROCFS_UPTIME || kind == PROCFS_MEMINFO || kind == PROCFS_DMESG ||
-        kind == PROCFS_MOUNTS) {
+        kind == PROCFS_MOUNTS || kind == PROCFS_NET || kind == PROCFS_NETDEV) {
         CHECK(pid == -1);
     } else {
         CHECK(pid > 0 && pid <= 999999999);

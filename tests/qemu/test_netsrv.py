@@ -50,3 +50,27 @@ def test_net_option_is_checked(boot_machine):
     assert "[net] net= takes on or off; the network server is not started" in m.output, m.tail()
     assert "keeper off" in m.run("net")
     m.poweroff()
+
+
+def test_interface_tools_read_the_servers_address(boot_machine):
+    """busybox ifconfig (SIOCGIF* ioctls on a socket, /proc/net/dev) and the
+    console's `net` show what the server reported; nothing configures it."""
+    m = boot_machine("kernel", extra_args=initrd_args([]))
+    m.send("elfload /bin/t_netsrv --ifaddr\r")
+    m.wait_for("t_netsrv: holding /dev/netsrv", timeout=30)
+    out = m.run("run /bin/busybox ifconfig")        # only interfaces that are up: eth0 is not (nobody opened it)
+    assert "eth0" not in out, out
+    out = m.run("run /bin/busybox ifconfig -a")
+    assert re.search(r"^eth0\s+Link encap:Ethernet\s+HWaddr 52:54:00:12:34:56", out, re.M), out
+    assert "inet addr:10.0.2.15  Bcast:10.0.2.255  Mask:255.255.255.0" in out, out
+    assert re.search(r"^\s+BROADCAST MULTICAST\s+MTU:1500\s+Metric:1$", out, re.M), out
+    out = m.run("run /bin/busybox ifconfig eth1")
+    assert "eth1: error fetching interface information: Device not found" in out, out
+    out = m.run("run /bin/busybox ifconfig eth0 10.0.2.99")
+    assert "Operation not permitted" in out, out
+    out = m.run("run /bin/busybox cat /proc/net/dev")
+    assert re.search(r"^\s+eth0:\s*\d+\s+\d+", out, re.M) and "compressed multicast" in out, out
+    out = m.run("net")
+    assert "eth0: inet 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 dns 10.0.2.3" in out, out
+    assert re.search(r"server: up pid \d+", out), out
+    m.poweroff()

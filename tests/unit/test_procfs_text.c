@@ -30,6 +30,11 @@ static void test_parse_names(void **state) {
     assert_int_equal(parse("/mounts", &pid, &k), 0);
     assert_int_equal(k, PROCFS_MOUNTS);
     assert_int_equal(pid, -1);
+    assert_int_equal(parse("/net", &pid, &k), 0);
+    assert_int_equal(k, PROCFS_NET);
+    assert_int_equal(parse("/net/dev", &pid, &k), 0);
+    assert_int_equal(k, PROCFS_NETDEV);
+    assert_int_equal(pid, -1);
     assert_int_equal(parse("/42", &pid, &k), 0);
     assert_int_equal(k, PROCFS_PID);
     assert_int_equal(pid, 42);
@@ -52,7 +57,7 @@ static void test_parse_refuses(void **state) {
     int pid = 99;
     enum procfs_kind k = PROCFS_ROOT;
     const char *bad[] = { "", "x", "/0", "/01", "/-1", "/+1", "/1x", "/1234567890", "/3/mem", "/3/maps",
-                          "/3/environ", "/3/stat/x", "/uptime/x", "/dmesg/x", "/dmesgx", "/mounts/x", "/mount", "/3/", "//3", "/self/", "/selfx",
+                          "/3/environ", "/3/stat/x", "/uptime/x", "/dmesg/x", "/dmesgx", "/mounts/x", "/mount", "/net/", "/net/dev/x", "/net/tcp", "/netx", "/net//dev", "/3/", "//3", "/self/", "/selfx",
                           "/3/statusx", "/99999999999999999999", "/3/cmdline/..", NULL };
     for (int i = 0; bad[i]; i++) {
         assert_int_equal(parse(bad[i], &pid, &k), -ENOENT);
@@ -114,10 +119,29 @@ static void test_format_mount(void **state) {
     assert_int_equal(procfs_format_mount(NULL, 0, "a", "/", "b", 0), strlen("a / b rw 0 0\n"));
 }
 
+/* /proc/net/dev byte for byte as Linux prints it (busybox ifconfig finds
+ * the format by the header's words and reads the counters by position). */
+static void test_netdev_format(void **state) {
+    (void)state;
+    char buf[512];
+    size_t n = procfs_format_netdev_head(buf, sizeof buf);
+    assert_string_equal(buf, "Inter-|   Receive                                                |  Transmit\n"
+                             " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs "
+                             "drop fifo colls carrier compressed\n");
+    assert_int_equal(n, strlen(buf));
+    struct procfs_netdev d = { "eth0", 123456, 789, 1, 2, 98765, 432, 3, 4 };
+    n = procfs_format_netdev(buf, sizeof buf, &d);
+    assert_string_equal(buf, "  eth0:  123456     789    1    2    0     0          0         0    98765     432    3    4    0     0       0          0\n");
+    assert_int_equal(n, strlen(buf));
+    assert_int_equal(procfs_format_netdev(buf, 8, &d), strlen("  eth0:  123456     789    1    2    0     0          0         0    98765     432    3    4    0     0       0          0\n"));
+    assert_int_equal(strlen(buf), 7);                 /* cut, NUL-terminated */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_names),
         cmocka_unit_test(test_parse_refuses),
+        cmocka_unit_test(test_netdev_format),
         cmocka_unit_test(test_format_stat),
         cmocka_unit_test(test_format_status),
         cmocka_unit_test(test_format_mount),

@@ -6,7 +6,9 @@
  * the server's end makes every socket fail instead of hang.
  * Boot without net=on: the program must be the only server.
  *
- * usage: t_netsrv */
+ * usage: t_netsrv            the attack (its checks, then "t_netsrv: N failed")
+ *        t_netsrv --ifaddr   hold /dev/netsrv and report 10.0.2.15/24 via 10.0.2.2
+ *                            (DNS 10.0.2.3) for interface tools, until killed */
 #include "t_check.h"
 #include "manifest.h"
 #include "lib/sockmsg.h"
@@ -158,8 +160,26 @@ static void server_dies(void) {
     CHECK("with no server socket() says ENETDOWN", s == -1 && errno == ENETDOWN, "%d %s", s, strerror(errno));
 }
 
-int main(void) {
+/* A quiet server: reports an address and swallows every message. */
+static int hold_with_address(void) {
+    srv = open("/dev/netsrv", O_RDWR);
+    if (srv < 0) { perror("t_netsrv: /dev/netsrv"); return 1; }
+    uint8_t b[SECOS_NETSRV_HDR_LEN];
+    struct sockmsg m = { .op = SECOS_NETSRV_EV_IFADDR, .arg = { 0x0a00020f, 0xffffff00, 0x0a000202, 0x0a000203 } };
+    sockmsg_encode(b, sizeof b, &m);
+    if (write(srv, b, sizeof b) != (ssize_t)sizeof b) { perror("t_netsrv: EV_IFADDR"); return 1; }
+    printf("t_netsrv: holding /dev/netsrv\n");
+    while (read(srv, inbuf, sizeof inbuf) > 0) {}
+    return 0;
+}
+
+int main(int argc, char **argv) {
     check_init();
+    if (argc == 2 && strcmp(argv[1], "--ifaddr") == 0) return hold_with_address();
+    if (argc != 1) {
+        fprintf(stderr, "usage: t_netsrv [--ifaddr]\n");
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
     srv = open("/dev/netsrv", O_RDWR);
     CHECK("open /dev/netsrv", srv >= 0, "%s", strerror(errno));
