@@ -18,7 +18,11 @@
 # OVMF_CODE, OVMF_VARS, GDB_PORT, SECOS_KEEP_RUN;
 # DISK=path attaches a raw disk image (read-write: the guest writes into the
 # file), DISK_IF= its interface: virtio (default, virtio-blk-pci), ahci, ide;
-# MACHINE=pc|q35 for the -kernel modes (default pc; the uefi mode is q35).
+# MACHINE=pc|q35 for the -kernel modes (default pc; the uefi mode is q35);
+# NET=1 (the -kernel modes) boots with net=on: the kernel starts the network
+# server (/sbin/netd: DHCP, then sockets for programs) and the NIC forwards
+# host port 127.0.0.1:$NET_PORT (default 8080) to the guest's port 80;
+# NET_MODEL picks the NIC (e1000, the default; e1000e; virtio-net-pci).
 set -euo pipefail
 
 BUILD=${BUILD:-build}
@@ -43,6 +47,7 @@ trap finish EXIT
 kernel=("$BUILD/kernel.elf" "make kernel") initrd=("$BUILD/initrd.cpio" "make initrd")
 iso=("$BUILD/secos.iso" "make iso")
 args=(-m 512M -no-reboot -debugcon "file:$tmp/debugcon.log" -serial mon:stdio)
+append=()   # the kernel command line of the -kernel modes
 display=(-display none)
 case $mode in
     serial|gui|debug)
@@ -65,7 +70,8 @@ case $mode in
          compgen -G "/usr/lib/x86_64-linux-gnu/qemu/ui-gtk*.so" >/dev/null ||
              die "QEMU's window needs Debian's qemu-system-gui: apt-get install --no-install-recommends qemu-system-gui"
          display=(-display gtk) ;;
-    debug) args+=(-S -gdb "tcp:127.0.0.1:$GDB_PORT" -append nokaslr)   # gdb's symbols are at the link addresses
+    debug) append+=(nokaslr)   # gdb's symbols are at the link addresses
+         args+=(-S -gdb "tcp:127.0.0.1:$GDB_PORT")
          echo "run.sh: QEMU waits for gdb on 127.0.0.1:$GDB_PORT. In another terminal:"
          echo "  gdb $BUILD/kernel.elf -ex 'target remote 127.0.0.1:$GDB_PORT' -ex 'break kernel_main' -ex continue" ;;
 esac
@@ -86,6 +92,14 @@ if [ -n "${DISK:-}" ]; then
         *) die "DISK_IF=${DISK_IF}: virtio, ahci or ide" ;;
     esac
 fi
+if [ "${NET:-0}" = 1 ]; then
+    case $mode in serial|gui|debug) ;; *) die "NET=1 applies to the -kernel modes (serial, gui, debug)" ;; esac
+    port=${NET_PORT:-8080}
+    append+=(net=on)
+    args+=(-nic "user,model=${NET_MODEL:-e1000},hostfwd=tcp:127.0.0.1:$port-:80")
+    echo "run.sh: network on: the guest gets 10.0.2.15 by DHCP, the host is 10.0.2.2; 127.0.0.1:$port here reaches the guest's port 80"
+fi
+[ ${#append[@]} -eq 0 ] || args+=(-append "${append[*]}")
 echo "run.sh: debugcon log: $tmp/debugcon.log (SECOS_KEEP_RUN=1 keeps it after the run)"
 echo "run.sh: SECoS ($mode) on the serial console here: type 'help'. Quit: 'poweroff', or Ctrl-A X."
 # shellcheck disable=SC2086   # QEMU_EXTRA is a list of arguments

@@ -123,3 +123,22 @@ def test_make_run_is_quiet_and_says_how_to_quit():
     time.sleep(1)
     assert r.quit() == 0, r.text()
     assert "is up to date" not in r.text() and "Nothing to be done" not in r.text(), r.text()
+
+
+def test_net_1_boots_with_the_network_server():
+    """NET=1: net=on on the kernel command line, a NIC whose host port
+    forwards to the guest's 80; netd gets its address and holds /dev/netsrv.
+    Only the -kernel modes take it."""
+    need(BUILD / "kernel.elf", "kernel")
+    need(BUILD / "initrd.cpio", "initrd")
+    if not (BUILD / "user" / "netd" / "netd").is_file():
+        pytest.skip("no netd (tools/fetch-lwip.sh could not fetch Debian's lwip source package)")
+    port = free_port()
+    r = Run(["tools/run.sh", "serial"], BUILD=str(BUILD), NET="1", NET_PORT=str(port))
+    r.wait_for(f"127.0.0.1:{port} here reaches the guest's port 80", 20)
+    r.wait_for("holds /dev/netsrv", 120)
+    assert "netd: eth0 bound 10.0.2.15" in r.text(), r.text()
+    assert r.quit() == 0, r.text()
+    bad = subprocess.run(["tools/run.sh", "iso"], cwd=REPO, env=clean_env(BUILD=str(BUILD), NET="1"),
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "NET=1 applies to the -kernel modes" in bad.stderr, bad.stderr
