@@ -9,6 +9,7 @@
 #   tools/bench.sh [--quick] [--cpu max] [--log FILE]
 #   tools/bench.sh --vs-linux [--cpu max] [--boot-runs N] [--out DIR] [--log FILE]
 #   tools/bench.sh --storage [--runs N] [--machine pc|q35]   (tools/bench_storage.sh)
+#   tools/bench.sh --net [--vs-linux] [--runs N] [--mib N]   (tools/bench_net.sh; --vs-linux runs it too)
 #
 #   --quick     few iterations (make check): kbench 200, bench --quick
 #   --cpu M     QEMU CPU model (default qemu64, the Linux anchor's column)
@@ -34,6 +35,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 quick=0 cpu=qemu64 log='' vs_linux=0 boot_runs=3 outdir=''
 # The storage benchmark is its own script (plain TCG, a disk image).
 [ "${1:-}" = --storage ] && { shift; exec tools/bench_storage.sh "$@"; }
+# So is the network benchmark (plain TCG, QEMU's user network): tools/bench_net.sh.
+[ "${1:-}" = --net ] && { shift; exec tools/bench_net.sh "$@"; }
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 ;;
@@ -157,6 +160,13 @@ vs_linux() {
     /usr/bin/python3 tools/bench_table.py report --secos "$out/secos-bench.txt" --secos-log "$slog" \
         --linux-log "$llog" --boot-tsv "$tsv" --linux-boot-dir "$lin/boot" --cpu "$cpu" --commit "$commit" \
         --load-start "$load0"
+
+    # TCP throughput beside Linux (tools/bench_net.sh; BENCH_NET=0 leaves it out).
+    if [ "${BENCH_NET:-1}" != 0 ]; then
+        say "network: tools/bench_net.sh --vs-linux --runs $boot_runs (TCP over QEMU user networking, e1000 and virtio-net)"
+        SECOS_NO_BUILD=1 BUILD="$BUILD" show "$here/tools/bench_net.sh" --vs-linux --runs "$boot_runs" --out "$out/net" ||
+            { echo "bench.sh: the network benchmark failed (logs in $out/net)" >&2; exit 1; }
+    fi
 }
 
 if [ $vs_linux -eq 1 ]; then

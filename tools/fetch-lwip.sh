@@ -1,19 +1,72 @@
 #!/usr/bin/env bash
 # Fetches lwIP from Debian's `lwip` source package into DIR (default
-# build/lwip) and applies Debian's patches: the network server (user/netd/)
-# is built from it. No repository address is written anywhere: the source
-# list is derived from this machine's own apt sources (deb -> deb-src) in a
-# temporary directory, and apt checks the package against Debian's signed
-# index as for any package. Idempotent: a complete DIR is left alone.
+# build/lwip), applies Debian's patches, then ours (tools/lwip-patches/*.patch,
+# in name order): the network server (user/netd/) and its fuzz target
+# (tests/fuzz/fuzz_lwip.c) are built from it. No repository address is
+# written anywhere: the source list is derived from this machine's own apt
+# sources (deb -> deb-src) in a temporary directory, and apt checks the
+# package against Debian's signed index as for any package.
+#
+# Idempotent: DIR/.secos-fetched names the Debian version fetched (and
+# Debian's patches applied), DIR/.secos-patches lists our patches applied
+# ("<name> <sha256>" a line). A complete tree with every patch is left alone;
+# one fetched before a patch was added gets the missing ones; one whose
+# applied patches no longer match tools/lwip-patches/ (a patch changed or
+# was removed) is fetched again. Runs one at a time (flock on this script).
+#
+# Our patches (each file's header says what and why; docs/SECURITY.md lists
+# the lwIP fixes after 2.1.3 considered for the modules netd builds):
+#   0001-tcp-receive-trim-offset.patch  tcp_in.c: a segment 2^31 before
+#        rcv_nxt failed LWIP_ASSERT("insane offset!") (found by make fuzz)
 #
 # usage: tools/fetch-lwip.sh [DIR]
-# Exit 0 when DIR/src/core/init.c exists afterwards; 1 (with the reason on
-# stderr) when apt cannot fetch the source (no network, no deb sources).
+# Exit 0 when DIR/src/core/init.c exists afterwards with every patch; 1 (with
+# the reason on stderr) when apt cannot fetch the source (no network, no deb
+# sources) or a patch does not apply.
 set -euo pipefail
 
 dir=${1:-build/lwip}
 [ "${dir#-}" = "$dir" ] || { echo "usage: tools/fetch-lwip.sh [DIR]" >&2; exit 2; }
-[ -f "$dir/src/core/init.c" ] && [ -f "$dir/.secos-fetched" ] && exit 0
+patches=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lwip-patches
+want=''
+for p in "$patches"/*.patch; do
+    [ -f "$p" ] || continue
+    want+="$(basename "$p") $(sha256sum < "$p" | cut -d' ' -f1)"$'\n'
+done
+have() { cat "$dir/.secos-patches" 2>/dev/null || true; }
+fetched() { [ -f "$dir/src/core/init.c" ] && [ -f "$dir/.secos-fetched" ]; }
+complete() { fetched && [ "$(have)" = "${want%$'\n'}" ]; }
+complete && exit 0
+
+exec 9<"${BASH_SOURCE[0]}"
+flock 9                 # netd's build and the fuzz target's may ask at once
+complete && exit 0
+
+# Applies the patches of $want that $dir does not have yet, recording each.
+apply_ours() {
+    local line name
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        grep -qxF "$line" "$dir/.secos-patches" 2>/dev/null && continue
+        name=${line%% *}
+        if ! patch -s -p1 -N --dry-run -d "$dir" < "$patches/$name" >/dev/null 2>&1; then
+            echo "fetch-lwip: $name does not apply to $dir" >&2
+            return 1
+        fi
+        patch -s -p1 -N -d "$dir" < "$patches/$name"
+        echo "$line" >> "$dir/.secos-patches"
+        echo "fetch-lwip: applied $name"
+    done <<<"$want"
+}
+
+if fetched; then
+    # Only additions since the tree was patched: the rest is there.
+    if [ "$(have)" = "$(printf '%s' "$want" | head -n "$(have | wc -l)")" ]; then
+        apply_ours
+        exit
+    fi
+    echo "fetch-lwip: the patches applied to $dir differ from tools/lwip-patches/: fetching again"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/secos-lwip.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -56,4 +109,6 @@ rm -rf "$dir"
 mkdir -p "$(dirname "$dir")"
 mv "$top" "$dir"
 basename "$(ls "$tmp"/src/*.dsc)" .dsc > "$dir/.secos-fetched"
+: > "$dir/.secos-patches"
 echo "fetch-lwip: $(cat "$dir/.secos-fetched") in $dir"
+apply_ours

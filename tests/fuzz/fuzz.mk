@@ -21,7 +21,7 @@
 BUILD ?= build
 include tools/quiet.mk
 
-FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules trustlist ext2 net_sockmsg \
+FUZZ_TARGETS ?= elf_user uefi_elf cpio path shell boot_info escape procfs region sigframe poll_abi shebang cmdline pci_acpi part_mbr part_gpt ata_id ldisc fat exfat net_arp esp pin_rules trustlist ext2 net_sockmsg sockarg \
     $(if $(wildcard dspace/driver_check.c),driver_check)
 FUZZ_SRCS_elf_user     := kernel/elf_user.c
 FUZZ_SRCS_uefi_elf     := uefi/elf_check.c uefi/elf_reloc.c
@@ -49,7 +49,42 @@ FUZZ_SRCS_fat          := fs/fat_core.c fs/fat_dir.c
 FUZZ_SRCS_exfat        := fs/exfat_core.c fs/exfat_dir.c
 FUZZ_SRCS_net_arp      := net/arp.c lib/ipv4_addr.c
 FUZZ_SRCS_net_sockmsg  := lib/sockmsg.c
+FUZZ_SRCS_sockarg      := socket/sockarg.c
 FUZZ_SRCS_ext2         := fs/ext2_core.c fs/ext2_map.c fs/ext2_dir.c fs/ext2_alloc.c fs/ext2_grow.c fs/ext2_dirw.c fs/ext2_ops.c
+
+# lwip: lwIP itself, netd's TCP/IP stack (tests/fuzz/fuzz_lwip.c, options in
+# tests/fuzz/lwip/), built from the tree tools/fetch-lwip.sh fetches (Debian's
+# source package, the same files as user/netd/netd.mk's LWIP_SRCS). The list
+# (fuzz-list, what tools/fuzz.sh asks first) fetches it when missing; without
+# it (no network at the first fetch) the target is left out and says so.
+LWIP_DIR ?= build/lwip
+ifneq ($(filter fuzz-list,$(MAKECMDGOALS)),)
+FUZZ_LWIP_OK := $(shell tools/fetch-lwip.sh $(LWIP_DIR) >&2 && echo 1)
+else
+FUZZ_LWIP_OK := $(if $(wildcard $(LWIP_DIR)/src/core/init.c),1)
+endif
+ifeq ($(FUZZ_LWIP_OK),1)
+FUZZ_TARGETS += lwip
+FUZZ_LWIP_L := $(LWIP_DIR)/src
+FUZZ_SRCS_lwip := $(addprefix $(FUZZ_LWIP_L)/,core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c \
+    core/mem.c core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c core/tcp_in.c \
+    core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+    core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c)
+# The harness sees lwIP's headers; lwIP's own files are compiled without
+# host_rename.h (they use the C library's memcpy and friends), their
+# variables in the sections the harness restores after every input.
+$(BUILD)/fuzz/obj/lwip/tests/%.o: FUZZ_CFLAGS += -Itests/fuzz/lwip -I$(FUZZ_LWIP_L)/include
+$(BUILD)/fuzz/obj/lwip/$(FUZZ_LWIP_L)/%.o: FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Itests/fuzz/lwip -I$(FUZZ_LWIP_L)/include \
+    -include tests/fuzz/lwip/state_section.h
+else
+.PHONY: fuzz-build-lwip
+fuzz-build-lwip:
+	@echo "fuzz lwip: skipped: the lwIP source is not available (tools/fetch-lwip.sh $(LWIP_DIR) failed)"
+ifneq ($(filter fuzz-list,$(MAKECMDGOALS)),)
+$(shell echo "fuzz lwip: skipped: the lwIP source is not available (tools/fetch-lwip.sh $(LWIP_DIR) failed)" >&2)
+endif
+endif
 
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2

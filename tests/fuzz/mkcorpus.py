@@ -3,6 +3,8 @@
 
     tests/fuzz/mkcorpus.py            # from the repository root; needs cpio(1),
                                       # uses build/user/hello.elf when it exists
+    tests/fuzz/mkcorpus.py lwip       # only tests/fuzz/corpus/lwip/
+    tests/fuzz/mkcorpus.py socket     # only net_sockmsg/ and sockarg/
 
 Mostly valid (or nearly valid) inputs: the fuzzers mutate them into the bad
 ones. crash-* files reproduce what a fuzzer found; they stay in the corpus so
@@ -551,5 +553,199 @@ def fat_images():
     put("pci_acpi", "v1-rsdt", acpi_memory(0))
 
 
+# ---- lwip (tests/fuzz/fuzz_lwip.c) -------------------------------------------------
+# Input: a configuration byte, then records (u8 delay, u16 big-endian length,
+# Ethernet frame). The harness's fixed numbers: our MAC 52:54:00:12:34:56,
+# 10.0.2.15/24 (gateway 10.0.2.2, DNS 10.0.2.3: QEMU's user network),
+# LWIP_RAND() 0x2a2a2a2a (DHCP xid, DNS id and source port 0x2a2a, first
+# TCP port 0xea2b), every TCP ISN 0x5ec00000 (lwIP's active open sends its SYN
+# with ISN - 1: the SYN-ACK acknowledges 0x5ec00000). Checksums are right, so the
+# seeds also pass with the configuration's "checksums checked" bit.
+LW_DHCP, LW_CSUM, LW_DNS, LW_PING, LW_NOCONN = 1, 2, 4, 8, 16
+LW_MAC = bytes.fromhex("525400123456")
+LW_GWMAC = bytes.fromhex("52550a000202")
+LW_IP, LW_GW, LW_DNSIP = bytes([10, 0, 2, 15]), bytes([10, 0, 2, 2]), bytes([10, 0, 2, 3])
+LW_ISN = 0x5EC00000
+
+
+def lw_csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def lw_eth(payload, etype=0x0800, dst=LW_MAC, src=LW_GWMAC):
+    return dst + src + struct.pack("!H", etype) + payload
+
+
+def lw_arp(op, sha, spa, tha, tpa):
+    return lw_eth(struct.pack("!HHBBH", 1, 0x0800, 6, 4, op) + sha + spa + tha + tpa, 0x0806,
+                  dst=b"\xff" * 6 if op == 1 else LW_MAC, src=sha)
+
+
+def lw_ip(proto, payload, src=LW_GW, dst=LW_IP, ident=1, frag=0x4000, ttl=64):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, frag, ttl, proto, 0, src, dst)
+    return h[:10] + struct.pack("!H", lw_csum(h)) + h[12:] + payload
+
+
+def lw_tcp(sport, dport, seq, ack, flags, data=b"", win=65535, opts=b"", src=LW_GW, dst=LW_IP):
+    off = (20 + len(opts)) // 4
+    h = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, off << 4, flags, win, 0, 0) + opts
+    ph = src + dst + struct.pack("!BBH", 0, 6, len(h) + len(data))
+    c = lw_csum(ph + h + data)
+    return lw_eth(lw_ip(6, h[:16] + struct.pack("!H", c) + h[18:] + data, src, dst))
+
+
+def lw_udp(sport, dport, data, src=LW_GW, dst=LW_IP, ethdst=LW_MAC):
+    h = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
+    c = lw_csum(src + dst + struct.pack("!BBH", 0, 17, len(h) + len(data)) + h + data) or 0xFFFF
+    return lw_eth(lw_ip(17, h[:6] + struct.pack("!H", c) + data, src, dst), dst=ethdst)
+
+
+def lw_icmp(typ, code, rest, data, src=LW_GW):
+    m = struct.pack("!BBH", typ, code, 0) + rest + data
+    return lw_eth(lw_ip(1, m[:2] + struct.pack("!H", lw_csum(m)) + m[4:], src))
+
+
+def lw_input(cfg, records):
+    out = bytes([cfg])
+    for delay, frame in records:
+        out += struct.pack("!BH", delay, len(frame)) + frame
+    return out
+
+
+FIN, SYN, RST, PSH, ACK = 1, 2, 4, 8, 16
+MSS_WS = b"\x02\x04\x05\xb4\x01\x03\x03\x07"   # MSS 1460, NOP, window scale 7
+
+
+def lwip_corpus():
+    arp_gw = lw_arp(2, LW_GWMAC, LW_GW, LW_MAC, LW_IP)
+    # Active connection (netd --get): ARP reply, SYN-ACK, the answer, FIN.
+    req = b"GET /blob HTTP/1.0\r\nHost: 10.0.2.2:8080\r\nUser-Agent: netd\r\n\r\n"
+    lp, s = 0xEA2B, 1000
+    body = b"HTTP/1.0 200 OK\r\nContent-Length: 32\r\n\r\n" + bytes(range(32))
+    put("lwip", "tcp-get", lw_input(LW_CSUM, [
+        (0, arp_gw),
+        (1, lw_tcp(8080, lp, s, LW_ISN, SYN | ACK, opts=MSS_WS)),
+        (1, lw_tcp(8080, lp, s + 1, LW_ISN + len(req), ACK)),
+        (1, lw_tcp(8080, lp, s + 1, LW_ISN + len(req), PSH | ACK, body[:40])),
+        (30, lw_tcp(8080, lp, s + 41, LW_ISN + len(req), PSH | ACK | FIN, body[40:])),
+        (130, lw_tcp(8080, lp, s + 1 + len(body) + 1, LW_ISN + 1 + len(req), ACK)),
+    ]))
+    # Found by make fuzz (fixed by tools/lwip-patches/0001): one byte 2^31 before rcv_nxt.
+    put("lwip", "crash-tcp-insane-offset", lw_input(LW_CSUM, [
+        (0, arp_gw),
+        (1, lw_tcp(8080, lp, s, LW_ISN, SYN | ACK, opts=MSS_WS)),
+        (1, lw_tcp(8080, lp, s + 1 + 0x80000000, LW_ISN + len(req), PSH | ACK, b"x")),
+    ]))
+    # Listener (netd --serve): SYN, handshake, request, ACKs of the 20 KB answer, FIN.
+    rp, s = 40000, 7000
+    get = b"GET /blob.bin HTTP/1.0\r\n\r\n"
+    recs = [(0, arp_gw), (0, lw_tcp(rp, 80, s, 0, SYN, opts=MSS_WS, win=64240)),
+            (1, lw_tcp(rp, 80, s + 1, LW_ISN + 1, ACK, win=502)),
+            (1, lw_tcp(rp, 80, s + 1, LW_ISN + 1, PSH | ACK, get, win=502))]
+    acked = 0
+    for i in range(1, 15):
+        acked = min(20001, i * 1460 * 2)
+        recs.append((2, lw_tcp(rp, 80, s + 1 + len(get), LW_ISN + 1 + acked, ACK, win=502)))
+    recs.append((2, lw_tcp(rp, 80, s + 1 + len(get), LW_ISN + 2 + 20000, ACK | FIN, win=502)))
+    put("lwip", "tcp-serve", lw_input(LW_CSUM | LW_NOCONN, recs))
+    # The same with a zero window, a retransmission and an out-of-order segment, checksums unchecked.
+    put("lwip", "tcp-serve-window", lw_input(LW_NOCONN, recs[:4] + [
+        (1, lw_tcp(rp, 80, s + 1 + len(get), LW_ISN + 1 + 1460, ACK, win=0)),
+        (140, lw_tcp(rp, 80, s + 1 + len(get), LW_ISN + 1 + 1460, ACK, win=502)),
+        (1, lw_tcp(rp, 80, s + 1 + len(get) + 10, LW_ISN + 1 + 2920, PSH | ACK, b"later", win=502)),
+        (1, lw_tcp(rp, 80, s + 1 + len(get), LW_ISN + 1 + 2920, PSH | ACK, b"0123456789", win=502)),
+        (1, lw_tcp(rp, 80, s + 1 + len(get) + 15, 0, RST)),
+    ]))
+    # DHCP: offer, ack (lease 1 h, router, DNS), then the DNS answer for example.org.
+    def dhcp(msgtype, yiaddr=LW_IP, ethdst=b"\xff" * 6):
+        b = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 2, 1, 6, 0, 0x2A2A2A2A, 0, 0, bytes(4), yiaddr, bytes(4),
+                        bytes(4), LW_MAC + bytes(10), b"", b"")
+        opts = b"\x63\x82\x53\x63" + bytes([53, 1, msgtype]) + bytes([54, 4]) + LW_GW
+        opts += bytes([51, 4]) + struct.pack("!I", 3600) + bytes([1, 4, 255, 255, 255, 0])
+        opts += bytes([3, 4]) + LW_GW + bytes([6, 4]) + LW_DNSIP + b"\xff"
+        return lw_udp(67, 68, b + opts, src=LW_GW, dst=b"\xff" * 4, ethdst=ethdst)
+    q = b"\x07example\x03org\x00" + struct.pack("!HH", 1, 1)
+    dns = struct.pack("!HHHHHH", 0x2A2A, 0x8180, 1, 1, 0, 0) + q
+    dns += b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + bytes([93, 184, 216, 34])
+    arp_dns = lw_arp(2, LW_GWMAC, LW_DNSIP, LW_MAC, LW_IP)
+    put("lwip", "dhcp-dns", lw_input(LW_DHCP | LW_CSUM | LW_DNS | LW_NOCONN, [
+        (10, dhcp(2)), (10, dhcp(5)), (5, arp_dns), (5, lw_udp(53, 0x2A2A, dns, src=LW_DNSIP)),
+        (200, b""), (255, dhcp(5)),
+    ]))
+    # Static address: DNS answer with a name pointer loop and a truncated one.
+    bad = struct.pack("!HHHHHH", 0x2A2A, 0x8180, 1, 2, 0, 0) + q + b"\xc0\x0c" + struct.pack("!HHIH", 5, 1, 60, 2)
+    bad += b"\xc0\x2b" + b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + bytes([1, 2, 3, 4])
+    put("lwip", "dns-static", lw_input(LW_DNS | LW_NOCONN, [
+        (1, arp_dns), (1, lw_udp(53, 0x2A2A, bad, src=LW_DNSIP)), (150, lw_udp(53, 0x2A2A, dns[:30], src=LW_DNSIP)),
+    ]))
+    # Ping: ARP, the echo reply to ours, an echo request to us; ARP request for us; UDP echo;
+    # a UDP datagram in two IP fragments (and an overlapping third).
+    udp = struct.pack("!HHHH", 9999, 7, 8 + 40, 0) + b"f" * 40
+    put("lwip", "icmp-udp-frag", lw_input(LW_PING | LW_CSUM | LW_NOCONN, [
+        (0, arp_gw),
+        (1, lw_icmp(0, 0, struct.pack("!HH", 0x5EC0, 1), bytes(32))),
+        (1, lw_icmp(8, 0, struct.pack("!HH", 0x1234, 7), b"ping" * 8)),
+        (1, lw_arp(1, LW_GWMAC, LW_GW, bytes(6), LW_IP)),
+        (1, lw_udp(9999, 7, b"hello, echo")),
+        (1, lw_eth(lw_ip(17, udp[:24], ident=77, frag=0x2000))),
+        (1, lw_eth(lw_ip(17, udp[24:], ident=77, frag=3))),
+        (1, lw_eth(lw_ip(17, udp[16:], ident=78, frag=2))),
+        (1, lw_eth(lw_ip(17, udp[:24], ident=78, frag=0x2000))),
+        (255, b""),
+    ]))
+
+
+# ---- the socket channel and the socket calls' arguments -------------------------
+def netsrv_msg(op, sock, seq=0, status=0, payload=b"", args=(0, 0, 0, 0)):
+    """One message of include/secos/netsrv.h (version 2)."""
+    return struct.pack("<IHHIIiI4I", 0x5653524E, 2, op, sock, seq, status, len(payload), *args) + payload
+
+
+def socket_corpus():
+    REPLY = 0x8000
+    OPEN, BIND, LISTEN, CONNECT, ACCEPT, SEND, RECVD, SHUTDOWN, CLOSE, GETNAME, SETOPT = range(1, 12)
+    EV_DATA, EV_CREDIT, EV_CLOSED, EV_ACCEPTQ, EV_IFADDR = range(12, 17)
+    for name, data in {
+        # What the server writes (the kernel checks it).
+        "connect-reply": netsrv_msg(CONNECT | REPLY, 5, 9, 0, args=(0x0A00020F, 40000, 0, 0)),
+        "refused-reply": netsrv_msg(CONNECT | REPLY, 5, 9, -111),
+        "accept-reply": netsrv_msg(ACCEPT | REPLY, 5, 3, 0, args=(0x0A000202, 51000, 0, 0)),
+        "data": netsrv_msg(EV_DATA, 7, payload=b"HTTP/1.0 200 OK\r\n\r\n" + bytes(64)),
+        "credit": netsrv_msg(EV_CREDIT, 7, args=(16384, 0, 0, 0)),
+        "closed-reset": netsrv_msg(EV_CLOSED, 7, status=-104),
+        "acceptq": netsrv_msg(EV_ACCEPTQ, 4, args=(1, 0, 0, 0)),
+        "ifaddr": netsrv_msg(EV_IFADDR, 0, args=(0x0A00020F, 0xFFFFFF00, 0x0A000202, 0x0A000203)),
+        # What the kernel writes (netd checks it).
+        "open": netsrv_msg(OPEN, 7, args=(1, 0, 0, 0)),
+        "bind-request": netsrv_msg(BIND, 7, 12, args=(0, 80, 0, 0)),
+        "send": netsrv_msg(SEND, 7, payload=b"GET / HTTP/1.0\r\n\r\n"),
+        "recvd": netsrv_msg(RECVD, 7, args=(16384, 0, 0, 0)),
+        "close": netsrv_msg(CLOSE, 7),
+    }.items():
+        put("net_sockmsg", name, data)
+    # sockarg: 56 bytes of call arguments (the layout is fuzz_sockarg.c's), then a sockaddr.
+    def args(claimed, domain, stype, proto, backlog, sec, usec):
+        return (struct.pack("<BqqqB", claimed, domain, stype, proto, 1) + struct.pack("<qqq", backlog, sec, usec)).ljust(56, b"\0")
+    sin = struct.pack("<H", 2) + struct.pack("!H4s", 8080, bytes([10, 0, 2, 15])) + bytes(8)
+    put("sockarg", "tcp", args(16, 2, 1, 0, 5, 1, 500000) + sin)
+    put("sockarg", "ping-dgram", args(16, 2, 2, 1, 0, 0, 1) + sin)
+    put("sockarg", "raw-icmp", args(16, 2, 3, 1, 64, 2, 0) + sin)
+    put("sockarg", "unix", args(110, 1, 1, 0, -1, 0, 0) + struct.pack("<H", 1) + b"/tmp/sock".ljust(108, b"\0"))
+    put("sockarg", "short", args(8, 2, 0x80801, 6, 1 << 40, -1, 5) + sin)
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if sys.argv[1:] == ["lwip"]:   # tests/fuzz/mkcorpus.py lwip: only the lwip seeds
+        lwip_corpus()
+    elif sys.argv[1:] == ["socket"]:
+        socket_corpus()
+    else:
+        main()
+        lwip_corpus()
+        socket_corpus()
