@@ -556,11 +556,11 @@ long linux_getsockopt(SYSARGS) {
         v = -s->err;
         s->err = 0;
         irq_restore(fl);
-    } else if (a1 == SOL_SOCKET && a2 == SO_TYPE) v = s->type == SECOS_NETSRV_STREAM ? 1 : 2;
+    } else if (a1 == SOL_SOCKET && a2 == SO_TYPE) v = s->type == SECOS_NETSRV_STREAM ? 1 : s->type == SECOS_NETSRV_ICMP_RAW ? 3 : 2;
     else if (a1 == SOL_SOCKET && (a2 == SO_SNDBUF || a2 == SO_RCVBUF)) v = (int32_t)SECOS_NETSRV_RXWIN;
     else if (a1 == SOL_SOCKET && a2 == SO_ACCEPTCONN) v = s->state == SOCK_LISTENING;
     else if (a1 == SOL_SOCKET && a2 == SO_DOMAIN) v = SOCKARG_AF_INET;
-    else if (a1 == SOL_SOCKET && a2 == SO_PROTOCOL) v = s->type == SECOS_NETSRV_STREAM ? 6 : s->type == SECOS_NETSRV_ICMP ? 1 : 17;
+    else if (a1 == SOL_SOCKET && a2 == SO_PROTOCOL) v = s->type == SECOS_NETSRV_STREAM ? 6 : s->type == SECOS_NETSRV_DGRAM ? 17 : 1;
     else if (a1 == SOL_SOCKET && a2 == SO_LINGER) {
         int32_t lg[2] = { 0, 0 };
         int32_t n = len < (int32_t)sizeof lg ? len : (int32_t)sizeof lg;

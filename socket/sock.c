@@ -131,6 +131,7 @@ int sock_create_accepted(uint8_t type, struct sock **out) {
     s->type = type;
     s->state = SOCK_NEW;
     if (alloc_slot(s) != 0) { kfree(s); return -ENFILE; }
+    sock_stats.opened++;
     *out = s;
     return 0;
 }
@@ -142,7 +143,6 @@ int sock_create(uint8_t type, struct sock **out) {
     struct sockmsg m = { .op = SECOS_NETSRV_OPEN, .sock = s->id, .arg = { type, 0, 0, 0 } };
     e = sock_queue(&m, 0, 0, 1);
     if (e) { sock_destroy(s); return e; }
-    sock_stats.opened++;
     *out = s;
     return 0;
 }
@@ -157,13 +157,14 @@ static void free_rx(struct sock *s) {
     s->rx_bytes = 0;
 }
 
+/* No call waits on s here: every caller of sock_call holds a reference
+ * on s's file, and the last reference is what destroys it. */
 void sock_destroy(struct sock *s) {
     if (s->call_seq && s->call_op == SECOS_NETSRV_ACCEPT) {
         /* The connection an outstanding ACCEPT names has no owner now. */
         struct sock *n = lookup(s->call_new_id);
         if (n) sock_destroy(n);
     }
-    if (s->call) { s->call->done = 1; s->call->status = -EBADF; }
     if (lookup(s->id) == s) table[s->id % SOCK_MAX] = 0;
     notice(s, SECOS_NETSRV_CLOSE, 0);
     free_rx(s);

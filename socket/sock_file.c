@@ -73,7 +73,7 @@ static long dgram_send(struct file *f, struct sock *s, uint64_t ubuf, const uint
     if (s->state == SOCK_DEAD) return s->dead_err;
     if (!dst && !s->has_peer) return -EDESTADDRREQ;
     if (len > SECOS_NETSRV_DATA_MAX) return -EMSGSIZE;
-    if (s->type == SECOS_NETSRV_ICMP) {
+    if (s->type == SECOS_NETSRV_ICMP || s->type == SECOS_NETSRV_ICMP_RAW) {
         /* A ping socket sends echo requests only (as Linux's do). */
         uint8_t hdr[2];
         if (len < 8) return -EINVAL;

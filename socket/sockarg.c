@@ -41,7 +41,12 @@ int sockarg_type(int64_t domain, int64_t type, int64_t protocol, uint8_t *kind, 
         else return -EPROTONOSUPPORT;
         break;
     case SOCK_RAW:
-        return -EPERM;
+        /* Only as a ping socket (echo requests out, replies to its own
+         * identifier in, IP header shown): any other raw socket would let
+         * a program write or read arbitrary packets. */
+        if (protocol != IPPROTO_ICMP) return -EPERM;
+        *kind = SECOS_NETSRV_ICMP_RAW;
+        break;
     default:
         return -EINVAL;
     }

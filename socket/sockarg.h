@@ -20,11 +20,12 @@ int sockarg_parse_in(const uint8_t *buf, uint32_t len, struct sock_addr *out);
 /* Writes a's struct sockaddr_in (16 bytes, network byte order) into out. */
 void sockarg_fill_in(uint8_t out[SOCKARG_IN_LEN], const struct sock_addr *a);
 
-/* socket(domain, type, protocol): 0 with *kind (SECOS_NETSRV_STREAM, _DGRAM
- * or _ICMP) and *flags (SOCKARG_NONBLOCK | SOCKARG_CLOEXEC), or
- * -EAFNOSUPPORT (another family), -EINVAL (unknown type or flag bits),
- * -EPROTONOSUPPORT (a protocol the type does not carry), -EPERM (raw
- * sockets: frames are the network server's alone). */
+/* socket(domain, type, protocol): 0 with *kind (SECOS_NETSRV_STREAM,
+ * _DGRAM, _ICMP for SOCK_DGRAM + IPPROTO_ICMP, _ICMP_RAW for SOCK_RAW +
+ * IPPROTO_ICMP: both are ping sockets) and *flags (SOCKARG_NONBLOCK |
+ * SOCKARG_CLOEXEC), or -EAFNOSUPPORT (another family), -EINVAL (unknown
+ * type or flag bits), -EPROTONOSUPPORT (a protocol the type does not
+ * carry), -EPERM (any other raw socket: packets are the server's alone). */
 int sockarg_type(int64_t domain, int64_t type, int64_t protocol, uint8_t *kind, int *flags);
 
 /* listen's backlog clamped to 1..SECOS_NETSRV_BACKLOG_MAX (Linux clamps too). */

@@ -40,10 +40,12 @@
  * same sock and seq; at most one is outstanding per socket. N: a notice,
  * never answered; the server applies notices and requests of one socket
  * in the order they were read.
- *   OPEN      N  arg0: SECOS_NETSRV_STREAM (TCP), _DGRAM (UDP) or _ICMP
+ *   OPEN      N  arg0: SECOS_NETSRV_STREAM (TCP), _DGRAM (UDP), _ICMP
  *                (echo datagrams: SEND is an ICMP echo request, EV_DATA an
- *                echo reply with the same identifier, no IP header). A
- *                failure comes back as EV_CLOSED with -errno.
+ *                echo reply with the same identifier, no IP header) or
+ *                _ICMP_RAW (the same, but EV_DATA starts with the reply's
+ *                IPv4 header, as a raw socket shows it). A failure comes
+ *                back as EV_CLOSED with -errno.
  *   BIND      R  arg0 addr (0: any), arg1 port (0: an ephemeral one);
  *                reply arg0/arg1 what was bound; -EADDRINUSE, -EINVAL.
  *   LISTEN    R  arg0 backlog 1..SECOS_NETSRV_BACKLOG_MAX; stream only
@@ -103,6 +105,7 @@
 #define SECOS_NETSRV_STREAM 1
 #define SECOS_NETSRV_DGRAM  2
 #define SECOS_NETSRV_ICMP   3
+#define SECOS_NETSRV_ICMP_RAW 4
 
 #define SECOS_NETSRV_OPT_NODELAY   1   /* TCP_NODELAY */
 #define SECOS_NETSRV_OPT_KEEPALIVE 2   /* SO_KEEPALIVE */

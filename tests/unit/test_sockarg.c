@@ -63,7 +63,11 @@ static void test_type(void **state)
     assert_int_equal(k, SECOS_NETSRV_DGRAM);
     assert_int_equal(sockarg_type(2, 2, 1, &k, &fl), 0);           /* ping socket */
     assert_int_equal(k, SECOS_NETSRV_ICMP);
-    assert_int_equal(sockarg_type(2, 3, 1, &k, &fl), -EPERM);      /* raw */
+    assert_int_equal(sockarg_type(2, 3, 1, &k, &fl), 0);           /* raw ICMP: a ping socket with IP headers */
+    assert_int_equal(k, SECOS_NETSRV_ICMP_RAW);
+    assert_int_equal(sockarg_type(2, 3, 0, &k, &fl), -EPERM);      /* any other raw socket */
+    assert_int_equal(sockarg_type(2, 3, 6, &k, &fl), -EPERM);
+    assert_int_equal(sockarg_type(2, 3, 255, &k, &fl), -EPERM);
     assert_int_equal(sockarg_type(2, 1, 17, &k, &fl), -EPROTONOSUPPORT);
     assert_int_equal(sockarg_type(2, 2, 6, &k, &fl), -EPROTONOSUPPORT);
     assert_int_equal(sockarg_type(2, 5, 0, &k, &fl), -EINVAL);     /* SOCK_SEQPACKET */
