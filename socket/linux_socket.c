@@ -421,13 +421,7 @@ long linux_shutdown(SYSARGS) {
         if (a1 != 1 && !s->shut_rd) {
             s->shut_rd = 1;
             uint32_t queued = s->rx_bytes;
-            while (s->rx_head) {
-                struct sock_chunk *c = s->rx_head;
-                s->rx_head = c->next;
-                kfree(c);
-            }
-            s->rx_tail = 0;
-            s->rx_bytes = 0;
+            sock_free_rx(s);
             if (queued) sock_consumed(s, queued);
         }
         if (a1 != 0) s->shut_wr = 1;

@@ -147,7 +147,7 @@ int sock_create(uint8_t type, struct sock **out) {
     return 0;
 }
 
-static void free_rx(struct sock *s) {
+void sock_free_rx(struct sock *s) {
     while (s->rx_head) {
         struct sock_chunk *c = s->rx_head;
         s->rx_head = c->next;
@@ -167,7 +167,7 @@ void sock_destroy(struct sock *s) {
     }
     if (lookup(s->id) == s) table[s->id % SOCK_MAX] = 0;
     notice(s, SECOS_NETSRV_CLOSE, 0);
-    free_rx(s);
+    sock_free_rx(s);
     sock_stats.live--;
     sock_stats.closed++;
     kfree(s);

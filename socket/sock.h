@@ -108,6 +108,8 @@ int sock_call(struct sock *s, struct sockmsg *m, struct sock_call *c);
  * (-EINTR) or deadline tick (0: none). */
 int sock_wait(struct sock *s, uint64_t deadline);
 void sock_wake(struct sock *s);
+/* Frees every queued received chunk (rx_bytes becomes 0; no RECVD). */
+void sock_free_rx(struct sock *s);
 /* Gives read bytes back to the server (RECVD), in batches. */
 void sock_consumed(struct sock *s, uint32_t n);
 

@@ -16,14 +16,13 @@ import random
 import re
 import socket
 import struct
-import threading
 import time
 
 import pytest
 
 from test_memory import parse_mem
 from test_net import initrd_args, require_netd
-from test_net_hostile import GUEST_MAC, PEER_IP, PEER_MAC, arp_reply_to
+from test_net_hostile import GUEST_MAC, PEER_IP, PEER_MAC, Peer, arp_reply_to
 
 GUEST_IP = bytes([10, 0, 2, 15])
 
@@ -89,28 +88,14 @@ def dhcp_reply(frame: bytes):
     return eth(ipv4(17, udp_out, dst=b"\xff\xff\xff\xff"), dst=b"\xff" * 6)
 
 
-class Wire:
-    """The host end: ARP and DHCP answered; SYNs to port 9 and SYN-ACKs noted."""
+class Wire(Peer):
+    """The host end (test_net_hostile's Peer): ARP and DHCP answered; SYNs
+    to port 9 and SYN-ACKs noted."""
 
     def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        probe.bind(("127.0.0.1", 0))
-        self.guest_port = probe.getsockname()[1]
-        probe.close()
-        self.stop = False
         self.syn9 = 0               # connection attempts to port 9 (a guest program's)
         self.synacks = []           # the ports our SYNs came from, per SYN-ACK
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def qemu_args(self, device: str) -> list[str]:
-        return ["-nic", "none",
-                "-netdev", f"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port={self.guest_port},"
-                           f"remote.type=inet,remote.host=127.0.0.1,remote.port={self.port}",
-                "-device", f"{device},netdev=n0"]
+        super().__init__()
 
     def serve(self):
         self.sock.settimeout(0.2)
@@ -132,14 +117,6 @@ class Wire:
                         self.syn9 += 1
                     elif l4[13] & 0x12 == 0x12:
                         self.synacks.append(dport)
-
-    def send(self, frame: bytes):
-        self.sock.sendto(frame, ("127.0.0.1", self.guest_port))
-
-    def close(self):
-        self.stop = True
-        self.thread.join(timeout=5)
-        self.sock.close()
 
 
 def hostile_packets(rng: random.Random):
