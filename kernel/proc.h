@@ -84,6 +84,8 @@ struct proc {
     uint64_t quantum;              /* ticks left before preemption */
     const void *wait_chan;         /* what a BLOCKED process waits for */
     uint64_t wake_tick;            /* sleep deadline, 0 = none */
+    uint64_t alarm_due;            /* ITIMER_REAL: the tick SIGALRM is due, 0 = off (kernel/itimer.c) */
+    uint64_t alarm_every;          /* its interval in ticks, 0 = one shot; neither survives fork */
     int interrupted;               /* proc_interrupt() since the last interruptible wait */
     /* The memory map itself is the address space's regions (kernel/umem.c). */
     uint64_t mmap_base;            /* mappings placed by the kernel go above this (ASLR) */

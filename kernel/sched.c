@@ -3,6 +3,7 @@
  * kernel tasks give it up by blocking. Every scheduler entry point runs with
  * interrupts off, which on one CPU is all the locking the run queue needs. */
 #include "kernel/proc.h"
+#include "kernel/itimer.h"
 #include "lib/console_out.h"
 #include "arch/x86_64/panic.h"
 #include "arch/x86_64/cpu.h"
@@ -173,6 +174,7 @@ void sched_tick(struct trapframe *tf) {
         struct proc *p = &proc_table[i];
         if (p->state == PROC_BLOCKED && p->wake_tick && p->wake_tick <= now) p->state = PROC_READY;
     }
+    itimer_tick(now);
     /* The quantum runs down in kernel mode too, so a long system call sees
      * it at its reschedule points (sched_resched_point); only ring-3 code is
      * preempted right here. */

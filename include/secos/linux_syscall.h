@@ -53,6 +53,9 @@
     X(33, dup2, sys_dup2)                          \
     X(34, pause, linux_pause)                      \
     X(35, nanosleep, linux_nanosleep)              \
+    X(36, getitimer, linux_getitimer)              \
+    X(37, alarm, linux_alarm)                      \
+    X(38, setitimer, linux_setitimer)              \
     X(39, getpid, sys_getpid)                      \
     X(40, sendfile, linux_sendfile)                \
     X(41, socket, linux_socket)                    \

@@ -164,3 +164,11 @@ def test_ctrl_c_kills_a_program_blocked_reading_the_console(initrd_vm):
     assert re.search(rf"\[KILL\] pid={m.group(1)} name=t_signal reason=killed", vm.output), vm.tail()
     assert "read returned" not in vm.output
     assert vm.run("echo alive") == "alive\n"
+
+
+def test_interval_timer_sends_sigalrm(initrd_vm):
+    """alarm, setitimer and getitimer (ITIMER_REAL): busybox ping paces its
+    requests with SIGALRM."""
+    out = initrd_vm.run("run /bin/t_itimer", timeout=60)
+    assert "t_itimer: 0 failed" in out, out
+    assert "[ENOSYS]" not in out, out
