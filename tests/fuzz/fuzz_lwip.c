@@ -368,6 +368,7 @@ static void advance(u32_t ms) {
         u32_t step = ms < 250 ? ms : 250;
         h.now += step;
         ms -= step;
+        netif_poll_all();
         sys_check_timeouts();
     }
 }

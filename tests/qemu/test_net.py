@@ -181,7 +181,7 @@ def test_netd_gets_a_lease_and_pings_the_gateway(boot_machine, machine, extra):
 def test_netd_usage_and_a_missing_device(boot_machine):
     require_netd()
     m = boot_machine("kernel", machine="pc", extra_args=initrd_args([]))
-    usage = "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]"
+    usage = "usage: netd [--dev /dev/ethN] [--daemon] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]"
     for bad in ("--bogus", "--ping", "--ping 10.0.2", "--ping 10.0.2.2 0", "--dev"):
         out = m.run(f"run /sbin/netd {bad}")
         assert usage in out and "status=2" in out, (bad, out)

@@ -1,6 +1,8 @@
 /* lwIP's configuration for netd: no OS threads (NO_SYS: one loop calls
- * into the stack), IPv4 with ARP, ICMP, UDP, TCP, DHCP and DNS. Asserts
- * stay on: a failed one ends netd alone, never the kernel. */
+ * into the stack), IPv4 with ARP, ICMP, UDP, TCP, DHCP and DNS, a loopback
+ * interface (127.0.0.1, and our own address looped back) for programs
+ * talking to each other. Asserts stay on: a failed one ends netd alone,
+ * never the kernel (which restarts it). */
 #ifndef NETD_LWIPOPTS_H
 #define NETD_LWIPOPTS_H
 
@@ -23,16 +25,25 @@
 #define LWIP_NETIF_LINK_CALLBACK    1
 #define LWIP_STATS                  0
 #define LWIP_ERRNO_STDINCLUDE       1
+#define LWIP_NETIF_LOOPBACK         1   /* netd's loop calls netif_poll_all() */
+#define LWIP_HAVE_LOOPIF            1
+#define SO_REUSE                    1   /* SO_REUSEADDR */
+#define IP_SOF_BROADCAST            1   /* UDP broadcast only with SO_BROADCAST, as on Linux */
+#define TCP_LISTEN_BACKLOG          1   /* a full accept queue drops SYNs (sock_tcp.c) */
 
 #define MEM_ALIGNMENT               8
-#define MEM_SIZE                    (2 * 1024 * 1024)
+/* Sized for the sockets of every program (the kernel bounds how many it
+ * opens): the heap holds every byte queued for sending (tcp_write copies)
+ * and looped-back packets; a full heap or pool only slows a connection
+ * down (sock_tcp.c retries), it never loses bytes. */
+#define MEM_SIZE                    (6 * 1024 * 1024)
 #define MEMP_NUM_PBUF               128
-#define PBUF_POOL_SIZE              512
-#define MEMP_NUM_RAW_PCB            4
-#define MEMP_NUM_UDP_PCB            16
-#define MEMP_NUM_TCP_PCB            64
-#define MEMP_NUM_TCP_PCB_LISTEN     16
-#define MEMP_NUM_TCP_SEG            512
+#define PBUF_POOL_SIZE              1024
+#define MEMP_NUM_RAW_PCB            32
+#define MEMP_NUM_UDP_PCB            64
+#define MEMP_NUM_TCP_PCB            160
+#define MEMP_NUM_TCP_PCB_LISTEN     32
+#define MEMP_NUM_TCP_SEG            2048
 #define TCP_MSS                     1460
 #define TCP_WND                     (32 * TCP_MSS)
 #define TCP_SND_BUF                 (32 * TCP_MSS)

@@ -1,12 +1,15 @@
 /* netd: brings the NIC up with DHCP and runs lwIP's loop: frames from the
- * raw device in, lwIP's timers, frames out.
+ * raw device in, lwIP's timers, the loopback interface, frames out.
  *
- * usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]
+ * usage: netd [--dev /dev/ethN] [--daemon] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]
+ *   --daemon after the lease, serve the kernel's sockets over /dev/netsrv (sockserv.c) until
+ *            the channel fails (exit 1: the kernel restarts netd); the kernel runs it (net=on)
  *   --ping   after the lease, ping the address count times (default 3), then exit
  *   --get    after the lease, HTTP GET path from ipv4:port, print size and SHA-256, then exit
  *   --serve  after the lease, serve the files under dir over HTTP/1.0 on port, until killed
  *   --once   exit as soon as the address is configured */
 #include "netd.h"
+#include "sockserv.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
@@ -46,8 +49,16 @@ static void on_status(struct netif *n) {
            ipaddr_ntoa(dns_getserver(0)));
 }
 
+/* 1 when a looped-back packet waits for netif_poll_all() (poll must not sleep). */
+static int netif_loopback_pending(void) {
+    struct netif *n;
+    NETIF_FOREACH(n)
+        if (n->loop_first) return 1;
+    return 0;
+}
+
 static int usage(void) {
-    fprintf(stderr, "usage: netd [--dev /dev/ethN] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]\n");
+    fprintf(stderr, "usage: netd [--dev /dev/ethN] [--daemon] [--ping <ipv4> [count]] [--get <ipv4> <port> <path>] [--serve <port> <dir>] [--once]\n");
     return 2;
 }
 
@@ -55,7 +66,7 @@ int main(int argc, char **argv) {
     setvbuf(stdout, 0, _IONBF, 0);
     const char *dev = "/dev/eth0";
     ip4_addr_t ping_to;
-    int ping_count = 0, once = 0;
+    int ping_count = 0, once = 0, as_daemon = 0;
     ip4_addr_t get_ip;
     long get_port = 0;
     const char *get_path = 0, *serve_dir = 0;
@@ -88,6 +99,8 @@ int main(int argc, char **argv) {
             serve_port = strtol(argv[++i], &end, 10);
             if (*end || serve_port < 1 || serve_port > 65535) return usage();
             serve_dir = argv[++i];
+        } else if (strcmp(argv[i], "--daemon") == 0) {
+            as_daemon = 1;
         } else if (strcmp(argv[i], "--once") == 0) {
             once = 1;
         } else {
@@ -104,14 +117,24 @@ int main(int argc, char **argv) {
     printf("netd: %s up, asking for an address (DHCP)\n", dev);
 
     u32_t start = sys_now();
-    int pinging = 0, getting = 0, serving = 0;
+    int pinging = 0, getting = 0, serving = 0, channel = 0;
     for (;;) {
-        struct pollfd p = { netif_raw_fd(&nif), POLLIN, 0 };
+        struct pollfd p[2] = { { netif_raw_fd(&nif), POLLIN, 0 }, { sockserv_fd(), 0, 0 } };
+        if (channel) p[1].events = sockserv_events();
         u32_t wait = sys_timeouts_sleeptime();
         if (wait > 100) wait = 100;
-        if (poll(&p, 1, (int)wait) < 0 && errno != EINTR) { perror("netd: poll"); return 1; }
+        if (netif_loopback_pending()) wait = 0;
+        if (poll(p, channel ? 2 : 1, (int)wait) < 0 && errno != EINTR) { perror("netd: poll"); return 1; }
         if (netif_raw_input(&nif) < 0) { fprintf(stderr, "netd: %s: %s\n", dev, strerror(errno)); return 1; }
+        netif_poll_all();
         sys_check_timeouts();
+        if (channel) {
+            if (sockserv_service(p[1].revents) != 0) return 1;
+            netif_poll_all();
+            sockserv_check_ifaddr();
+            if (sockserv_flush() != 0) return 1;
+            continue;
+        }
         if (!bound) {
             if (sys_now() - start > DHCP_WAIT_MS) {
                 fprintf(stderr, "netd: no DHCP lease within %d s\n", DHCP_WAIT_MS / 1000);
@@ -120,6 +143,13 @@ int main(int argc, char **argv) {
             continue;
         }
         if (once) return 0;
+        if (as_daemon) {
+            if (sockserv_open(&nif) != 0) return 1;
+            printf("netd: serving sockets on /dev/netsrv\n");
+            channel = 1;
+            if (sockserv_flush() != 0) return 1;
+            continue;
+        }
         if (ping_count && !pinging) { ping_start(&ping_to, ping_count); pinging = 1; }
         if (pinging && ping_done()) return ping_received() ? 0 : 1;
         if (get_path && !getting) {

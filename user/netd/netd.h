@@ -1,6 +1,9 @@
 /* netd, SECoS's network server: lwIP (Debian's source package, NO_SYS
  * mode) in one ring-3 process that alone may open the raw frame device
- * (manifest flag MANIFEST_FLAG_NET_RAW). */
+ * (manifest flag MANIFEST_FLAG_NET_RAW). With --daemon it serves every
+ * program's sockets over /dev/netsrv: sockserv.h (the channel), sock.h
+ * (the records and the per-protocol files sock_tcp.c, sock_udp.c,
+ * sock_icmp.c). */
 #ifndef NETD_H
 #define NETD_H
 #include <stdint.h>

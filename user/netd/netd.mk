@@ -24,8 +24,8 @@ LWIP_SRCS := $(L)/core/init.c $(L)/core/def.c $(L)/core/dns.c $(L)/core/inet_chk
     $(L)/core/sys.c $(L)/core/tcp.c $(L)/core/tcp_in.c $(L)/core/tcp_out.c $(L)/core/timeouts.c $(L)/core/udp.c \
     $(L)/core/ipv4/dhcp.c $(L)/core/ipv4/etharp.c $(L)/core/ipv4/icmp.c $(L)/core/ipv4/ip4.c \
     $(L)/core/ipv4/ip4_addr.c $(L)/core/ipv4/ip4_frag.c $(L)/netif/ethernet.c
-NETD_SRCS := $(sort $(wildcard user/netd/*.c)) lib/sha256.c lib/ipv4_addr.c
-NETD_HDRS := $(wildcard user/netd/*.h user/netd/arch/*.h) include/secos/netraw.h include/secos/manifest.h
+NETD_SRCS := $(sort $(wildcard user/netd/*.c)) lib/sha256.c lib/ipv4_addr.c lib/sockmsg.c
+NETD_HDRS := $(wildcard user/netd/*.h user/netd/arch/*.h) include/secos/netraw.h include/secos/netsrv.h include/secos/manifest.h lib/sockmsg.h
 # lwIP is someone else's code: its warnings are shown, not fatal; ours are.
 NETD_LWIP_CFLAGS := -static -O2 -std=gnu11 -Iuser/netd -I$(L)/include -Iinclude -Iuser/lib -I.
 NETD_LWIP_OBJS := $(patsubst $(L)/%.c,$(BUILD)/user/netd/lwip/%.o,$(LWIP_SRCS))

@@ -32,6 +32,11 @@
 #define LWIP_NETIF_LINK_CALLBACK    1
 #define LWIP_STATS                  0
 #define LWIP_ERRNO_STDINCLUDE       1
+#define LWIP_NETIF_LOOPBACK         1   /* the harness polls it, as netd's loop does */
+#define LWIP_HAVE_LOOPIF            1
+#define SO_REUSE                    1
+#define IP_SOF_BROADCAST            1
+#define TCP_LISTEN_BACKLOG          1
 
 #define MEM_ALIGNMENT               8
 #define MEM_LIBC_MALLOC             1
@@ -43,14 +48,14 @@ void fuzz_lwip_free(void *p);
 #define mem_clib_malloc             fuzz_lwip_malloc
 #define mem_clib_calloc             fuzz_lwip_calloc
 #define mem_clib_free               fuzz_lwip_free
-#define MEM_SIZE                    (2 * 1024 * 1024)
+#define MEM_SIZE                    (6 * 1024 * 1024)
 #define MEMP_NUM_PBUF               128
-#define PBUF_POOL_SIZE              512
-#define MEMP_NUM_RAW_PCB            4
-#define MEMP_NUM_UDP_PCB            16
-#define MEMP_NUM_TCP_PCB            64
-#define MEMP_NUM_TCP_PCB_LISTEN     16
-#define MEMP_NUM_TCP_SEG            512
+#define PBUF_POOL_SIZE              1024
+#define MEMP_NUM_RAW_PCB            32
+#define MEMP_NUM_UDP_PCB            64
+#define MEMP_NUM_TCP_PCB            160
+#define MEMP_NUM_TCP_PCB_LISTEN     32
+#define MEMP_NUM_TCP_SEG            2048
 #define TCP_MSS                     1460
 #define TCP_WND                     (32 * TCP_MSS)
 #define TCP_SND_BUF                 (32 * TCP_MSS)
