@@ -220,7 +220,12 @@ def test_truncated_initrd(boot_machine, tmp_path):
     kept = re.search(r"^\[initrd\] kept (\d+) files", m.output, re.M)
     assert kept and int(kept.group(1)) >= 1, m.tail()
     assert not SUMMARY.search(m.output)
-    first = sorted(n for n in files if n.startswith("bin/"))[0]
+    # The archive's first program that is not a hard link (a link's bytes come
+    # with the set's last name, which may lie past the cut).
+    shared = {}
+    for d in files.values():
+        shared[id(d)] = shared.get(id(d), 0) + 1
+    first = next(n for n in files if n.startswith("bin/") and shared[id(files[n])] == 1)
     assert f"/{first}" in m.run("vls /bin")
     assert m.run("echo still alive") == "still alive\n"
     check_no_faults(m)
