@@ -31,7 +31,7 @@ static long user_addr_in(uint64_t uaddr, uint64_t len, struct sock_addr *out) {
     if (len > 128) return -EINVAL;   /* larger than any sockaddr */
     uint32_t n = len < sizeof buf ? (uint32_t)len : sizeof buf;
     if (copy_from_user(buf, uaddr, n)) return -EFAULT;
-    return sockarg_parse_in(buf, (uint32_t)len < n ? (uint32_t)len : n, out) ;
+    return sockarg_parse_in(buf, n, out);
 }
 
 /* Writes a as a sockaddr_in to (uaddr, *ulen) the Linux way: at most *ulen
@@ -540,6 +540,8 @@ long linux_getsockopt(SYSARGS) {
     if (e) return e;
     struct sock *s = sock_of(f);
     int32_t len;
+    int32_t val[2] = { 0, 0 };   /* an int, or struct linger (SO_LINGER: never on) */
+    int32_t size = sizeof val[0];
     int32_t v = 0;
     uint32_t opt = server_opt(a1, a2);
     if (copy_from_user(&len, a4, sizeof len)) { file_put(f); return -EFAULT; }
@@ -555,18 +557,14 @@ long linux_getsockopt(SYSARGS) {
     else if (a1 == SOL_SOCKET && a2 == SO_ACCEPTCONN) v = s->state == SOCK_LISTENING;
     else if (a1 == SOL_SOCKET && a2 == SO_DOMAIN) v = SOCKARG_AF_INET;
     else if (a1 == SOL_SOCKET && a2 == SO_PROTOCOL) v = s->type == SECOS_NETSRV_STREAM ? 6 : s->type == SECOS_NETSRV_DGRAM ? 17 : 1;
-    else if (a1 == SOL_SOCKET && a2 == SO_LINGER) {
-        int32_t lg[2] = { 0, 0 };
-        int32_t n = len < (int32_t)sizeof lg ? len : (int32_t)sizeof lg;
-        e = copy_to_user(a3, lg, (uint64_t)n) || copy_to_user(a4, &n, sizeof n) ? -EFAULT : 0;
-        file_put(f);
-        return e;
-    } else {
+    else if (a1 == SOL_SOCKET && a2 == SO_LINGER) size = sizeof val;
+    else {
         file_put(f);
         return -ENOPROTOOPT;
     }
-    int32_t n = len < (int32_t)sizeof v ? len : (int32_t)sizeof v;
-    e = copy_to_user(a3, &v, (uint64_t)n) || copy_to_user(a4, &n, sizeof n) ? -EFAULT : 0;
+    val[0] = v;
+    int32_t n = len < size ? len : size;
+    e = copy_to_user(a3, val, (uint64_t)n) || copy_to_user(a4, &n, sizeof n) ? -EFAULT : 0;
     file_put(f);
     return e;
 }

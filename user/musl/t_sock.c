@@ -434,6 +434,15 @@ static void check_ping(const char *ip, int type) {
           rep[hl + 4] == 0x12 && rep[hl + 5] == 0x34 && !memcmp(rep + hl + 8, req + 8, 56) &&
           from.sin_addr.s_addr == to.sin_addr.s_addr,
           "sent %zd poll %d got %zd hl %d type %d", r, pr, got_n, hl, got_n > 0 ? rep[hl] : -1);
+    /* A ping socket sends echo requests and nothing else: no forged replies,
+     * redirects or timestamps, and nothing shorter than an ICMP header. */
+    static const unsigned char forged[][8] = { { 0, 0 }, { 5, 1 }, { 13, 0 }, { 8, 1 } };
+    int refused = 0;
+    for (unsigned i = 0; i < sizeof forged / sizeof forged[0]; i++)
+        refused += sendto(s, forged[i], 8, 0, (struct sockaddr *)&to, sizeof to) == -1 && errno == EINVAL;
+    refused += sendto(s, req, 7, 0, (struct sockaddr *)&to, sizeof to) == -1 && errno == EINVAL;
+    snprintf(what, sizeof what, "ping-%s refuses other ICMP", type == SOCK_RAW ? "raw" : "dgram");
+    CHECK(what, refused == 5, "%d of 5 refused", refused);
     close(s);
 }
 
